@@ -1,0 +1,275 @@
+// everything: an MCP server that serves every fixture the official conformance suite
+// expects, plus a few tools that show warden's features (structured output, cancellation,
+// resource updates, the caller's identity, an upstream credential from the environment).
+//
+//     everything --stdio [--log-level LEVEL]
+#include <warden/warden.hpp>
+
+#include <boost/describe/class.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+namespace w = warden;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A 1x1 red PNG.
+constexpr const char* png_base64 =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+
+// 10 ms of silence: 16-bit mono PCM at 8 kHz, in a RIFF/WAVE container.
+std::string wav_base64() {
+    const std::uint32_t samples = 80, data_bytes = samples * 2;
+    std::vector<unsigned char> b;
+    auto put = [&](std::string_view s) { b.insert(b.end(), s.begin(), s.end()); };
+    auto u32 = [&](std::uint32_t v) { for (int i = 0; i < 4; ++i) b.push_back(static_cast<unsigned char>(v >> (8 * i))); };
+    auto u16 = [&](std::uint16_t v) { for (int i = 0; i < 2; ++i) b.push_back(static_cast<unsigned char>(v >> (8 * i))); };
+    put("RIFF"); u32(36 + data_bytes); put("WAVE");
+    put("fmt "); u32(16); u16(1); u16(1); u32(8000); u32(16000); u16(2); u16(16);
+    put("data"); u32(data_bytes);
+    b.resize(b.size() + data_bytes, 0);
+    return w::crypto::base64_encode(b);
+}
+
+struct sampling_args { std::string prompt; };
+BOOST_DESCRIBE_STRUCT(sampling_args, (), (prompt))
+inline w::field_docs warden_field_docs(const sampling_args*) { return {{"prompt", "What to ask the client's model"}}; }
+
+struct elicitation_args { std::string message; };
+BOOST_DESCRIBE_STRUCT(elicitation_args, (), (message))
+inline w::field_docs warden_field_docs(const elicitation_args*) { return {{"message", "What to ask the user"}}; }
+
+struct add_args { double a; double b; };
+BOOST_DESCRIBE_STRUCT(add_args, (), (a, b))
+struct add_result { double sum; };
+BOOST_DESCRIBE_STRUCT(add_result, (), (sum))
+
+struct sleep_args { int milliseconds = 1000; };
+BOOST_DESCRIBE_STRUCT(sleep_args, (), (milliseconds))
+
+w::tool_result elicitation_answer(const w::result<w::elicitation_result>& r) {
+    if (!r) return w::tool_result::error("elicitation failed: " + r.error().message());
+    return w::tool_result::text("User response: action=" + r.value().action +
+                                ", content=" + boost::json::serialize(r.value().content));
+}
+
+boost::json::object parse_object(std::string_view text) { return boost::json::parse(text).as_object(); }
+
+template <class Definition>
+void register_fixtures(w::server<Definition>& s) {
+    // ---- tools ----
+    s.tool("test_simple_text", "Returns a simple text response",
+           [] { return w::tool_result::text("This is a simple text response for testing."); });
+    s.tool("test_image_content", "Returns an image",
+           [] { return w::tool_result{{w::content::image(std::string_view(png_base64), "image/png")}}; });
+    s.tool("test_audio_content", "Returns an audio clip",
+           [] { return w::tool_result{{w::content::audio(std::string_view(wav_base64()), "audio/wav")}}; });
+    s.tool("test_embedded_resource", "Returns an embedded resource", [] {
+        return w::tool_result{{w::content::embedded(w::resource_contents::text(
+            "test://embedded-resource", "text/plain", "This is an embedded resource content."))}};
+    });
+    s.tool("test_multiple_content_types", "Returns text, an image and an embedded resource", [] {
+        return w::tool_result{{w::content::text("Multiple content types test:"),
+                               w::content::image(std::string_view(png_base64), "image/png"),
+                               w::content::embedded(w::resource_contents::text(
+                                   "test://mixed-content-resource", "application/json",
+                                   R"({"test":"data","value":123})"))}};
+    });
+    s.tool("test_tool_with_logging", "Sends three log messages while it runs", [](w::call_context& ctx) {
+        ctx.log(w::log_level::info, "Tool execution started", "everything");
+        std::this_thread::sleep_for(50ms);
+        ctx.log(w::log_level::info, "Tool processing data", "everything");
+        std::this_thread::sleep_for(50ms);
+        ctx.log(w::log_level::info, "Tool execution completed", "everything");
+        return w::tool_result::text("Tool with logging executed successfully");
+    });
+    s.tool("test_error_handling", "Always fails, as a tool result with isError", [] {
+        return w::tool_result::error("This tool intentionally returns an error for testing");
+    });
+    s.tool("test_tool_with_progress", "Reports progress 0, 50, 100 of 100", [](w::call_context& ctx) {
+        // A pause after every step, the last one included: the TypeScript SDK dispatches
+        // notifications a microtask later than responses, so a progress notification read
+        // in the same chunk as the result reaches a progress handler that is already gone.
+        for (double p : {0.0, 50.0, 100.0}) {
+            ctx.progress(p, 100.0, "step " + std::to_string(static_cast<int>(p)));
+            std::this_thread::sleep_for(50ms);
+        }
+        return w::tool_result::text("Progress tool completed");
+    });
+    s.tool("test_sampling", "Asks the client's model (sampling/createMessage)",
+           [](const sampling_args& a, w::call_context& ctx) {
+               auto r = ctx.sample_text(a.prompt, 100);
+               if (!r) return w::tool_result::error("sampling failed: " + r.error().message());
+               std::string text;
+               if (const auto* c = r.value().if_contains("content"); c && c->is_object())
+                   if (const auto* t = c->get_object().if_contains("text"); t && t->is_string())
+                       text = std::string(t->get_string());
+               return w::tool_result::text("LLM response: " + text);
+           });
+    s.tool("test_elicitation", "Asks the user for a username and an email (elicitation/create)",
+           [](const elicitation_args& a, w::call_context& ctx) {
+               return elicitation_answer(ctx.elicit(a.message, parse_object(R"({
+                   "type":"object",
+                   "properties":{"username":{"type":"string","description":"User's response"},
+                                 "email":{"type":"string","description":"User's email address"}},
+                   "required":["username","email"]})")));
+           });
+    s.tool("test_elicitation_sep1034_defaults", "Elicitation whose fields carry defaults (SEP-1034)",
+           [](w::call_context& ctx) {
+               return elicitation_answer(ctx.elicit("Please review and update the form fields with defaults",
+                                                    parse_object(R"({
+                   "type":"object",
+                   "properties":{
+                     "name":{"type":"string","description":"User name","default":"John Doe"},
+                     "age":{"type":"integer","description":"User age","default":30},
+                     "score":{"type":"number","description":"User score","default":95.5},
+                     "status":{"type":"string","description":"User status","enum":["active","inactive","pending"],"default":"active"},
+                     "verified":{"type":"boolean","description":"Verification status","default":true}}})")));
+           });
+    s.tool("test_elicitation_sep1330_enums", "Elicitation with every enum form (SEP-1330)", [](w::call_context& ctx) {
+        return elicitation_answer(ctx.elicit("Please select options from the enum fields", parse_object(R"json({
+            "type":"object",
+            "properties":{
+              "untitledSingle":{"type":"string","description":"Select one option","enum":["option1","option2","option3"]},
+              "titledSingle":{"type":"string","description":"Select one option with titles",
+                "oneOf":[{"const":"value1","title":"First Option"},{"const":"value2","title":"Second Option"},{"const":"value3","title":"Third Option"}]},
+              "legacyEnum":{"type":"string","description":"Select one option (legacy)","enum":["opt1","opt2","opt3"],
+                "enumNames":["Option One","Option Two","Option Three"]},
+              "untitledMulti":{"type":"array","description":"Select multiple options","minItems":1,"maxItems":3,
+                "items":{"type":"string","enum":["option1","option2","option3"]}},
+              "titledMulti":{"type":"array","description":"Select multiple options with titles","minItems":1,"maxItems":3,
+                "items":{"anyOf":[{"const":"value1","title":"First Choice"},{"const":"value2","title":"Second Choice"},{"const":"value3","title":"Third Choice"}]}}},
+            "required":[]})json")));
+    });
+    s.tool(w::tool_spec{.name = "json_schema_2020_12_tool",
+                        .description = "Declares a JSON Schema 2020-12 input schema, served verbatim",
+                        .input_schema = parse_object(R"({
+                            "$schema":"https://json-schema.org/draft/2020-12/schema",
+                            "type":"object",
+                            "$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
+                            "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},
+                            "additionalProperties":false})")},
+           [](const boost::json::object& args) {
+               return w::tool_result::text("Received: " + boost::json::serialize(args));
+           });
+
+    // ---- warden's own demonstrations ----
+    s.tool(w::tool_spec{.name = "add",
+                        .description = "Adds two numbers; the result is structured (outputSchema)",
+                        .title = "Add",
+                        .annotations = {{"readOnlyHint", true}, {"idempotentHint", true}}},
+           [](const add_args& a) { return add_result{a.a + a.b}; });
+    s.tool("sleep", "Waits, reporting progress, until done or cancelled",
+           [](const sleep_args& a, w::call_context& ctx) {
+               const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(a.milliseconds);
+               int step = 0;
+               while (std::chrono::steady_clock::now() < until) {
+                   if (ctx.cancelled()) return w::tool_result::error("cancelled");
+                   std::this_thread::sleep_for(10ms);
+                   ctx.progress(++step);
+               }
+               return w::tool_result::text("slept " + std::to_string(a.milliseconds) + " ms");
+           });
+    s.tool("whoami", "Says who the server thinks the caller is", [](w::call_context& ctx) {
+        const auto& p = ctx.caller();
+        return w::tool_result::text("subject=" + p.subject + " scheme=" + p.scheme);
+    });
+    s.tool("upstream_credential", "Says whether EVERYTHING_UPSTREAM_TOKEN is configured, without revealing it",
+           [](w::call_context& ctx) {
+               const auto* token = ctx.credentials().find_secret("EVERYTHING_UPSTREAM_TOKEN");
+               if (!token) return w::tool_result::text("no upstream token configured");
+               return w::tool_result::text("upstream token configured: " + token->fingerprint());
+           });
+    s.tool("touch_watched_resource", "Marks test://watched-resource as updated (subscribers are notified)",
+           [&s] {
+               s.notify_resource_updated("test://watched-resource");
+               return w::tool_result::text("notified");
+           });
+
+    // ---- resources ----
+    s.resource({.uri = "test://static-text", .name = "static-text", .description = "A static text resource",
+                .mime_type = "text/plain"},
+               [](const std::string& uri) {
+                   return w::resource_contents::text(uri, "text/plain", "This is the content of the static text resource.");
+               });
+    s.resource({.uri = "test://static-binary", .name = "static-binary", .description = "A static binary resource",
+                .mime_type = "image/png"},
+               [](const std::string& uri) { return w::resource_contents::blob_base64(uri, "image/png", png_base64); });
+    s.resource({.uri = "test://watched-resource", .name = "watched-resource",
+                .description = "A resource clients can subscribe to", .mime_type = "text/plain"},
+               [](const std::string& uri) { return w::resource_contents::text(uri, "text/plain", "Watched resource content"); });
+    s.resource_template({.uri_template = "test://template/{id}/data", .name = "template-data",
+                         .description = "Data for any id", .mime_type = "application/json"},
+                        [](const std::string& uri, const w::uri_variables& vars) {
+                            boost::json::object o{{"id", vars.at("id")},
+                                                  {"templateTest", true},
+                                                  {"data", "Data for ID: " + vars.at("id")}};
+                            return w::resource_contents::text(uri, "application/json", boost::json::serialize(o));
+                        });
+
+    // ---- prompts ----
+    s.prompt({.name = "test_simple_prompt", .description = "A prompt without arguments"}, [](const w::prompt_arguments&) {
+        return w::prompt_result{"", {w::prompt_message::user(w::content::text("This is a simple prompt for testing."))}};
+    });
+    s.prompt({.name = "test_prompt_with_arguments",
+              .description = "A prompt with two required arguments",
+              .arguments = {{"arg1", "First test argument", true}, {"arg2", "Second test argument", true}}},
+             [](const w::prompt_arguments& a) {
+                 return w::prompt_result{"", {w::prompt_message::user(w::content::text(
+                                                "Prompt with arguments: arg1='" + a.at("arg1") + "', arg2='" +
+                                                a.at("arg2") + "'"))}};
+             });
+    s.prompt({.name = "test_prompt_with_embedded_resource",
+              .description = "A prompt that embeds a resource",
+              .arguments = {{"resourceUri", "URI of the resource to embed", true}}},
+             [](const w::prompt_arguments& a) {
+                 return w::prompt_result{
+                     "",
+                     {w::prompt_message::user(w::content::embedded(w::resource_contents::text(
+                          a.at("resourceUri"), "text/plain", "Embedded resource content for testing."))),
+                      w::prompt_message::user(w::content::text("Please process the embedded resource above."))}};
+             });
+    s.prompt({.name = "test_prompt_with_image", .description = "A prompt that contains an image"},
+             [](const w::prompt_arguments&) {
+                 return w::prompt_result{"", {w::prompt_message::user(w::content::image(std::string_view(png_base64), "image/png")),
+                                              w::prompt_message::user(w::content::text("Please analyze the image above."))}};
+             });
+    s.prompt_completion("test_prompt_with_arguments", "arg1", [](const w::completion_request& r) {
+        std::vector<std::string> out;
+        for (std::string v : {"test", "testing", "testValue1", "paris", "park"})
+            if (v.starts_with(r.value)) out.push_back(v);
+        return out;
+    });
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<w::variable> env = {
+        {"EVERYTHING_UPSTREAM_TOKEN", "a token for an upstream API (shown only as a fingerprint)", false, true},
+    };
+    auto cl = w::parse_command_line(argc, argv);
+    if (!cl) {
+        std::cerr << "everything: " << cl.error().message() << "\n"
+                  << w::usage("everything", "An MCP server with every conformance fixture.", env);
+        return 2;
+    }
+    if (cl.value().help) {
+        std::cout << w::usage("everything", "An MCP server with every conformance fixture.", env);
+        return 0;
+    }
+    w::settings settings;
+    settings.log_threshold = cl.value().level;
+    settings.credentials = env;
+    w::server<w::local_stdio_server> server{
+        {.name = "warden-everything", .version = w::version_string, .title = "warden everything server",
+         .instructions = "Test fixtures for MCP clients and the conformance suite."},
+        std::move(settings)};
+    register_fixtures(server);
+    return server.run();
+}

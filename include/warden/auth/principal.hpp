@@ -1,0 +1,45 @@
+// warden/auth/principal.hpp: who is calling, as the auth gate established it.
+//
+// Handlers see a `principal`, never the credential that proved it: a token received from
+// a client cannot be forwarded upstream by accident (the MCP spec bans token passthrough).
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <algorithm>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warden {
+
+struct principal {
+    std::string subject{};             ///< who: a user id, a key name, "local-user:<uid>"
+    std::string scheme{};              ///< how it was established: "process_env", "bearer", ...
+    std::string issuer{};              ///< who vouches for the subject (an OAuth issuer), if any
+    std::string client{};              ///< the client application, if known
+    std::string tenant{};              ///< the tenant the caller acts for, if any
+    std::string workspace{};           ///< the workspace within the tenant, if any
+    std::vector<std::string> scopes{}; ///< what the caller may do
+    bool unrestricted = false;       ///< holds every scope (the local process on stdio)
+    boost::json::object claims{};      ///< further verified attributes (never a credential)
+
+    bool has_scope(std::string_view scope) const {
+        return unrestricted || std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+    }
+    /// True when every scope in `needed` is held.
+    bool has_scopes(std::span<const std::string> needed) const {
+        return std::all_of(needed.begin(), needed.end(), [&](const std::string& s) { return has_scope(s); });
+    }
+};
+
+/// The scopes an operation needs, e.g. `requires_scopes{"repo:read"}`.
+struct requires_scopes {
+    std::vector<std::string> scopes{};
+    requires_scopes(std::initializer_list<std::string> s) : scopes(s) {}
+    explicit requires_scopes(std::vector<std::string> s) : scopes(std::move(s)) {}
+};
+
+} // namespace warden

@@ -1,0 +1,103 @@
+// warden/detail/server_core.hpp: what a transport sees of a server.
+//
+// The non-template heart of `server<Definition>`: the registry, the loaded credentials,
+// the worker pool and the live sessions. A transport asks it for sessions and never sees
+// a tool; users never name it.
+#pragma once
+
+#include <warden/auth/principal.hpp>
+#include <warden/credentials/credential_set.hpp>
+#include <warden/log.hpp>
+#include <warden/mcp/registry.hpp>
+#include <warden/mcp/session.hpp>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace warden {
+
+/// Run-time settings common to every server.
+struct settings {
+    log_level log_threshold = log_level::info;      ///< the server's own diagnostics (stderr)
+    std::vector<variable> credentials{};              ///< what the credential source must provide
+    std::map<std::string, std::string, std::less<>> literal_credentials{}; ///< credentials::literal only
+    mcp::session_options session{};                   ///< per-session limits
+    std::size_t worker_threads = 8;                 ///< threads that run handlers
+    std::chrono::milliseconds shutdown_grace{5'000}; ///< how long in-flight work may finish on shutdown
+};
+
+namespace detail {
+
+class server_core {
+public:
+    server_core(server_info info, settings s)
+        : settings_(std::move(s)), info_(std::make_shared<const server_info>(std::move(info))),
+          registry_(std::make_shared<mcp::registry>()),
+          log_(std::make_shared<logger>(settings_.log_threshold)) {}
+
+    server_core(const server_core&) = delete;
+    server_core& operator=(const server_core&) = delete;
+    ~server_core() { stop_workers(); }
+
+    const settings& config() const noexcept { return settings_; }
+    settings& config() noexcept { return settings_; }
+    mcp::registry& registry() noexcept { return *registry_; }
+    const logger& log() const noexcept { return *log_; }
+    logger& log() noexcept { return *log_; }
+    const credential_set& credentials() const noexcept { return *credentials_; }
+    void set_credentials(credential_set c) { credentials_ = std::make_shared<const credential_set>(std::move(c)); }
+
+    /// A new session for `caller`, answering through `out`.
+    std::shared_ptr<mcp::session> open_session(principal caller, std::shared_ptr<mcp::outbound> out) {
+        auto s = std::make_shared<mcp::session>(registry_, info_, settings_.session, std::move(caller), credentials_,
+                                                workers().get_executor(), std::move(out), log_);
+        std::lock_guard lock(mutex_);
+        std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+        sessions_.push_back(s);
+        return s;
+    }
+
+    /// Calls `f` on every live session.
+    template <class F>
+    void for_each_session(F f) {
+        std::vector<std::shared_ptr<mcp::session>> live{};
+        {
+            std::lock_guard lock(mutex_);
+            for (auto& w : sessions_)
+                if (auto s = w.lock()) live.push_back(std::move(s));
+        }
+        for (auto& s : live) f(*s);
+    }
+
+    boost::asio::thread_pool& workers() {
+        std::call_once(workers_once_, [&] { workers_.emplace(settings_.worker_threads); });
+        return *workers_;
+    }
+
+    /// Waits for queued handlers to finish and joins the worker threads.
+    void stop_workers() {
+        if (workers_) {
+            workers_->join();
+            workers_.reset();
+        }
+    }
+
+private:
+    settings settings_;
+    std::shared_ptr<const server_info> info_{};
+    std::shared_ptr<mcp::registry> registry_{};
+    std::shared_ptr<logger> log_{};
+    std::shared_ptr<const credential_set> credentials_ = std::make_shared<const credential_set>();
+    std::once_flag workers_once_{};
+    std::optional<boost::asio::thread_pool> workers_{};
+    std::mutex mutex_{};
+    std::list<std::weak_ptr<mcp::session>> sessions_{};
+};
+
+} // namespace detail
+} // namespace warden

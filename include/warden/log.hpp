@@ -1,0 +1,68 @@
+// warden/log.hpp: the server's diagnostic log, and MCP log levels.
+//
+// Diagnostics go to stderr (never stdout, which stdio reserves for protocol messages), one
+// line each, from any thread. Nothing logged here may contain a credential: log a
+// `secret`'s fingerprint, never its value.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace warden {
+
+/// RFC 5424 severities, as MCP's logging uses them.
+enum class log_level { debug, info, notice, warning, error, critical, alert, emergency };
+
+inline constexpr std::string_view to_string(log_level l) noexcept {
+    constexpr std::string_view names[] = {"debug", "info", "notice", "warning", "error", "critical", "alert",
+                                          "emergency"};
+    return names[static_cast<int>(l)];
+}
+
+inline std::optional<log_level> parse_log_level(std::string_view s) noexcept {
+    for (int i = 0; i <= static_cast<int>(log_level::emergency); ++i)
+        if (to_string(static_cast<log_level>(i)) == s) return static_cast<log_level>(i);
+    return std::nullopt;
+}
+
+/// A thread-safe line logger to a C stream (stderr by default).
+class logger {
+public:
+    explicit logger(log_level threshold = log_level::info, std::FILE* sink = stderr) noexcept
+        : threshold_(threshold), sink_(sink) {}
+
+    log_level threshold() const noexcept { return threshold_; }
+    void set_threshold(log_level l) noexcept { threshold_ = l; }
+    bool enabled(log_level l) const noexcept { return l >= threshold_; }
+
+    void log(log_level l, std::string_view message) const {
+        if (!enabled(l)) return;
+        const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        char stamp[32];
+        std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        std::string line;
+        line.reserve(message.size() + 48);
+        line.append(stamp).append(" warden ").append(to_string(l)).append(": ").append(message).push_back('\n');
+        std::lock_guard lock(mutex_);
+        std::fwrite(line.data(), 1, line.size(), sink_);
+        std::fflush(sink_);
+    }
+    void debug(std::string_view m) const { log(log_level::debug, m); }
+    void info(std::string_view m) const { log(log_level::info, m); }
+    void warn(std::string_view m) const { log(log_level::warning, m); }
+    void error(std::string_view m) const { log(log_level::error, m); }
+
+private:
+    log_level threshold_;
+    std::FILE* sink_;
+    mutable std::mutex mutex_;
+};
+
+} // namespace warden

@@ -1,0 +1,660 @@
+// warden/mcp/session.hpp: one client's conversation with the server, independent of the
+// transport.
+//
+// A `session` takes JSON-RPC messages (text or parsed JSON) from a transport and answers
+// through an `outbound` the transport implements. It runs the lifecycle (initialize and
+// version negotiation, then requests), lists and calls what the registry offers, tracks
+// requests in flight (duplicate ids refused, cancellation delivered through a stop token),
+// routes the client's answers to requests the server sent, and sends notifications.
+//
+// Cheap methods (lifecycle, lists, subscriptions, ping) are answered on the caller's
+// thread. Handlers (tools/call, resources/read, prompts/get, completion/complete) run on
+// the worker executor, so a slow tool never delays `ping` or another call.
+#pragma once
+
+#include <warden/auth/principal.hpp>
+#include <warden/credentials/credential_set.hpp>
+#include <warden/error.hpp>
+#include <warden/log.hpp>
+#include <warden/mcp/content.hpp>
+#include <warden/mcp/context.hpp>
+#include <warden/mcp/jsonrpc.hpp>
+#include <warden/mcp/registry.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace warden {
+
+/// How the server introduces itself in the initialize result.
+struct server_info {
+    std::string name{};
+    std::string version{};
+    std::string title{};
+    std::string instructions{}; ///< optional guidance for the client's model
+};
+
+namespace mcp {
+
+/// Protocol revisions served, newest first.
+inline constexpr std::array<std::string_view, 4> supported_versions = {"2025-11-25", "2025-06-18", "2025-03-26",
+                                                                       "2024-11-05"};
+
+inline bool is_supported_version(std::string_view v) noexcept {
+    for (auto s : supported_versions)
+        if (s == v) return true;
+    return false;
+}
+
+/// JSON-RPC batches exist in 2024-11-05 and 2025-03-26; 2025-06-18 removed them.
+inline bool version_allows_batches(std::string_view v) noexcept { return v == "2024-11-05" || v == "2025-03-26"; }
+
+struct session_options {
+    std::size_t page_size = 100;                              ///< items per list page
+    std::chrono::milliseconds client_request_timeout{60'000}; ///< default wait for the client's answer
+    std::size_t max_in_flight = 256;                          ///< concurrent handler requests per session
+    std::size_t max_message_bytes = 4 * 1024 * 1024;          ///< larger text is refused unparsed
+};
+
+/// Where a session's messages go. Implemented by each transport; called from any thread.
+class outbound {
+public:
+    virtual ~outbound() = default;
+    /// Sends one serialized message. `related` is the id of the client request it belongs
+    /// to (its response, or a notification or request sent while serving it), else null;
+    /// `final` is true for that request's response.
+    virtual void send(std::string message, const boost::json::value* related, bool final) = 0;
+    /// The request `related` ends without a response (the client cancelled it).
+    virtual void abandoned(const boost::json::value& related) { (void)related; }
+};
+
+class session final : public std::enable_shared_from_this<session>, private detail::request_link {
+public:
+    session(std::shared_ptr<const registry> reg, std::shared_ptr<const server_info> info, session_options options,
+            principal caller, std::shared_ptr<const credential_set> credentials, boost::asio::any_io_executor workers,
+            std::shared_ptr<outbound> out, std::shared_ptr<const logger> log)
+        : registry_(std::move(reg)), info_(std::move(info)), options_(options), caller_(std::move(caller)),
+          credentials_(std::move(credentials)), workers_(std::move(workers)), out_(std::move(out)),
+          log_(std::move(log)) {}
+
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+
+    /// Handles one transport message: a JSON-RPC message or, where allowed, a batch.
+    void receive_text(std::string_view text) {
+        if (text.size() > options_.max_message_bytes) {
+            send_error(nullptr, failure_value(errc::message_too_large,
+                                              "message of " + std::to_string(text.size()) + " bytes exceeds the " +
+                                                  std::to_string(options_.max_message_bytes) + "-byte limit"));
+            return;
+        }
+        boost::json::parse_options po{};
+        po.max_depth = 64;
+        boost::system::error_code ec{};
+        boost::json::value v = boost::json::parse(text, ec, {}, po);
+        if (ec) {
+            send(jsonrpc::make_error(nullptr, jsonrpc::parse_error, "parse error: " + ec.message()), nullptr, true);
+            return;
+        }
+        receive(std::move(v));
+    }
+
+    void receive(boost::json::value message) {
+        if (auto* batch = message.if_array()) {
+            receive_batch(*batch);
+            return;
+        }
+        handle(message, [self = shared_from_this()](const boost::json::value& id, std::optional<boost::json::object> r) {
+            if (r)
+                self->send(*r, &id, true);
+            else
+                self->out_->abandoned(id);
+        });
+    }
+
+    /// Cancels every request in flight and fails every wait for the client. Idempotent.
+    void close() {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        for (auto& [key, f] : in_flight_) f->stop.request_stop();
+        changed_.notify_all();
+    }
+
+    /// Waits until no handler runs, or `deadline`. True when idle.
+    bool wait_idle(std::chrono::steady_clock::time_point deadline) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_until(lock, deadline, [&] { return in_flight_.empty(); });
+    }
+
+    bool initialized() const noexcept { return initialized_.load(); }
+    std::string_view negotiated_version() const noexcept { return version_; }
+    const principal& caller() const noexcept { return caller_; }
+
+    /// Sends `notifications/<what>/list_changed` if the session is initialized.
+    void notify_list_changed(std::string_view what) {
+        if (!initialized_) return;
+        send(jsonrpc::make_notification("notifications/" + std::string(what) + "/list_changed", {}), nullptr, false);
+    }
+
+    /// Sends notifications/resources/updated if the client subscribed to `uri`.
+    void notify_resource_updated(std::string_view uri) {
+        {
+            std::lock_guard lock(mutex_);
+            if (!subscriptions_.contains(uri)) return;
+        }
+        send(jsonrpc::make_notification("notifications/resources/updated", {{"uri", uri}}), nullptr, false);
+    }
+
+private:
+    using reply_fn = std::function<void(const boost::json::value& id, std::optional<boost::json::object>)>;
+
+    struct flight {
+        std::stop_source stop{};
+        bool cancelled = false;
+    };
+    struct pending_request {
+        std::optional<boost::json::object> answer{};
+    };
+
+    static error failure_value(errc c, std::string detail) { return error{make_error_code(c), std::move(detail)}; }
+
+    void send(const boost::json::object& message, const boost::json::value* related, bool final) {
+        out_->send(boost::json::serialize(message), related, final);
+    }
+    void send_error(const boost::json::value* id, const error& e) {
+        boost::json::value null_id{};
+        send(jsonrpc::make_error(id ? *id : null_id, e), id, true);
+    }
+
+    void receive_batch(boost::json::array& batch) {
+        if (batch.empty()) {
+            send_error(nullptr, failure_value(errc::invalid_request, "empty batch"));
+            return;
+        }
+        if (!initialized_ || !version_allows_batches(version_)) {
+            send_error(nullptr, failure_value(errc::batch_not_supported,
+                                              "JSON-RPC batches are not supported by protocol version " +
+                                                  (initialized_ ? version_ : std::string("(not negotiated)"))));
+            return;
+        }
+        // Every request (and every invalid message) gets one slot in the batch response.
+        struct collector {
+            std::mutex mutex{};
+            boost::json::array responses{};
+            std::size_t remaining = 0;
+        };
+        auto c = std::make_shared<collector>();
+        for (const auto& m : batch) {
+            auto k = jsonrpc::classify(m).what;
+            if (k == jsonrpc::kind::request || k == jsonrpc::kind::invalid) ++c->remaining;
+        }
+        auto self = shared_from_this();
+        auto reply = [self, c](const boost::json::value&, std::optional<boost::json::object> r) {
+            std::unique_lock lock(c->mutex);
+            if (r) c->responses.emplace_back(std::move(*r));
+            if (--c->remaining == 0 && !c->responses.empty()) {
+                auto text = boost::json::serialize(c->responses);
+                lock.unlock();
+                self->out_->send(std::move(text), nullptr, true);
+            }
+        };
+        for (auto& m : batch) {
+            if (const auto* o = m.if_object(); o && o->contains("method") && o->at("method") == "initialize") {
+                const auto* id = o->if_contains("id");
+                reply(id ? *id : boost::json::value(),
+                      jsonrpc::make_error(id && jsonrpc::valid_id(*id) ? *id : boost::json::value(),
+                                          jsonrpc::invalid_request, "initialize cannot be part of a batch"));
+                continue;
+            }
+            handle(m, reply);
+        }
+    }
+
+    void handle(const boost::json::value& message, const reply_fn& reply) {
+        const auto what = jsonrpc::classify(message);
+        switch (what.what) {
+        case jsonrpc::kind::invalid: {
+            boost::json::value id{};
+            if (const auto* o = message.if_object())
+                if (const auto* i = o->if_contains("id"); i && jsonrpc::valid_id(*i)) id = *i;
+            reply(id, jsonrpc::make_error(id, jsonrpc::invalid_request, "invalid request: " + std::string(what.why)));
+            return;
+        }
+        case jsonrpc::kind::response: on_response(message.get_object()); return;
+        case jsonrpc::kind::notification: on_notification(message.get_object()); return;
+        case jsonrpc::kind::request: on_request(message.get_object(), reply); return;
+        }
+    }
+
+    static const boost::json::object& params_of(const boost::json::object& msg) {
+        static const boost::json::object empty;
+        const auto* p = msg.if_contains("params");
+        return p && p->is_object() ? p->get_object() : empty;
+    }
+
+    void on_notification(const boost::json::object& msg) {
+        const auto method = msg.at("method").get_string();
+        const auto& params = params_of(msg);
+        if (method == "notifications/initialized") {
+            client_ready_ = true;
+        } else if (method == "notifications/cancelled") {
+            const auto* id = params.if_contains("requestId");
+            if (!id || !jsonrpc::valid_id(*id)) return;
+            std::lock_guard lock(mutex_);
+            if (auto it = in_flight_.find(jsonrpc::id_key(*id)); it != in_flight_.end()) {
+                it->second->cancelled = true;
+                it->second->stop.request_stop();
+            }
+        } else {
+            log_->debug("ignored notification " + std::string(method));
+        }
+    }
+
+    void on_response(const boost::json::object& msg) {
+        const auto& id = msg.at("id");
+        if (!id.is_int64()) return;
+        std::lock_guard lock(mutex_);
+        auto it = pending_.find(id.get_int64());
+        if (it == pending_.end()) {
+            log_->debug("ignored a response to an unknown request id");
+            return;
+        }
+        it->second->answer = msg;
+        changed_.notify_all();
+    }
+
+    void on_request(const boost::json::object& msg, const reply_fn& reply) {
+        const boost::json::value& id = msg.at("id");
+        const std::string_view method = msg.at("method").get_string();
+        const auto& params = params_of(msg);
+        auto fail = [&](errc c, std::string detail) { reply(id, jsonrpc::make_error(id, failure_value(c, std::move(detail)))); };
+
+        if (method == "initialize") return reply(id, answer(id, initialize(params)));
+        if (method == "ping") return reply(id, jsonrpc::make_result(id, boost::json::object{}));
+        if (!initialized_) return fail(errc::not_initialized, "send initialize before " + std::string(method));
+
+        if (method == "tools/list") return reply(id, answer(id, list_page("tools", params, &registry::list_tools)));
+        if (method == "resources/list")
+            return reply(id, answer(id, list_page("resources", params, &registry::list_resources)));
+        if (method == "resources/templates/list")
+            return reply(id, answer(id, list_page("resourceTemplates", params, &registry::list_templates)));
+        if (method == "prompts/list") return reply(id, answer(id, list_page("prompts", params, &registry::list_prompts)));
+        if (method == "logging/setLevel") return reply(id, answer(id, set_level(params)));
+        if (method == "resources/subscribe") return reply(id, answer(id, subscribe(params, true)));
+        if (method == "resources/unsubscribe") return reply(id, answer(id, subscribe(params, false)));
+
+        using handler_fn = result<boost::json::object> (session::*)(const boost::json::object&, call_context&);
+        handler_fn handler = nullptr;
+        if (method == "tools/call") handler = &session::call_tool;
+        else if (method == "resources/read") handler = &session::read_resource;
+        else if (method == "prompts/get") handler = &session::get_prompt;
+        else if (method == "completion/complete") handler = &session::complete;
+        if (!handler) return reply(id, jsonrpc::make_error(id, jsonrpc::method_not_found,
+                                                            "method not found: " + std::string(method)));
+        run_handler(id, msg, handler, reply);
+    }
+
+    boost::json::object answer(const boost::json::value& id, result<boost::json::object> r) {
+        if (!r) return jsonrpc::make_error(id, r.error());
+        return jsonrpc::make_result(id, std::move(r).value());
+    }
+
+    void run_handler(const boost::json::value& id, const boost::json::object& msg,
+                     result<boost::json::object> (session::*handler)(const boost::json::object&, call_context&),
+                     const reply_fn& reply) {
+        auto key = jsonrpc::id_key(id);
+        auto f = std::make_shared<flight>();
+        {
+            std::lock_guard lock(mutex_);
+            if (closed_) return reply(id, jsonrpc::make_error(id, failure_value(errc::closed, "session is closing")));
+            if (in_flight_.contains(key))
+                return reply(id, jsonrpc::make_error(id, failure_value(errc::duplicate_request_id,
+                                                                       "request id " + key + " is already in flight")));
+            if (in_flight_.size() >= options_.max_in_flight)
+                return reply(id, jsonrpc::make_error(id, failure_value(errc::overloaded, "too many requests in flight")));
+            in_flight_.emplace(key, f);
+        }
+        boost::asio::post(workers_, [self = shared_from_this(), msg, key = std::move(key), f, handler, reply]() {
+            const auto& id = msg.at("id");
+            const auto& params = params_of(msg);
+            boost::json::value token{};
+            if (const auto* meta = params.if_contains("_meta"); meta && meta->is_object())
+                if (const auto* t = meta->get_object().if_contains("progressToken");
+                    t && (t->is_string() || t->is_int64() || t->is_uint64()))
+                    token = *t;
+            boost::json::object response{};
+            {
+                call_context ctx(*self, self->caller_, *self->credentials_, id, std::move(token), f->stop.get_token());
+                result<boost::json::object> r = failure(errc::internal_error);
+                try {
+                    r = (self.get()->*handler)(params, ctx);
+                } catch (const std::exception& e) {
+                    self->log_->error(std::string(msg.at("method").get_string()) + " failed: " + e.what());
+                    r = failure(errc::internal_error, "internal error");
+                }
+                response = self->answer(id, std::move(r));
+            }
+            bool cancelled = false;
+            {
+                std::lock_guard lock(self->mutex_);
+                cancelled = f->cancelled;
+                self->in_flight_.erase(key);
+                self->changed_.notify_all();
+            }
+            if (cancelled)
+                reply(id, std::nullopt);
+            else
+                reply(id, std::move(response));
+        });
+    }
+
+    // ---- lifecycle ----
+
+    result<boost::json::object> initialize(const boost::json::object& params) {
+        const auto* requested = params.if_contains("protocolVersion");
+        if (!requested || !requested->is_string())
+            return failure(errc::invalid_params, "initialize needs a string \"protocolVersion\"");
+        if (const auto* caps = params.if_contains("capabilities"); caps && !caps->is_object())
+            return failure(errc::invalid_params, "\"capabilities\" must be an object");
+        bool expected = false;
+        if (!initializing_.compare_exchange_strong(expected, true))
+            return failure(errc::already_initialized, "this session is already initialized");
+        const std::string_view want = requested->get_string();
+        version_ = is_supported_version(want) ? std::string(want) : std::string(supported_versions.front());
+        if (const auto* caps = params.if_contains("capabilities")) client_capabilities_ = caps->get_object();
+        if (const auto* ci = params.if_contains("clientInfo"); ci && ci->is_object()) {
+            const auto* name = ci->get_object().if_contains("name");
+            log_->info("session initialized: client " +
+                       (name && name->is_string() ? std::string(name->get_string()) : std::string("(unnamed)")) +
+                       ", protocol " + version_);
+        }
+
+        boost::json::object caps{};
+        caps.emplace("logging", boost::json::object{});
+        if (registry_->has_completions()) caps.emplace("completions", boost::json::object{});
+        if (registry_->has_prompts()) caps.emplace("prompts", boost::json::object{{"listChanged", true}});
+        if (registry_->has_resources())
+            caps.emplace("resources", boost::json::object{{"subscribe", true}, {"listChanged", true}});
+        if (registry_->has_tools()) caps.emplace("tools", boost::json::object{{"listChanged", true}});
+
+        boost::json::object server{};
+        server.emplace("name", info_->name);
+        server.emplace("version", info_->version);
+        if (!info_->title.empty()) server.emplace("title", info_->title);
+
+        boost::json::object out{};
+        out.emplace("protocolVersion", version_);
+        out.emplace("capabilities", std::move(caps));
+        out.emplace("serverInfo", std::move(server));
+        if (!info_->instructions.empty()) out.emplace("instructions", info_->instructions);
+        initialized_ = true;
+        return out;
+    }
+
+    result<boost::json::object> list_page(std::string_view member, const boost::json::object& params,
+                                          registry::page (registry::*list)(std::size_t, std::size_t) const) {
+        std::size_t offset = 0;
+        if (const auto* c = params.if_contains("cursor"); c && !c->is_null()) {
+            if (!c->is_string()) return failure(errc::invalid_params, "\"cursor\" must be a string");
+            const auto s = c->get_string();
+            auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), offset);
+            if (ec != std::errc() || p != s.data() + s.size() || s.empty())
+                return failure(errc::invalid_params, "invalid cursor");
+        }
+        auto page = ((*registry_).*list)(offset, options_.page_size);
+        boost::json::object out{};
+        out.emplace(member, std::move(page.items));
+        if (page.next) out.emplace("nextCursor", std::to_string(*page.next));
+        return out;
+    }
+
+    result<boost::json::object> set_level(const boost::json::object& params) {
+        const auto* level = params.if_contains("level");
+        std::optional<log_level> l{};
+        if (level && level->is_string()) l = parse_log_level(level->get_string());
+        if (!l) return failure(errc::invalid_params, "\"level\" must be one of debug, info, notice, warning, error, "
+                                                     "critical, alert, emergency");
+        client_level_ = static_cast<int>(*l);
+        return boost::json::object{};
+    }
+
+    result<boost::json::object> subscribe(const boost::json::object& params, bool on) {
+        const auto* uri = params.if_contains("uri");
+        if (!uri || !uri->is_string()) return failure(errc::invalid_params, "\"uri\" must be a string");
+        const std::string u(uri->get_string());
+        if (on && !registry_->find_resource(u) && !registry_->match_template(u).first)
+            return failure(errc::resource_not_found, "resource not found: " + u);
+        std::lock_guard lock(mutex_);
+        if (on)
+            subscriptions_.insert(u);
+        else
+            subscriptions_.erase(u);
+        return boost::json::object{};
+    }
+
+    // ---- handlers (worker threads) ----
+
+    static std::string join(const std::vector<std::string>& v) {
+        std::string out{};
+        for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+        return out;
+    }
+
+    result<boost::json::object> call_tool(const boost::json::object& params, call_context& ctx) {
+        const auto* name = params.if_contains("name");
+        if (!name || !name->is_string()) return failure(errc::invalid_params, "tools/call needs a string \"name\"");
+        static const boost::json::object no_arguments;
+        const boost::json::object* args = &no_arguments;
+        if (const auto* a = params.if_contains("arguments"); a && !a->is_null()) {
+            if (!a->is_object()) return failure(errc::invalid_params, "\"arguments\" must be an object");
+            args = &a->get_object();
+        }
+        auto tool = registry_->find_tool(name->get_string());
+        if (!tool) return failure(errc::invalid_params, "unknown tool: " + std::string(name->get_string()));
+        if (!caller_.has_scopes(tool->scopes))
+            return failure(errc::insufficient_scope,
+                           "tool \"" + std::string(name->get_string()) + "\" needs scope: " + join(tool->scopes));
+        tool_result r;
+        try {
+            r = tool->handler(*args, ctx);
+        } catch (const tool_error& e) {
+            r = tool_result::error(e.what());
+        } catch (const std::exception& e) {
+            log_->error("tool " + std::string(name->get_string()) + " threw: " + e.what());
+            r = tool_result::error("tool \"" + std::string(name->get_string()) + "\" failed");
+        }
+        if (!r.is_error && !r.structured && tool->definition.contains("outputSchema")) {
+            log_->error("tool " + std::string(name->get_string()) + " declares an output schema and returned no "
+                        "structured content");
+            r = tool_result::error("tool \"" + std::string(name->get_string()) + "\" returned no structured content");
+        }
+        return r.to_json();
+    }
+
+    static boost::json::object contents_json(const std::vector<resource_contents>& items) {
+        boost::json::array a{};
+        for (const auto& c : items) a.emplace_back(c.to_json());
+        return boost::json::object{{"contents", std::move(a)}};
+    }
+
+    result<boost::json::object> read_resource(const boost::json::object& params, call_context& ctx) {
+        const auto* uri = params.if_contains("uri");
+        if (!uri || !uri->is_string()) return failure(errc::invalid_params, "resources/read needs a string \"uri\"");
+        const std::string u(uri->get_string());
+        if (auto r = registry_->find_resource(u)) return contents_json(r->handler(u, ctx));
+        if (auto [t, vars] = registry_->match_template(u); t) return contents_json(t->handler(u, vars, ctx));
+        return failure(errc::resource_not_found, "resource not found: " + u);
+    }
+
+    result<boost::json::object> get_prompt(const boost::json::object& params, call_context& ctx) {
+        const auto* name = params.if_contains("name");
+        if (!name || !name->is_string()) return failure(errc::invalid_params, "prompts/get needs a string \"name\"");
+        auto prompt = registry_->find_prompt(name->get_string());
+        if (!prompt) return failure(errc::invalid_params, "unknown prompt: " + std::string(name->get_string()));
+        prompt_arguments args{};
+        if (const auto* a = params.if_contains("arguments"); a && !a->is_null()) {
+            if (!a->is_object()) return failure(errc::invalid_params, "\"arguments\" must be an object");
+            for (const auto& kv : a->get_object()) {
+                if (!kv.value().is_string())
+                    return failure(errc::invalid_params, "prompt argument \"" + std::string(kv.key()) +
+                                                             "\" must be a string");
+                args.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
+            }
+        }
+        for (const auto& declared : prompt->arguments)
+            if (declared.required && !args.contains(declared.name))
+                return failure(errc::invalid_params, "missing required prompt argument \"" + declared.name + "\"");
+        for (const auto& [k, v] : args) {
+            bool known = false;
+            for (const auto& declared : prompt->arguments) known = known || declared.name == k;
+            if (!known) return failure(errc::invalid_params, "unknown prompt argument \"" + k + "\"");
+        }
+        return prompt->handler(args, ctx).to_json();
+    }
+
+    result<boost::json::object> complete(const boost::json::object& params, call_context&) {
+        const auto* ref = params.if_contains("ref");
+        const auto* argument = params.if_contains("argument");
+        if (!ref || !ref->is_object() || !argument || !argument->is_object())
+            return failure(errc::invalid_params, "completion/complete needs \"ref\" and \"argument\" objects");
+        const auto* type = ref->get_object().if_contains("type");
+        const auto* arg_name = argument->get_object().if_contains("name");
+        const auto* arg_value = argument->get_object().if_contains("value");
+        if (!type || !type->is_string() || !arg_name || !arg_name->is_string() || !arg_value || !arg_value->is_string())
+            return failure(errc::invalid_params, "completion/complete: bad \"ref\" or \"argument\"");
+        std::string kind{};
+        std::string target{};
+        if (type->get_string() == "ref/prompt") {
+            const auto* n = ref->get_object().if_contains("name");
+            if (!n || !n->is_string()) return failure(errc::invalid_params, "ref/prompt needs a \"name\"");
+            target = std::string(n->get_string());
+            auto prompt = registry_->find_prompt(target);
+            if (!prompt) return failure(errc::invalid_params, "unknown prompt: " + target);
+            kind = "prompt";
+        } else if (type->get_string() == "ref/resource") {
+            const auto* u = ref->get_object().if_contains("uri");
+            if (!u || !u->is_string()) return failure(errc::invalid_params, "ref/resource needs a \"uri\"");
+            target = std::string(u->get_string());
+            if (!registry_->find_template(target) && !registry_->find_resource(target))
+                return failure(errc::invalid_params, "unknown resource template: " + target);
+            kind = "resource";
+        } else {
+            return failure(errc::invalid_params, "unknown ref type");
+        }
+        completion_request req{std::string(arg_name->get_string()), std::string(arg_value->get_string()), {}};
+        if (const auto* c = params.if_contains("context"); c && c->is_object())
+            if (const auto* a = c->get_object().if_contains("arguments"); a && a->is_object())
+                for (const auto& kv : a->get_object())
+                    if (kv.value().is_string())
+                        req.context.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
+        std::vector<std::string> values{};
+        if (auto h = registry_->find_completion(kind, target, req.argument)) values = (*h)(req);
+        constexpr std::size_t max_values = 100; // the spec's cap per response
+        const std::size_t total = values.size();
+        if (values.size() > max_values) values.resize(max_values);
+        boost::json::array a{};
+        for (auto& v : values) a.emplace_back(v);
+        boost::json::object completion{};
+        completion.emplace("values", std::move(a));
+        completion.emplace("total", total);
+        completion.emplace("hasMore", total > max_values);
+        return boost::json::object{{"completion", std::move(completion)}};
+    }
+
+    // ---- request_link: what call_context uses ----
+
+    void notify(boost::json::object message, const boost::json::value& related) override {
+        send(message, &related, false);
+    }
+
+    result<boost::json::object> client_request(std::string_view method, boost::json::object params,
+                                               std::optional<std::chrono::milliseconds> timeout, std::stop_token stop,
+                                               const boost::json::value& related) override {
+        auto p = std::make_shared<pending_request>();
+        std::int64_t id = 0;
+        {
+            std::lock_guard lock(mutex_);
+            if (closed_) return failure(errc::closed, "session is closed");
+            id = ++next_request_id_;
+            pending_.emplace(id, p);
+        }
+        send(jsonrpc::make_request(id, method, std::move(params)), &related, false);
+        const auto deadline = std::chrono::steady_clock::now() + timeout.value_or(options_.client_request_timeout);
+        std::unique_lock lock(mutex_);
+        const bool answered =
+            changed_.wait_until(lock, stop, deadline, [&] { return p->answer.has_value() || closed_; });
+        pending_.erase(id);
+        const bool closed = closed_;
+        lock.unlock();
+        if (!answered || (!p->answer && !closed)) {
+            // Tell the client we no longer want the answer.
+            send(jsonrpc::make_notification("notifications/cancelled",
+                                            {{"requestId", id},
+                                             {"reason", stop.stop_requested() ? "cancelled" : "timed out"}}),
+                 &related, false);
+            if (stop.stop_requested()) return failure(errc::cancelled, std::string(method) + " was cancelled");
+            return failure(errc::timeout, std::string(method) + ": the client did not answer in time");
+        }
+        if (!p->answer) return failure(errc::closed, "session closed while waiting for " + std::string(method));
+        if (const auto* err = p->answer->if_contains("error")) {
+            std::string text = "the client answered " + std::string(method) + " with an error";
+            if (const auto* m = err->is_object() ? err->get_object().if_contains("message") : nullptr;
+                m && m->is_string())
+                text += ": " + std::string(m->get_string());
+            return failure(errc::client_error, std::move(text));
+        }
+        const auto& r = p->answer->at("result");
+        if (!r.is_object()) return failure(errc::client_error, std::string(method) + ": result is not an object");
+        return r.get_object();
+    }
+
+    log_level client_log_level() const override { return static_cast<log_level>(client_level_.load()); }
+    const boost::json::object& client_capabilities() const override { return client_capabilities_; }
+    std::string_view protocol_version() const override { return version_; }
+
+    std::shared_ptr<const registry> registry_{};
+    std::shared_ptr<const server_info> info_{};
+    session_options options_;
+    principal caller_;
+    std::shared_ptr<const credential_set> credentials_{};
+    boost::asio::any_io_executor workers_{};
+    std::shared_ptr<outbound> out_{};
+    std::shared_ptr<const logger> log_{};
+
+    // Written once by initialize, before any handler of this session runs.
+    std::string version_{};
+    boost::json::object client_capabilities_{};
+    std::atomic<bool> initializing_{false};
+    std::atomic<bool> initialized_{false};
+    std::atomic<bool> client_ready_{false};
+    std::atomic<int> client_level_{static_cast<int>(log_level::debug)}; // all, until the client sets a level
+
+    std::mutex mutex_{};
+    std::condition_variable_any changed_{};
+    bool closed_ = false;
+    std::map<std::string, std::shared_ptr<flight>, std::less<>> in_flight_{};
+    std::map<std::int64_t, std::shared_ptr<pending_request>> pending_{};
+    std::int64_t next_request_id_ = 0;
+    std::set<std::string, std::less<>> subscriptions_{};
+};
+
+} // namespace mcp
+} // namespace warden

@@ -1,0 +1,58 @@
+// warden/profile.hpp: which composition rules are in force.
+//
+// Profile requirements (concept `warden::profile_policy`):
+//
+// | expression                          | type           | meaning                                                  |
+// |-------------------------------------|----------------|----------------------------------------------------------|
+// | `P::allows_literal_credentials`     | `const bool`   | secrets written in the source are accepted (tests only)   |
+// | `P::allows_anonymous_network`       | `const bool`   | an unauthenticated server may listen beyond loopback      |
+// | `P::multi_instance`                 | `const bool`   | the deployment runs several instances behind a balancer   |
+#pragma once
+
+#include <concepts>
+#include <type_traits>
+
+namespace warden {
+
+template <class P>
+concept profile_policy = requires {
+    { P::allows_literal_credentials } -> std::convertible_to<bool>;
+    { P::allows_anonymous_network } -> std::convertible_to<bool>;
+    { P::multi_instance } -> std::convertible_to<bool>;
+    typename std::bool_constant<P::allows_literal_credentials>;
+    typename std::bool_constant<P::allows_anonymous_network>;
+    typename std::bool_constant<P::multi_instance>;
+};
+
+namespace profile {
+
+/// Every rule in force. The default.
+struct production {
+    static constexpr bool allows_literal_credentials = false;
+    static constexpr bool allows_anonymous_network = false;
+    static constexpr bool multi_instance = false;
+};
+
+/// For a developer's machine: an anonymous server may listen on a network.
+struct development {
+    static constexpr bool allows_literal_credentials = false;
+    static constexpr bool allows_anonymous_network = true;
+    static constexpr bool multi_instance = false;
+};
+
+/// For tests: secrets may be written in the source (credentials::literal).
+struct test {
+    static constexpr bool allows_literal_credentials = true;
+    static constexpr bool allows_anonymous_network = true;
+    static constexpr bool multi_instance = false;
+};
+
+/// `Base`, deployed as several instances that share state through the storage policy
+/// (DESIGN §7). Rule 6 then requires storage shared across instances.
+template <profile_policy Base = production>
+struct replicated : Base {
+    static constexpr bool multi_instance = true;
+};
+
+} // namespace profile
+} // namespace warden

@@ -1,0 +1,160 @@
+// warden/server.hpp: `server<Definition>`, what users write their servers with.
+//
+//     using local = warden::local_stdio_server;
+//     warden::server<local> s{{.name = "github-tools", .version = "1.0.0"}, std::move(settings)};
+//     s.tool("github_search", "Search GitHub repositories", warden::requires_scopes{"repo:read"},
+//            [](const search_args& args, warden::call_context& ctx) -> warden::tool_result { ... });
+//     return s.run();
+//
+// Naming `server<Definition>` checks every composition rule (warden/rules.hpp). `run()`
+// loads the declared credentials through the definition's credential source (all missing
+// required ones reported at once; exit status 78 before serving anything), then serves
+// through the definition's transport until it is told to stop.
+#pragma once
+
+#include <warden/definition.hpp>
+#include <warden/detail/server_core.hpp>
+#include <warden/mcp/registry.hpp>
+
+#include <atomic>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace warden {
+
+/// The exit status of a server whose configuration (credentials, settings) is unusable.
+inline constexpr int exit_config_error = 78; // EX_CONFIG
+
+template <definition Definition>
+class server {
+public:
+    using definition_type = Definition;
+
+    explicit server(server_info info, settings s = {}) : core_(std::move(info), std::move(s)) {}
+
+    /// A tool whose input schema comes from the handler's argument type (see
+    /// warden/mcp/registry.hpp for the handler shapes).
+    template <class F>
+    server& tool(std::string name, std::string description, F handler) {
+        return tool(tool_spec{.name = std::move(name), .description = std::move(description)}, std::move(handler));
+    }
+    /// A tool that only callers holding every scope in `scopes` may call.
+    template <class F>
+    server& tool(std::string name, std::string description, requires_scopes scopes, F handler) {
+        return tool(tool_spec{.name = std::move(name), .description = std::move(description),
+                              .scopes = std::move(scopes.scopes)},
+                    std::move(handler));
+    }
+    /// A tool declared in full (title, annotations, a raw input schema, scopes).
+    template <class F>
+    server& tool(tool_spec spec, F handler) {
+        core_.registry().add_tool(std::move(spec), mcp::make_tool_handler(std::move(handler)),
+                                  mcp::input_schema_for<F>(), mcp::output_schema_for<F>());
+        changed("tools");
+        return *this;
+    }
+
+    /// A resource; `handler(uri[, ctx])` returns resource_contents or a vector of them.
+    template <class F>
+    server& resource(resource_spec spec, F handler) {
+        core_.registry().add_resource(std::move(spec), [h = std::move(handler)](const std::string& uri,
+                                                                                call_context& ctx) {
+            if constexpr (std::is_invocable_v<F&, const std::string&, call_context&>)
+                return as_contents(h(uri, ctx));
+            else
+                return as_contents(h(uri));
+        });
+        changed("resources");
+        return *this;
+    }
+
+    /// A resource template; `handler(uri, variables[, ctx])`.
+    template <class F>
+    server& resource_template(resource_template_spec spec, F handler) {
+        core_.registry().add_resource_template(
+            std::move(spec),
+            [h = std::move(handler)](const std::string& uri, const uri_variables& vars, call_context& ctx) {
+                if constexpr (std::is_invocable_v<F&, const std::string&, const uri_variables&, call_context&>)
+                    return as_contents(h(uri, vars, ctx));
+                else
+                    return as_contents(h(uri, vars));
+            });
+        changed("resources");
+        return *this;
+    }
+
+    /// A prompt; `handler(arguments[, ctx])` returns a prompt_result.
+    template <class F>
+    server& prompt(prompt_spec spec, F handler) {
+        core_.registry().add_prompt(std::move(spec),
+                                    [h = std::move(handler)](const prompt_arguments& args, call_context& ctx) {
+                                        if constexpr (std::is_invocable_v<F&, const prompt_arguments&, call_context&>)
+                                            return prompt_result(h(args, ctx));
+                                        else
+                                            return prompt_result(h(args));
+                                    });
+        changed("prompts");
+        return *this;
+    }
+
+    /// Completions for a prompt's argument.
+    server& prompt_completion(std::string prompt_name, std::string argument, completion_handler handler) {
+        core_.registry().add_prompt_completion(std::move(prompt_name), std::move(argument), std::move(handler));
+        return *this;
+    }
+    /// Completions for a resource template's variable.
+    server& template_completion(std::string uri_template, std::string argument, completion_handler handler) {
+        core_.registry().add_template_completion(std::move(uri_template), std::move(argument), std::move(handler));
+        return *this;
+    }
+
+    /// Tells every subscribed client that the resource at `uri` changed.
+    void notify_resource_updated(std::string_view uri) {
+        core_.for_each_session([&](mcp::session& s) { s.notify_resource_updated(uri); });
+    }
+
+    /// The server's diagnostic log (stderr).
+    const logger& log() const noexcept { return core_.log(); }
+
+    /// Loads the declared credentials through the definition's credential source.
+    result<void> load_credentials() {
+        credential_request req;
+        req.variables = core_.config().credentials;
+        req.literal_values = core_.config().literal_credentials;
+        req.warn = [this](std::string_view line) { core_.log().warn(line); };
+        auto loaded = Definition::credentials::load(req);
+        if (!loaded) return loaded.error();
+        core_.set_credentials(std::move(loaded).value());
+        return success();
+    }
+    const credential_set& credentials() const noexcept { return core_.credentials(); }
+
+    /// Loads credentials, then serves until the transport stops. Returns the exit status.
+    int run() {
+        if (auto r = load_credentials(); !r) {
+            core_.log().error(r.error().message());
+            return exit_config_error;
+        }
+        running_ = true;
+        return Definition::transport::serve(core_, Definition::auth::local_principal());
+    }
+
+private:
+    template <class R>
+    static std::vector<resource_contents> as_contents(R&& r) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<R>, resource_contents>)
+            return {std::forward<R>(r)};
+        else
+            return std::vector<resource_contents>(std::forward<R>(r));
+    }
+    void changed(std::string_view what) {
+        if (running_) core_.for_each_session([&](mcp::session& s) { s.notify_list_changed(what); });
+    }
+
+    detail::server_core core_;
+    std::atomic<bool> running_{false};
+};
+
+} // namespace warden

@@ -1,0 +1,31 @@
+// warden/warden.hpp: everything a server author uses.
+#pragma once
+
+#include <warden/auth/anonymous.hpp>
+#include <warden/auth/principal.hpp>
+#include <warden/auth/process_env.hpp>
+#include <warden/cli.hpp>
+#include <warden/concepts.hpp>
+#include <warden/credentials/credential_set.hpp>
+#include <warden/credentials/env.hpp>
+#include <warden/credentials/literal.hpp>
+#include <warden/credentials/secret.hpp>
+#include <warden/crypto/base64.hpp>
+#include <warden/crypto/digest.hpp>
+#include <warden/definition.hpp>
+#include <warden/deployments.hpp>
+#include <warden/error.hpp>
+#include <warden/log.hpp>
+#include <warden/mcp/content.hpp>
+#include <warden/mcp/context.hpp>
+#include <warden/mcp/jsonrpc.hpp>
+#include <warden/mcp/registry.hpp>
+#include <warden/mcp/schema.hpp>
+#include <warden/mcp/session.hpp>
+#include <warden/profile.hpp>
+#include <warden/rules.hpp>
+#include <warden/server.hpp>
+#include <warden/storage/memory.hpp>
+#include <warden/traits.hpp>
+#include <warden/transport/stdio.hpp>
+#include <warden/version.hpp>

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs everything warden's build, examples and tests need on Debian 12, as root:
+# Debian packages (compilers, CMake, Boost 1.81, Catch2, OpenSSL, Node) and the pinned npm
+# tools (the official TypeScript SDK client, the MCP Inspector, Node 22) into .deps/npm.
+# Idempotent: when everything is there it returns in about a second.
+#
+#   install-deps.sh            everything (what scripts/test.sh needs)
+#   install-deps.sh --build    only what building the library and examples needs
+set -euo pipefail
+want_npm=1
+[ "${1:-}" = "--build" ] && want_npm=0
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+need_pkgs=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev catch2 libssl-dev; do
+  have_pkg "$p" || need_pkgs+=("$p")
+done
+# Tools: accept any installation that provides the command (a machine may carry its own Node).
+command -v g++ >/dev/null || need_pkgs+=(g++)
+command -v clang++ >/dev/null || need_pkgs+=(clang)
+command -v cmake >/dev/null || need_pkgs+=(cmake)
+command -v ninja >/dev/null || need_pkgs+=(ninja-build)
+command -v git >/dev/null || need_pkgs+=(git)
+if [ "$want_npm" = 1 ]; then
+  command -v node >/dev/null || need_pkgs+=(nodejs)
+  command -v npm >/dev/null || need_pkgs+=(npm)
+fi
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing Debian packages: ${need_pkgs[*]} (run as root, or install them)" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${need_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends ca-certificates "${need_pkgs[@]}"
+fi
+
+# Pinned npm tools, installed from the committed lock file into a project-local folder.
+[ "$want_npm" = 1 ] || exit 0
+npm_dir="$root/.deps/npm"
+stamp="$npm_dir/.installed-lock"
+if ! cmp -s "$root/scripts/npm/package-lock.json" "$stamp" 2>/dev/null; then
+  echo "install-deps: installing pinned npm tools into .deps/npm"
+  mkdir -p "$npm_dir"
+  cp "$root/scripts/npm/package.json" "$root/scripts/npm/package-lock.json" "$npm_dir/"
+  (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  "$npm_dir/node_modules/.bin/node" --version >/dev/null
+  cp "$root/scripts/npm/package-lock.json" "$stamp"
+fi

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what is missing, then builds warden and runs every test three times: with g++
+# and with clang++ (-Wall -Wextra -Werror), and with g++ under AddressSanitizer and
+# UndefinedBehaviorSanitizer. Build trees go to build/<config>.
+#
+#   scripts/test.sh              all three configurations
+#   scripts/test.sh gcc asan     only these
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+bash scripts/install-deps.sh
+
+configs=("$@")
+[ ${#configs[@]} -gt 0 ] || configs=(gcc clang asan)
+jobs=$(nproc)
+summary=()
+for config in "${configs[@]}"; do
+  case "$config" in
+    gcc)   args=(-DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug) ;;
+    clang) args=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug) ;;
+    asan)  args=(-DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug -DWARDEN_SANITIZE=address,undefined) ;;
+    *) echo "test.sh: unknown configuration '$config' (gcc, clang, asan)" >&2; exit 2 ;;
+  esac
+  echo "=== $config: configure and build"
+  start=$(date +%s)
+  cmake -S . -B "build/$config" -G Ninja "${args[@]}" >/dev/null
+  cmake --build "build/$config" -j "$jobs"
+  built=$(date +%s)
+  echo "=== $config: test"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "build/$config" --output-on-failure -j "$jobs" --timeout 600
+  done_at=$(date +%s)
+  summary+=("$config: build $((built - start)) s, tests $((done_at - built)) s")
+done
+printf '%s\n' "=== summary" "${summary[@]}"

@@ -1,0 +1,9 @@
+// expect: compiles
+#include "policies.hpp"
+#include <warden/auth/process_env.hpp>
+#include <warden/credentials/env.hpp>
+#include <warden/storage/memory.hpp>
+#include <warden/transport/stdio.hpp>
+using def = warden::server_definition<warden::transport::stdio, warden::credentials::env, warden::auth::process_env,
+                                      warden::storage::memory>;
+static_assert(sizeof(def) > 0);

@@ -1,0 +1,10 @@
+// One of two translation units that include every warden header; linking them together
+// proves the headers define nothing twice (no non-inline functions or variables).
+#include <warden/warden.hpp>
+
+std::string odr_a() {
+    warden::secret s(std::string_view("value-a"));
+    auto schema = warden::mcp::schema_for<std::vector<int>>();
+    return std::string(warden::version_string) + s.fingerprint() + boost::json::serialize(schema) +
+           std::string(warden::to_string(warden::log_level::info)) + warden::make_error_code(warden::errc::timeout).category().name();
+}
