@@ -46,7 +46,11 @@ if ! cmp -s "$root/scripts/npm/package-lock.json" "$stamp" 2>/dev/null; then
   echo "install-deps: installing pinned npm tools into .deps/npm"
   mkdir -p "$npm_dir"
   cp "$root/scripts/npm/package.json" "$root/scripts/npm/package-lock.json" "$npm_dir/"
-  (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  # Trust the system's CA store too (Debian's npm otherwise uses only its own bundle),
+  # so a registry behind a proxy whose CA the machine trusts works.
+  cafile=()
+  [ -f /etc/ssl/certs/ca-certificates.crt ] && cafile=(--cafile /etc/ssl/certs/ca-certificates.crt)
+  (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error "${cafile[@]}")
   "$npm_dir/node_modules/.bin/node" --version >/dev/null
   cp "$root/scripts/npm/package-lock.json" "$stamp"
 fi

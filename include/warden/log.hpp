@@ -49,7 +49,19 @@ public:
         std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
         std::string line;
         line.reserve(message.size() + 48);
-        line.append(stamp).append(" warden ").append(to_string(l)).append(": ").append(message).push_back('\n');
+        line.append(stamp).append(" warden ").append(to_string(l)).append(": ");
+        // Control characters from client-supplied text would let a client forge log lines.
+        for (char c : message) {
+            const auto u = static_cast<unsigned char>(c);
+            if (u < 0x20 || u == 0x7f) {
+                static constexpr char hex[] = "0123456789abcdef";
+                line.append("\\x").push_back(hex[u >> 4]);
+                line.push_back(hex[u & 0xf]);
+            } else {
+                line.push_back(c);
+            }
+        }
+        line.push_back('\n');
         std::lock_guard lock(mutex_);
         std::fwrite(line.data(), 1, line.size(), sink_);
         std::fflush(sink_);

@@ -26,3 +26,17 @@ TEST_CASE("the logger writes whole lines above its threshold", "[log]") {
     CHECK_FALSE(std::fgets(buf, sizeof buf, f));
     std::fclose(f);
 }
+
+TEST_CASE("client text cannot forge log lines", "[log]") {
+    std::FILE* f = std::tmpfile();
+    REQUIRE(f);
+    warden::logger log(warden::log_level::debug, f);
+    log.info("method x\n2026-01-01T00:00:00Z warden error: forged\x1b[31m");
+    std::rewind(f);
+    char buf[512] = {};
+    REQUIRE(std::fgets(buf, sizeof buf, f));
+    CHECK(std::string(buf).find("method x\\x0a2026-01-01T00:00:00Z warden error: forged\\x1b[31m\n") !=
+          std::string::npos);
+    CHECK_FALSE(std::fgets(buf, sizeof buf, f)); // still one line
+    std::fclose(f);
+}

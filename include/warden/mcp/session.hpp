@@ -322,16 +322,19 @@ private:
                      const reply_fn& reply) {
         auto key = jsonrpc::id_key(id);
         auto f = std::make_shared<flight>();
+        std::optional<error> refused;
         {
             std::lock_guard lock(mutex_);
-            if (closed_) return reply(id, jsonrpc::make_error(id, failure_value(errc::closed, "session is closing")));
-            if (in_flight_.contains(key))
-                return reply(id, jsonrpc::make_error(id, failure_value(errc::duplicate_request_id,
-                                                                       "request id " + key + " is already in flight")));
-            if (in_flight_.size() >= options_.max_in_flight)
-                return reply(id, jsonrpc::make_error(id, failure_value(errc::overloaded, "too many requests in flight")));
-            in_flight_.emplace(key, f);
+            if (closed_)
+                refused = failure_value(errc::closed, "session is closing");
+            else if (in_flight_.contains(key))
+                refused = failure_value(errc::duplicate_request_id, "request id " + key + " is already in flight");
+            else if (in_flight_.size() >= options_.max_in_flight)
+                refused = failure_value(errc::overloaded, "too many requests in flight");
+            else
+                in_flight_.emplace(key, f);
         }
+        if (refused) return reply(id, jsonrpc::make_error(id, *refused));
         boost::asio::post(workers_, [self = shared_from_this(), msg, key = std::move(key), f, handler, reply]() {
             const auto& id = msg.at("id");
             const auto& params = params_of(msg);
