@@ -247,29 +247,46 @@ void register_fixtures(w::server<Definition>& s) {
     });
 }
 
+// Anonymous HTTPS is for a developer's machine only: rule 7 refuses it in production.
+using https_development_server =
+    w::server_definition<w::transport::streamable_http<w::transport::tls>, w::credentials::env, w::auth::anonymous,
+                         w::storage::memory, w::profile::development>;
+
+template <class Definition>
+int serve(w::settings settings) {
+    w::server<Definition> server{
+        {.name = "warden-everything", .version = w::version_string, .title = "warden everything server",
+         .instructions = "Test fixtures for MCP clients and the conformance suite."},
+        std::move(settings)};
+    register_fixtures(server);
+    return server.run();
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     std::vector<w::variable> env = {
         {"EVERYTHING_UPSTREAM_TOKEN", "a token for an upstream API (shown only as a fingerprint)", false, true},
     };
+    const char* summary = "An MCP server with every conformance fixture.";
     auto cl = w::parse_command_line(argc, argv);
+    w::settings settings;
+    if (cl) {
+        if (auto r = w::configure_http(cl.value(), settings.http); !r) cl = r.error();
+    }
     if (!cl) {
-        std::cerr << "everything: " << cl.error().message() << "\n"
-                  << w::usage("everything", "An MCP server with every conformance fixture.", env);
+        std::cerr << "everything: " << cl.error().message() << "\n" << w::usage("everything", summary, env);
         return 2;
     }
     if (cl.value().help) {
-        std::cout << w::usage("everything", "An MCP server with every conformance fixture.", env);
+        std::cout << w::usage("everything", summary, env);
         return 0;
     }
-    w::settings settings;
     settings.log_threshold = cl.value().level;
     settings.credentials = env;
-    w::server<w::local_stdio_server> server{
-        {.name = "warden-everything", .version = w::version_string, .title = "warden everything server",
-         .instructions = "Test fixtures for MCP clients and the conformance suite."},
-        std::move(settings)};
-    register_fixtures(server);
-    return server.run();
+    // The conformance suite opens about 35 sessions per run and never ends them.
+    settings.http.session_idle_timeout = std::chrono::minutes(5);
+    if (cl.value().stdio) return serve<w::local_stdio_server>(std::move(settings));
+    if (!cl.value().tls_cert.empty()) return serve<https_development_server>(std::move(settings));
+    return serve<w::local_http_server>(std::move(settings));
 }

@@ -1,6 +1,10 @@
 // warden/cli.hpp: the command line every example server shares (DESIGN §1).
 //
 //     --stdio               serve MCP on stdin/stdout (the default)
+//     --listen HOST:PORT    serve Streamable HTTP (plaintext on loopback; HTTPS with --tls-*)
+//     --tls-cert FILE       PEM certificate chain for HTTPS
+//     --tls-key FILE        PEM private key for HTTPS
+//     --stateless           HTTP without sessions: every POST stands alone
 //     --log-level LEVEL     debug, info, notice, warning, error, critical, alert, emergency
 //     --help                usage, including the environment variables the server reads
 //
@@ -10,6 +14,9 @@
 #include <warden/credentials/credential_set.hpp>
 #include <warden/error.hpp>
 #include <warden/log.hpp>
+#include <warden/transport/http_settings.hpp>
+
+#include <charconv>
 
 #include <span>
 #include <string>
@@ -21,6 +28,10 @@ struct command_line {
     bool stdio = true;
     bool help = false;
     log_level level = log_level::info;
+    std::string listen{};   ///< HOST:PORT, when serving HTTP
+    std::string tls_cert{};
+    std::string tls_key{};
+    bool stateless = false;
 };
 
 /// Parses the shared options; an unknown option or a bad value is an error that says which.
@@ -28,8 +39,33 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
     command_line cl;
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
+        auto value = [&](std::string_view name) -> result<std::string> {
+            if (a == name) {
+                if (i + 1 >= argc) return failure(errc::invalid_argument, std::string(name) + " needs a value");
+                return std::string(argv[++i]);
+            }
+            return std::string(a.substr(name.size() + 1));
+        };
+        auto is = [&](std::string_view name) {
+            return a == name || (a.size() > name.size() && a.starts_with(name) && a[name.size()] == '=');
+        };
         if (a == "--stdio") {
             cl.stdio = true;
+            cl.listen.clear();
+        } else if (a == "--stateless") {
+            cl.stateless = true;
+        } else if (is("--listen") || is("--tls-cert") || is("--tls-key")) {
+            const std::string_view name = a.substr(0, a.find('='));
+            auto v = value(name);
+            if (!v) return v.error();
+            if (name == "--listen") {
+                cl.listen = std::move(v).value();
+                cl.stdio = false;
+            } else if (name == "--tls-cert") {
+                cl.tls_cert = std::move(v).value();
+            } else {
+                cl.tls_key = std::move(v).value();
+            }
         } else if (a == "--help" || a == "-h") {
             cl.help = true;
         } else if (a == "--log-level" || a.starts_with("--log-level=")) {
@@ -47,16 +83,54 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
             return failure(errc::invalid_argument, "unknown option \"" + std::string(a) + "\"");
         }
     }
+    if (cl.tls_cert.empty() != cl.tls_key.empty())
+        return failure(errc::invalid_argument, "--tls-cert and --tls-key go together");
+    if (cl.stdio && (!cl.tls_cert.empty() || cl.stateless))
+        return failure(errc::invalid_argument, "--tls-cert, --tls-key and --stateless need --listen");
     return cl;
+}
+
+/// Parses "HOST:PORT", "[V6]:PORT" or "localhost:PORT".
+inline result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text) {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
+        return failure(errc::invalid_argument, "--listen needs HOST:PORT, e.g. 127.0.0.1:8080");
+    std::string host(text.substr(0, colon));
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    unsigned port = 0;
+    auto ps = text.substr(colon + 1);
+    auto [ptr, ec] = std::from_chars(ps.data(), ps.data() + ps.size(), port);
+    if (ec != std::errc() || ptr != ps.data() + ps.size() || port > 65535)
+        return failure(errc::invalid_argument, "--listen: bad port \"" + std::string(ps) + "\"");
+    return std::pair{host, static_cast<std::uint16_t>(port)};
+}
+
+/// Applies --listen, --tls-cert, --tls-key and --stateless to `http`.
+inline result<void> configure_http(const command_line& cl, http_settings& http) {
+    if (cl.stdio) return success();
+    auto where = parse_listen(cl.listen);
+    if (!where) return where.error();
+    http.address = where.value().first;
+    http.port = where.value().second;
+    http.tls_certificate_file = cl.tls_cert;
+    http.tls_private_key_file = cl.tls_key;
+    http.stateless = cl.stateless;
+    return success();
 }
 
 /// The --help text: usage, options, and the environment variables `vars`.
 inline std::string usage(std::string_view program, std::string_view summary, std::span<const variable> vars) {
     std::string out{};
-    out += "usage: " + std::string(program) + " [--stdio] [--log-level LEVEL] [--help]\n\n";
+    out += "usage: " + std::string(program) +
+           " [--stdio | --listen HOST:PORT [--tls-cert FILE --tls-key FILE] [--stateless]] [--log-level LEVEL]\n\n";
     out += std::string(summary) + "\n\n";
     out += "options:\n"
            "  --stdio             serve MCP over stdin/stdout (default)\n"
+           "  --listen HOST:PORT  serve MCP over Streamable HTTP at http://HOST:PORT/mcp (loopback only\n"
+           "                      without TLS)\n"
+           "  --tls-cert FILE     PEM certificate chain: serve HTTPS\n"
+           "  --tls-key FILE      PEM private key for --tls-cert\n"
+           "  --stateless         HTTP without sessions: every POST stands alone\n"
            "  --log-level LEVEL   debug, info, notice, warning, error, critical, alert, emergency (default info)\n"
            "  --help              show this text\n";
     if (!vars.empty()) {

@@ -11,6 +11,7 @@
 #include <warden/definition.hpp>
 #include <warden/storage/memory.hpp>
 #include <warden/transport/stdio.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 namespace warden {
 
@@ -20,6 +21,13 @@ template <class Storage = storage::memory>
 using basic_local_stdio_server =
     server_definition<transport::stdio, credentials::env, auth::process_env, Storage, profile::production>;
 using local_stdio_server = basic_local_stdio_server<>;
+
+/// A local HTTP server without authentication: plaintext, and only this host can reach
+/// it (rule 7 allows anonymous callers there). Host and Origin are checked.
+template <class Storage = storage::memory>
+using basic_local_http_server = server_definition<transport::streamable_http<transport::loopback>,
+                                                  credentials::env, auth::anonymous, Storage, profile::production>;
+using local_http_server = basic_local_http_server<>;
 
 /// The same server in a test, with credentials written in the test's source.
 using test_stdio_server =

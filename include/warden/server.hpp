@@ -24,9 +24,6 @@
 
 namespace warden {
 
-/// The exit status of a server whose configuration (credentials, settings) is unusable.
-inline constexpr int exit_config_error = 78; // EX_CONFIG
-
 template <definition Definition>
 class server {
 public:
@@ -138,7 +135,7 @@ public:
             return exit_config_error;
         }
         running_ = true;
-        return Definition::transport::serve(core_, Definition::auth::local_principal());
+        return Definition::transport::template serve<typename Definition::auth>(core_);
     }
 
 private:

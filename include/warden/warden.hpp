@@ -2,6 +2,7 @@
 #pragma once
 
 #include <warden/auth/anonymous.hpp>
+#include <warden/auth/gate.hpp>
 #include <warden/auth/principal.hpp>
 #include <warden/auth/process_env.hpp>
 #include <warden/cli.hpp>
@@ -27,5 +28,8 @@
 #include <warden/server.hpp>
 #include <warden/storage/memory.hpp>
 #include <warden/traits.hpp>
+#include <warden/transport/channel.hpp>
+#include <warden/transport/http_settings.hpp>
 #include <warden/transport/stdio.hpp>
+#include <warden/transport/streamable_http.hpp>
 #include <warden/version.hpp>

@@ -1,6 +1,7 @@
 // warden/auth/anonymous.hpp: no authentication, said out loud.
 #pragma once
 
+#include <warden/auth/gate.hpp>
 #include <warden/auth/principal.hpp>
 
 namespace warden::auth {
@@ -22,6 +23,9 @@ struct anonymous {
         p.scheme = "anonymous";
         return p;
     }
+
+    /// Every HTTP request is the anonymous caller.
+    static gate_result authenticate(const http_request_view&) { return local_principal(); }
 };
 
 } // namespace warden::auth

@@ -10,6 +10,7 @@
 #include <warden/log.hpp>
 #include <warden/mcp/registry.hpp>
 #include <warden/mcp/session.hpp>
+#include <warden/transport/http_settings.hpp>
 
 #include <boost/asio/thread_pool.hpp>
 
@@ -21,6 +22,9 @@
 
 namespace warden {
 
+/// The exit status of a server whose configuration (credentials, settings) is unusable.
+inline constexpr int exit_config_error = 78; // EX_CONFIG
+
 /// Run-time settings common to every server.
 struct settings {
     log_level log_threshold = log_level::info;      ///< the server's own diagnostics (stderr)
@@ -29,6 +33,7 @@ struct settings {
     mcp::session_options session{};                   ///< per-session limits
     std::size_t worker_threads = 8;                 ///< threads that run handlers
     std::chrono::milliseconds shutdown_grace{5'000}; ///< how long in-flight work may finish on shutdown
+    http_settings http{};                           ///< for the HTTP transports
 };
 
 namespace detail {

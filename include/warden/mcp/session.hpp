@@ -144,6 +144,35 @@ public:
         return changed_.wait_until(lock, deadline, [&] { return in_flight_.empty(); });
     }
 
+    /// Serves requests without an initialize handshake, as negotiated at `version`: for
+    /// stateless HTTP, where every request stands alone.
+    void assume_initialized(std::string_view version) {
+        bool expected = false;
+        if (!initializing_.compare_exchange_strong(expected, true)) return;
+        version_ = is_supported_version(version) ? std::string(version) : std::string(supported_versions.back());
+        initialized_ = true;
+    }
+
+    /// True when `message` (a single message or a batch) contains a request, which will
+    /// get a response; false when it holds only notifications and responses.
+    static bool expects_response(const boost::json::value& message) {
+        if (const auto* batch = message.if_array()) {
+            if (batch->empty()) return true; // answered with an error
+            for (const auto& m : *batch)
+                if (auto k = jsonrpc::classify(m).what; k == jsonrpc::kind::request || k == jsonrpc::kind::invalid)
+                    return true;
+            return false;
+        }
+        auto k = jsonrpc::classify(message).what;
+        return k == jsonrpc::kind::request || k == jsonrpc::kind::invalid;
+    }
+
+    /// True while a handler request is running.
+    bool busy() {
+        std::lock_guard lock(mutex_);
+        return !in_flight_.empty();
+    }
+
     bool initialized() const noexcept { return initialized_.load(); }
     std::string_view negotiated_version() const noexcept { return version_; }
     const principal& caller() const noexcept { return caller_; }
@@ -196,24 +225,35 @@ private:
             return;
         }
         // Every request (and every invalid message) gets one slot in the batch response.
+        // The batch response goes out as one message whose `related` is the array of the
+        // batch's request ids.
         struct collector {
             std::mutex mutex{};
             boost::json::array responses{};
+            boost::json::value ids = boost::json::array();
             std::size_t remaining = 0;
         };
         auto c = std::make_shared<collector>();
         for (const auto& m : batch) {
             auto k = jsonrpc::classify(m).what;
+            if (k == jsonrpc::kind::request) c->ids.get_array().push_back(m.at("id"));
             if (k == jsonrpc::kind::request || k == jsonrpc::kind::invalid) ++c->remaining;
+        }
+        if (c->remaining == 0) {
+            for (auto& m : batch) handle(m, [](const boost::json::value&, std::optional<boost::json::object>) {});
+            return;
         }
         auto self = shared_from_this();
         auto reply = [self, c](const boost::json::value&, std::optional<boost::json::object> r) {
             std::unique_lock lock(c->mutex);
             if (r) c->responses.emplace_back(std::move(*r));
-            if (--c->remaining == 0 && !c->responses.empty()) {
+            if (--c->remaining == 0) {
                 auto text = boost::json::serialize(c->responses);
                 lock.unlock();
-                self->out_->send(std::move(text), nullptr, true);
+                if (c->responses.empty())
+                    self->out_->abandoned(c->ids);
+                else
+                    self->out_->send(std::move(text), &c->ids, true);
             }
         };
         for (auto& m : batch) {

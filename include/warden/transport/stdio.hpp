@@ -184,8 +184,10 @@ struct stdio {
     static constexpr bool carries_http_headers = false;
     static constexpr bool verifies_client_certificates = false;
 
-    static int serve(warden::detail::server_core& core, const principal& caller) {
-        return detail::serve_stdio(core, caller);
+    /// Serves one session on stdin/stdout; the caller is `Auth::local_principal()`.
+    template <class Auth>
+    static int serve(warden::detail::server_core& core) {
+        return detail::serve_stdio(core, Auth::local_principal());
     }
 };
 

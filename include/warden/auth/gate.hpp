@@ -1,0 +1,50 @@
+// warden/auth/gate.hpp: the auth gate seam (DESIGN §4).
+//
+// An HTTP transport hands every request to its definition's auth scheme before routing it
+// to a session. The scheme answers with the `principal` the request proves, or with a
+// `challenge`: the status and RFC 6750 / RFC 9110 `WWW-Authenticate` value to refuse it
+// with. The gate is the only place that reads credentials from a request.
+//
+// HTTP auth scheme runtime requirements (beyond the traits in warden/concepts.hpp):
+//
+// | expression             | type          | meaning                                            |
+// |------------------------|---------------|----------------------------------------------------|
+// | `A::authenticate(r)`   | `gate_result` | `r` is a `const http_request_view&`                |
+#pragma once
+
+#include <warden/auth/principal.hpp>
+
+#include <boost/beast/http/fields.hpp>
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace warden {
+
+/// What the gate may look at: the request line, the header fields, and the peer.
+struct http_request_view {
+    std::string_view method{};
+    std::string_view target{};
+    const boost::beast::http::fields* headers = nullptr;
+    std::string remote_address{}; ///< the peer (or, behind a trusted proxy, the client it names)
+    bool secure = false;          ///< the request reached the server over TLS (directly or via a trusted proxy)
+};
+
+/// A refusal: the HTTP status, the WWW-Authenticate value (may be empty for 403), and an
+/// RFC 6750 error code and description for the JSON body. Never contains a credential.
+struct challenge {
+    unsigned status = 401;
+    std::string www_authenticate{};
+    std::string error{};
+    std::string description{};
+};
+
+using gate_result = std::variant<principal, challenge>;
+
+/// True when two principals are the same caller, for binding sessions to their creator.
+inline bool same_caller(const principal& a, const principal& b) {
+    return a.subject == b.subject && a.scheme == b.scheme && a.issuer == b.issuer && a.tenant == b.tenant;
+}
+
+} // namespace warden

@@ -1,0 +1,39 @@
+// warden/transport/channel.hpp: what an HTTP transport's channel guarantees.
+//
+// The channel is the template argument of `transport::streamable_http<Channel>`; its
+// traits feed the composition rules (a bearer token over `loopback` is fine, over a
+// plaintext network it is not), and its runtime checks hold the promise the traits make.
+//
+// | channel                 | security             | runtime guarantee                                        |
+// |-------------------------|----------------------|----------------------------------------------------------|
+// | `loopback`              | loopback_plaintext   | refuses to bind anything but 127.0.0.0/8 or ::1           |
+// | `tls`                   | tls                  | TLS 1.2+, security level 2, certificate and key checked   |
+// | `behind_tls_terminator` | tls_terminated       | X-Forwarded-For/-Proto honoured only from trusted proxies |
+#pragma once
+
+#include <warden/traits.hpp>
+
+namespace warden::transport {
+
+/// Plaintext HTTP that only this host can reach.
+struct loopback {
+    static constexpr channel_security security = channel_security::loopback_plaintext;
+    static constexpr bool encrypted = false;
+    static constexpr bool verifies_client_certificates = false;
+};
+
+/// HTTPS: TLS terminated by warden itself.
+struct tls {
+    static constexpr channel_security security = channel_security::tls;
+    static constexpr bool encrypted = true;
+    static constexpr bool verifies_client_certificates = false;
+};
+
+/// Plaintext HTTP from a TLS-terminating proxy the operator runs (nginx, a cloud LB).
+struct behind_tls_terminator {
+    static constexpr channel_security security = channel_security::tls_terminated;
+    static constexpr bool encrypted = false;
+    static constexpr bool verifies_client_certificates = false;
+};
+
+} // namespace warden::transport

@@ -1,0 +1,313 @@
+// warden/transport/detail/http_session.hpp: what Streamable HTTP keeps per MCP session.
+//
+// An `event_stream` carries the messages of one SSE response (a POST's, or the GET
+// stream's) from whatever thread produced them to the connection that writes them. An
+// `http_session` is the MCP session's outbound: it routes each message to the stream of
+// the request it belongs to, and unrelated messages to the GET stream. The `session_table`
+// holds the live sessions by id, with a cap and idle expiry.
+#pragma once
+
+#include <warden/auth/gate.hpp>
+#include <warden/crypto/digest.hpp>
+#include <warden/mcp/jsonrpc.hpp>
+#include <warden/mcp/session.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <openssl/rand.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace warden::transport::detail {
+
+/// A queue of outgoing messages that a connection coroutine awaits. Producers on any
+/// thread push; the consumer runs on the executor given at construction (a strand).
+class event_stream : public std::enable_shared_from_this<event_stream> {
+public:
+    struct event {
+        std::string data; ///< a serialized JSON-RPC message; empty for a heartbeat
+        bool final = false;
+    };
+
+    explicit event_stream(boost::asio::any_io_executor ex) : timer_(ex) {}
+
+    void push(std::string data, bool final) {
+        {
+            std::lock_guard lock(mutex_);
+            if (closed_) return;
+            items_.push_back({std::move(data), final});
+        }
+        wake();
+    }
+    /// Ends the stream: the consumer drains what is queued, then sees the end.
+    void close() {
+        {
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+        }
+        wake();
+    }
+
+    enum class status { event, heartbeat, end };
+
+    /// Waits for the next event and moves it into `out`; `heartbeat` after `idle` without
+    /// one; `end` once the stream is closed and drained. (An out-parameter rather than an
+    /// optional result: g++ 12 miscompiles non-trivial values returned through co_await.)
+    boost::asio::awaitable<status> next(event& out, std::chrono::steady_clock::duration idle) {
+        for (;;) {
+            bool ended = false;
+            {
+                std::lock_guard lock(mutex_);
+                if (!items_.empty()) {
+                    out = std::move(items_.front());
+                    items_.pop_front();
+                } else {
+                    ended = closed_;
+                }
+            }
+            if (!out.data.empty() || out.final) co_return status::event;
+            if (ended) co_return status::end;
+            timer_.expires_after(idle);
+            auto [ec] = co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            if (!ec) co_return status::heartbeat;
+        }
+    }
+
+private:
+    void wake() {
+        boost::asio::post(timer_.get_executor(), [self = shared_from_this()] { self->timer_.cancel(); });
+    }
+
+    boost::asio::steady_timer timer_;
+    std::mutex mutex_;
+    std::deque<event> items_;
+    bool closed_ = false;
+};
+
+/// One MCP session over Streamable HTTP: the outbound that routes its messages.
+class http_session final : public mcp::outbound {
+public:
+    http_session(std::string id, principal owner) : id_(std::move(id)), owner_(std::move(owner)) { touch(); }
+
+    const std::string& id() const noexcept { return id_; }
+    const principal& owner() const noexcept { return owner_; }
+    /// The MCP session; null once this session has ended.
+    std::shared_ptr<mcp::session> mcp() {
+        std::lock_guard lock(mutex_);
+        return mcp_;
+    }
+    void set_mcp(std::shared_ptr<mcp::session> s) {
+        std::lock_guard lock(mutex_);
+        mcp_ = std::move(s);
+    }
+
+    void touch() noexcept { last_active_ = std::chrono::steady_clock::now().time_since_epoch().count(); }
+    std::chrono::steady_clock::time_point last_active() const noexcept {
+        return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last_active_.load()));
+    }
+
+    /// Sends what belongs to request `id` (and its response) to `s`.
+    void route(const boost::json::value& id, std::shared_ptr<event_stream> s) {
+        std::lock_guard lock(mutex_);
+        routes_[mcp::jsonrpc::id_key(id)] = std::move(s);
+    }
+    /// Installs the GET stream; false if one is already open.
+    bool attach_standalone(std::shared_ptr<event_stream> s) {
+        std::lock_guard lock(mutex_);
+        if (standalone_) return false;
+        standalone_ = std::move(s);
+        return true;
+    }
+    void detach_standalone(const std::shared_ptr<event_stream>& s) {
+        std::lock_guard lock(mutex_);
+        if (standalone_ == s) standalone_.reset();
+    }
+    /// Streams open (POST responses in progress and the GET stream).
+    bool streaming() {
+        std::lock_guard lock(mutex_);
+        return !routes_.empty() || standalone_;
+    }
+    /// Ends every stream and the MCP session (which also breaks the ownership cycle
+    /// between the two).
+    void close() {
+        std::map<std::string, std::shared_ptr<event_stream>> routes;
+        std::shared_ptr<event_stream> standalone;
+        std::shared_ptr<mcp::session> m;
+        {
+            std::lock_guard lock(mutex_);
+            routes.swap(routes_);
+            standalone.swap(standalone_);
+            m.swap(mcp_);
+        }
+        for (auto& [k, s] : routes) s->close();
+        if (standalone) standalone->close();
+        if (m) m->close();
+    }
+    /// Ends the GET stream only (server shutdown: it would never finish by itself).
+    void close_standalone() {
+        std::shared_ptr<event_stream> s;
+        {
+            std::lock_guard lock(mutex_);
+            s.swap(standalone_);
+        }
+        if (s) s->close();
+    }
+
+    void send(std::string message, const boost::json::value* related, bool final) override {
+        std::shared_ptr<event_stream> target;
+        bool to_standalone = false;
+        {
+            std::lock_guard lock(mutex_);
+            if (related && related->is_array()) { // a batch response
+                for (const auto& id : related->get_array()) {
+                    auto it = routes_.find(mcp::jsonrpc::id_key(id));
+                    if (it == routes_.end()) continue;
+                    target = it->second;
+                    routes_.erase(it);
+                }
+                if (auto it = routes_.find("null"); it != routes_.end()) { // errors for invalid elements
+                    if (!target) target = it->second;
+                    routes_.erase(it);
+                }
+            } else if (related) {
+                auto it = routes_.find(mcp::jsonrpc::id_key(*related));
+                if (it != routes_.end()) {
+                    target = it->second;
+                    if (final) routes_.erase(it);
+                }
+            }
+            // Unrelated messages, and requests or notifications for a request whose
+            // stream is gone, go to the GET stream. A response never does.
+            if (!target && !final) {
+                target = standalone_;
+                to_standalone = true;
+            }
+        }
+        if (target) target->push(std::move(message), final && !to_standalone);
+        touch();
+    }
+
+    void abandoned(const boost::json::value& related) override {
+        std::vector<std::shared_ptr<event_stream>> ended;
+        {
+            std::lock_guard lock(mutex_);
+            auto end_one = [&](const boost::json::value& id) {
+                auto it = routes_.find(mcp::jsonrpc::id_key(id));
+                if (it == routes_.end()) return;
+                ended.push_back(it->second);
+                routes_.erase(it);
+            };
+            if (related.is_array())
+                for (const auto& id : related.get_array()) end_one(id);
+            else
+                end_one(related);
+        }
+        for (auto& s : ended) s->close();
+    }
+
+private:
+    std::string id_;
+    principal owner_;
+    std::shared_ptr<mcp::session> mcp_;
+    std::atomic<std::chrono::steady_clock::rep> last_active_{0};
+    std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<event_stream>> routes_;
+    std::shared_ptr<event_stream> standalone_;
+};
+
+/// A new session id: 256 random bits as 64 hex digits (visible ASCII, as the spec asks).
+inline std::string new_session_id() {
+    unsigned char bytes[32];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("warden: the OpenSSL RNG failed");
+    return crypto::to_hex(bytes, sizeof bytes);
+}
+
+/// The live sessions, by id.
+class session_table {
+public:
+    session_table(std::size_t max_sessions, std::chrono::milliseconds idle_timeout)
+        : max_(max_sessions), idle_(idle_timeout) {}
+
+    /// A new session for `owner`, or nullptr when the cap is reached.
+    std::shared_ptr<http_session> create(principal owner) {
+        auto s = std::make_shared<http_session>(new_session_id(), std::move(owner));
+        std::lock_guard lock(mutex_);
+        if (sessions_.size() >= max_) return nullptr;
+        sessions_.emplace(s->id(), s);
+        return s;
+    }
+    std::shared_ptr<http_session> find(std::string_view id) {
+        std::lock_guard lock(mutex_);
+        auto it = sessions_.find(std::string(id));
+        return it == sessions_.end() ? nullptr : it->second;
+    }
+    /// Removes and closes the session; false if there was none.
+    bool end(std::string_view id) {
+        std::shared_ptr<http_session> s;
+        {
+            std::lock_guard lock(mutex_);
+            auto it = sessions_.find(std::string(id));
+            if (it == sessions_.end()) return false;
+            s = std::move(it->second);
+            sessions_.erase(it);
+        }
+        s->close();
+        return true;
+    }
+    /// Ends sessions idle for longer than the timeout (no stream open, no request running).
+    std::size_t expire() {
+        const auto cutoff = std::chrono::steady_clock::now() - idle_;
+        std::vector<std::shared_ptr<http_session>> expired;
+        {
+            std::lock_guard lock(mutex_);
+            for (auto it = sessions_.begin(); it != sessions_.end();) {
+                auto& s = it->second;
+                auto m = s->mcp();
+                if (s->last_active() < cutoff && !s->streaming() && !(m && m->busy())) {
+                    expired.push_back(std::move(s));
+                    it = sessions_.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+        }
+        for (auto& s : expired) s->close();
+        return expired.size();
+    }
+    template <class F>
+    void for_each(F f) {
+        std::vector<std::shared_ptr<http_session>> all;
+        {
+            std::lock_guard lock(mutex_);
+            for (auto& [k, s] : sessions_) all.push_back(s);
+        }
+        for (auto& s : all) f(*s);
+    }
+    std::size_t size() {
+        std::lock_guard lock(mutex_);
+        return sessions_.size();
+    }
+
+private:
+    std::size_t max_;
+    std::chrono::milliseconds idle_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, std::shared_ptr<http_session>> sessions_;
+};
+
+} // namespace warden::transport::detail

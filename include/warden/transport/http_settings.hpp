@@ -1,0 +1,43 @@
+// warden/transport/http_settings.hpp: how an HTTP transport listens, and its limits.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace warden {
+
+struct http_settings {
+    std::string address = "127.0.0.1";     ///< where to listen (a numeric address, or "localhost")
+    std::uint16_t port = 8080;              ///< 0 picks a free port (see `on_listening`)
+    std::string path = "/mcp";              ///< the MCP endpoint
+    std::size_t io_threads = 0;             ///< 0 = one per core
+    bool stateless = false;                 ///< no sessions: every POST stands alone
+
+    std::size_t max_header_bytes = 8 * 1024;       ///< larger request heads get 431
+    std::size_t max_body_bytes = 4 * 1024 * 1024;  ///< larger bodies get 413, decided before reading them
+    std::chrono::milliseconds header_timeout{10'000}; ///< a request head must arrive within this (408)
+    std::chrono::milliseconds body_timeout{30'000};   ///< and its body within this (408)
+    std::chrono::milliseconds idle_timeout{60'000};   ///< a keep-alive connection may stay idle this long
+    std::size_t max_connections = 10'000;          ///< further connections are closed at once
+
+    std::size_t max_sessions = 10'000;                      ///< further initialize requests get 503
+    std::chrono::milliseconds session_idle_timeout{600'000}; ///< idle sessions are ended after this
+    std::chrono::milliseconds sse_heartbeat{15'000};         ///< a comment line keeps idle streams alive
+
+    /// Host header values accepted besides the defaults (for a loopback bind:
+    /// 127.0.0.1:P, localhost:P and [::1]:P). Empty and not on loopback: any Host.
+    std::vector<std::string> allowed_hosts{};
+    /// Origins accepted besides the request's own (scheme://host[:port]).
+    std::vector<std::string> allowed_origins{};
+
+    std::string tls_certificate_file{}; ///< PEM chain, for the `tls` channel
+    std::string tls_private_key_file{}; ///< PEM key, for the `tls` channel
+    /// Addresses of the TLS-terminating proxies whose X-Forwarded-For/-Proto are believed
+    /// (the `behind_tls_terminator` channel).
+    std::vector<std::string> trusted_proxies{};
+};
+
+} // namespace warden

@@ -1,0 +1,762 @@
+// warden/transport/streamable_http.hpp: MCP over Streamable HTTP (spec 2025-11-25, also
+// serving 2025-03-26 and 2025-06-18 clients).
+//
+// `streamable_http<Channel>` is the transport policy; `Channel` (warden/transport/channel.hpp)
+// says what the connection guarantees. One endpoint (`/mcp` by default):
+//
+// - POST a JSON-RPC message or batch. Notifications and responses only: 202. A request:
+//   200 with `application/json` when the first thing the handler sends is its result, or
+//   an SSE stream (`text/event-stream`) carrying its notifications and requests to the
+//   client, then the result.
+// - GET opens the session's server-to-client SSE stream (one at a time: 409 otherwise).
+// - DELETE ends the session.
+//
+// Before anything is parsed: a cap on the request head (431), on the body (413, decided
+// from Content-Length before reading it), on slow clients (408), on connections; a request
+// with both Content-Length and Transfer-Encoding is refused (400) and the connection
+// closed. Then the Host and Origin checks (DNS rebinding: 403), then the auth gate (its
+// challenge), then the session: `Mcp-Session-Id` (256 random bits) is issued by
+// initialize, required afterwards (400 when missing, 404 when unknown or ended), and bound
+// to the principal that created it (403 for anyone else). `MCP-Protocol-Version` must be a
+// supported revision (400); absent means 2025-03-26. Idle sessions expire; a cap on live
+// sessions answers 503. `/healthz` answers 200 without authentication and says nothing more.
+//
+// In stateless mode (`http_settings::stateless`) there are no sessions: each POST is served
+// by a fresh MCP session; GET and DELETE are 405.
+#pragma once
+
+#include <warden/auth/gate.hpp>
+#include <warden/detail/server_core.hpp>
+#include <warden/mcp/jsonrpc.hpp>
+#include <warden/mcp/session.hpp>
+#include <warden/transport/channel.hpp>
+#include <warden/transport/detail/http_session.hpp>
+#include <warden/transport/http_settings.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace warden::transport {
+
+namespace detail {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+
+inline std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+/// True when the Accept header admits `type` ("application/json", "text/event-stream").
+inline bool accepts(std::string_view accept, std::string_view type) {
+    const std::string a = lower(accept);
+    const std::string major = std::string(type.substr(0, type.find('/'))) + "/*";
+    std::size_t pos = 0;
+    while (pos <= a.size()) {
+        std::size_t end = a.find(',', pos);
+        if (end == std::string::npos) end = a.size();
+        std::string_view item = std::string_view(a).substr(pos, end - pos);
+        item = item.substr(0, item.find(';'));
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (item == type || item == "*/*" || item == major) return true;
+        pos = end + 1;
+    }
+    return false;
+}
+
+/// The request's authority for an `Origin` value ("http://host:port" -> "host:port").
+inline std::optional<std::string> origin_authority(std::string_view origin) {
+    auto p = origin.find("://");
+    if (p == std::string_view::npos) return std::nullopt;
+    return lower(origin.substr(p + 3));
+}
+
+/// Everything the connections of one server share.
+struct http_state {
+    warden::detail::server_core& core;
+    const http_settings& config;
+    std::vector<std::string> allowed_hosts; ///< lower-case; empty = any
+    bool check_hosts = true;
+    session_table sessions;
+    std::atomic<std::size_t> connections{0};
+    std::atomic<std::size_t> in_flight{0};
+    std::atomic<bool> stopping{false};
+    std::optional<net::ssl::context> tls;
+    bool trust_forwarded_headers = false;
+    std::vector<net::ip::address> trusted_proxies;
+
+    http_state(warden::detail::server_core& c, const http_settings& s)
+        : core(c), config(s), sessions(s.max_sessions, s.session_idle_timeout) {}
+};
+
+/// What a handled request leaves the connection to do.
+enum class after { keep_alive, close };
+
+template <class Auth, class Stream>
+class connection {
+public:
+    connection(http_state& state, Stream& stream, std::string remote)
+        : state_(state), stream_(stream), remote_(std::move(remote)) {}
+
+    net::awaitable<void> run() {
+        beast::flat_buffer buffer;
+        for (;;) {
+            http::request_parser<http::empty_body> head;
+            head.header_limit(static_cast<std::uint32_t>(state_.config.max_header_bytes));
+            head.body_limit(state_.config.max_body_bytes);
+            // The first request has header_timeout; later ones also wait out the keep-alive idle time.
+            lowest().expires_after(first_ ? state_.config.header_timeout : state_.config.idle_timeout);
+            first_ = false;
+            auto [ec, n] = co_await http::async_read_header(stream_, buffer, head, net::as_tuple(net::use_awaitable));
+            if (ec) {
+                if (ec == beast::error::timeout && buffer.size() > 0)
+                    co_await write_error(http::status::request_timeout, "request head not received in time", 11);
+                else if (ec == http::error::header_limit)
+                    co_await write_error(http::status::request_header_fields_too_large, "request head too large", 11);
+                else if (ec != http::error::end_of_stream && ec != net::error::eof && ec != beast::error::timeout &&
+                         ec != net::error::operation_aborted && ec != net::error::connection_reset &&
+                         ec != net::ssl::error::stream_truncated)
+                    co_await write_error(http::status::bad_request, "malformed request: " + ec.message(), 11);
+                co_return;
+            }
+            auto& h = head.get();
+            // Message framing: refuse what a proxy might read differently (request smuggling).
+            if (h.count(http::field::content_length) && h.count(http::field::transfer_encoding)) {
+                co_await write_error(http::status::bad_request, "both Content-Length and Transfer-Encoding", h.version());
+                co_return;
+            }
+            if (h.count(http::field::transfer_encoding) && !head.chunked()) {
+                co_await write_error(http::status::not_implemented, "unsupported Transfer-Encoding", h.version());
+                co_return;
+            }
+            if (auto len = head.content_length(); len && *len > state_.config.max_body_bytes) {
+                co_await write_error(http::status::payload_too_large,
+                                     "request body over " + std::to_string(state_.config.max_body_bytes) + " bytes",
+                                     h.version());
+                co_return;
+            }
+            if (h[http::field::expect] == "100-continue") {
+                http::response<http::empty_body> cont{http::status::continue_, h.version()};
+                auto [wec, wn] = co_await http::async_write(stream_, cont, net::as_tuple(net::use_awaitable));
+                if (wec) co_return;
+            }
+            http::request_parser<http::string_body> parser(std::move(head));
+            parser.body_limit(state_.config.max_body_bytes);
+            lowest().expires_after(state_.config.body_timeout);
+            auto [bec, bn] = co_await http::async_read(stream_, buffer, parser, net::as_tuple(net::use_awaitable));
+            if (bec) {
+                if (bec == beast::error::timeout)
+                    co_await write_error(http::status::request_timeout, "request body not received in time", 11);
+                else if (bec == http::error::body_limit)
+                    co_await write_error(http::status::payload_too_large, "request body too large", 11);
+                else if (bec != net::error::eof && bec != http::error::end_of_stream)
+                    co_await write_error(http::status::bad_request, "malformed request body: " + bec.message(), 11);
+                co_return;
+            }
+            lowest().expires_never();
+            request_ = parser.release();
+            ++state_.in_flight;
+            after next = co_await handle();
+            --state_.in_flight;
+            if (stateless_session_) {
+                stateless_session_->close();
+                stateless_session_.reset();
+            }
+            if (next == after::close || !request_.keep_alive() || state_.stopping) co_return;
+        }
+    }
+
+private:
+    using response = http::response<http::string_body>;
+
+    beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+    net::awaitable<after> send(response res) {
+        res.keep_alive(request_.keep_alive() && !state_.stopping);
+        res.prepare_payload();
+        auto [ec, n] = co_await http::async_write(stream_, res, net::as_tuple(net::use_awaitable));
+        co_return ec || !res.keep_alive() ? after::close : after::keep_alive;
+    }
+
+    static response make(http::status status, unsigned version, std::string body, std::string_view type) {
+        response res{status, version};
+        res.set(http::field::server, "warden");
+        if (!body.empty()) res.set(http::field::content_type, type);
+        res.body() = std::move(body);
+        return res;
+    }
+
+    /// A JSON-RPC error body with an HTTP status (id null: it answers the HTTP request).
+    static response rpc_error(http::status status, unsigned version, int code, std::string_view message) {
+        return make(status, version, boost::json::serialize(mcp::jsonrpc::make_error(nullptr, code, message)),
+                    "application/json");
+    }
+
+    net::awaitable<void> write_error(http::status status, std::string_view message, unsigned version) {
+        auto res = rpc_error(status, version, mcp::jsonrpc::invalid_request, message);
+        res.keep_alive(false);
+        res.prepare_payload();
+        lowest().expires_after(std::chrono::seconds(5));
+        co_await http::async_write(stream_, res, net::as_tuple(net::use_awaitable));
+    }
+
+    std::string_view path() const {
+        std::string_view t = request_.target();
+        return t.substr(0, t.find('?'));
+    }
+
+    bool host_allowed() const {
+        if (!state_.check_hosts) return true;
+        auto host = request_.find(http::field::host);
+        if (host == request_.end()) return false;
+        const std::string h = lower(host->value());
+        return std::find(state_.allowed_hosts.begin(), state_.allowed_hosts.end(), h) != state_.allowed_hosts.end();
+    }
+
+    bool origin_allowed() const {
+        auto origin = request_.find(http::field::origin);
+        if (origin == request_.end()) return true; // not a browser
+        const std::string o = lower(origin->value());
+        for (const auto& allowed : state_.config.allowed_origins)
+            if (lower(allowed) == o) return true;
+        auto authority = origin_authority(o);
+        if (!authority) return false;
+        if (state_.check_hosts)
+            return std::find(state_.allowed_hosts.begin(), state_.allowed_hosts.end(), *authority) !=
+                   state_.allowed_hosts.end();
+        auto host = request_.find(http::field::host);
+        return host != request_.end() && lower(host->value()) == *authority;
+    }
+
+    net::awaitable<after> handle() {
+        const unsigned v = request_.version();
+        const std::string_view p = path();
+        if (p == "/healthz") {
+            if (request_.method() != http::verb::get && request_.method() != http::verb::head)
+                co_return co_await send(make(http::status::method_not_allowed, v, "", ""));
+            co_return co_await send(make(http::status::ok, v, R"({"status":"ok"})", "application/json"));
+        }
+        if (p != state_.config.path)
+            co_return co_await send(rpc_error(http::status::not_found, v, mcp::jsonrpc::invalid_request, "not found"));
+        if (!origin_allowed())
+            co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
+                                              "forbidden Origin"));
+        if (!host_allowed())
+            co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
+                                              "forbidden Host"));
+
+        http_request_view view{request_.method_string(), request_.target(), &request_.base(), remote_,
+                               state_.tls.has_value()};
+        if (state_.trust_forwarded_headers) forwarded(view);
+        gate_result gate = Auth::authenticate(view);
+        if (auto* refused = std::get_if<challenge>(&gate)) {
+            boost::json::object body{{"error", refused->error}};
+            if (!refused->description.empty()) body.emplace("error_description", refused->description);
+            auto res = make(static_cast<http::status>(refused->status), v, boost::json::serialize(body),
+                            "application/json");
+            if (!refused->www_authenticate.empty()) res.set(http::field::www_authenticate, refused->www_authenticate);
+            co_return co_await send(std::move(res));
+        }
+        caller_ = std::move(std::get<principal>(gate));
+
+        switch (request_.method()) {
+        case http::verb::post: co_return co_await post();
+        case http::verb::get: co_return co_await get();
+        case http::verb::delete_: co_return co_await del();
+        default: {
+            auto res = rpc_error(http::status::method_not_allowed, v, mcp::jsonrpc::invalid_request,
+                                 "method not allowed");
+            res.set(http::field::allow, state_.config.stateless ? "POST" : "GET, POST, DELETE");
+            co_return co_await send(std::move(res));
+        }
+        }
+    }
+
+    /// Behind a trusted TLS terminator: the client address and scheme it reports. From
+    /// anyone else the X-Forwarded-* fields are ignored.
+    void forwarded(http_request_view& view) const {
+        boost::system::error_code ec;
+        auto peer = net::ip::make_address(remote_, ec);
+        if (ec || std::find(state_.trusted_proxies.begin(), state_.trusted_proxies.end(), peer) ==
+                      state_.trusted_proxies.end())
+            return;
+        if (auto proto = request_.find("x-forwarded-proto"); proto != request_.end())
+            view.secure = lower(proto->value()) == "https";
+        if (auto xff = request_.find("x-forwarded-for"); xff != request_.end()) {
+            // The proxy appends the address it saw last; earlier entries are the client's claims.
+            std::string_view list = xff->value();
+            auto comma = list.rfind(',');
+            std::string_view last = comma == std::string_view::npos ? list : list.substr(comma + 1);
+            while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+            while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+            if (!last.empty()) view.remote_address = std::string(last);
+        }
+    }
+
+    /// The protocol version the request declares: its header, or 2025-03-26 when absent.
+    std::optional<std::string> declared_version() const {
+        auto it = request_.find("mcp-protocol-version");
+        if (it == request_.end()) return std::string("2025-03-26");
+        std::string value(it->value());
+        if (!mcp::is_supported_version(value)) return std::nullopt;
+        return value;
+    }
+
+    /// The session the request names, or an HTTP error to answer with.
+    std::variant<std::shared_ptr<http_session>, response> find_session() {
+        const unsigned v = request_.version();
+        auto it = request_.find("mcp-session-id");
+        if (it == request_.end())
+            return rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request, "Mcp-Session-Id required");
+        auto s = state_.sessions.find(it->value());
+        if (!s) return rpc_error(http::status::not_found, v, -32001, "session not found");
+        if (!same_caller(s->owner(), caller_))
+            return rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
+                             "session belongs to another principal");
+        s->touch();
+        return s;
+    }
+
+    net::awaitable<after> post() {
+        const unsigned v = request_.version();
+        const auto accept = request_[http::field::accept];
+        if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
+            co_return co_await send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
+                                              "Accept must include application/json and text/event-stream"));
+        const std::string type = lower(request_[http::field::content_type]);
+        if (type.substr(0, type.find(';')) != "application/json")
+            co_return co_await send(rpc_error(http::status::unsupported_media_type, v, mcp::jsonrpc::invalid_request,
+                                              "Content-Type must be application/json"));
+        boost::json::parse_options po;
+        po.max_depth = 64;
+        boost::system::error_code jec;
+        boost::json::value message = boost::json::parse(request_.body(), jec, {}, po);
+        if (jec)
+            co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::parse_error,
+                                              "parse error: " + jec.message()));
+
+        const auto* obj = message.if_object();
+        const bool is_initialize = obj && obj->contains("method") && obj->at("method") == "initialize";
+        std::shared_ptr<http_session> session;
+        std::string issued_id;
+        if (state_.config.stateless) {
+            auto version = is_initialize ? std::optional<std::string>("") : declared_version();
+            if (!version)
+                co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
+                                                  "unsupported MCP-Protocol-Version"));
+            session = std::make_shared<http_session>(std::string(), caller_);
+            session->set_mcp(state_.core.open_session(caller_, session));
+            if (!is_initialize) session->mcp()->assume_initialized(*version);
+            stateless_session_ = session; // ended when this request is answered
+        } else if (is_initialize) {
+            if (request_.find("mcp-session-id") != request_.end())
+                co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
+                                                  "initialize must not carry an Mcp-Session-Id"));
+            session = state_.sessions.create(caller_);
+            if (!session) {
+                state_.sessions.expire();
+                session = state_.sessions.create(caller_);
+            }
+            if (!session)
+                co_return co_await send(rpc_error(http::status::service_unavailable, v, mcp::jsonrpc::internal_error,
+                                                  "too many sessions; try again later"));
+            session->set_mcp(state_.core.open_session(caller_, session));
+            issued_id = session->id();
+        } else {
+            auto found = find_session();
+            if (auto* err = std::get_if<response>(&found)) co_return co_await send(std::move(*err));
+            session = std::move(std::get<std::shared_ptr<http_session>>(found));
+            if (!declared_version())
+                co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
+                                                  "unsupported MCP-Protocol-Version"));
+        }
+
+        auto mcp_session = session->mcp();
+        if (!mcp_session) co_return co_await send(rpc_error(http::status::not_found, v, -32001, "session not found"));
+        if (!mcp::session::expects_response(message)) {
+            mcp_session->receive(std::move(message));
+            co_return co_await send(make(http::status::accepted, v, "", ""));
+        }
+
+        auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
+        if (const auto* batch = message.if_array()) {
+            for (const auto& m : *batch)
+                if (const auto* o = m.if_object(); o && o->contains("id") && mcp::jsonrpc::valid_id(o->at("id")))
+                    session->route(o->at("id"), stream);
+            // A batch whose every element is invalid is answered with ids that are null.
+            session->route(nullptr, stream);
+        } else {
+            const auto* id = obj ? obj->if_contains("id") : nullptr;
+            session->route(id && mcp::jsonrpc::valid_id(*id) ? *id : boost::json::value(), stream);
+        }
+        mcp_session->receive(std::move(message));
+        mcp_session.reset();
+
+        event_stream::event first;
+        event_stream::status got = event_stream::status::heartbeat;
+        while (got == event_stream::status::heartbeat) {
+            const auto next = co_await stream->next(first, std::chrono::hours(24));
+            got = next;
+        }
+        if (got == event_stream::status::end)
+            co_return co_await send(make(http::status::accepted, v, "", "")); // cancelled: no response
+        if (first.final) {
+            auto res = make(http::status::ok, v, std::move(first.data), "application/json");
+            if (!issued_id.empty()) res.set("Mcp-Session-Id", issued_id);
+            co_return co_await send(std::move(res));
+        }
+        co_return co_await stream_events(std::move(stream), &first, &issued_id, nullptr);
+    }
+
+    /// Writes an SSE response: `first`, then everything the stream carries until its final
+    /// event (a POST's result) or its end.
+    // `first` lives in the caller's frame: g++ 12 mishandles class-type coroutine parameters
+    // initialized from prvalues.
+    net::awaitable<after> stream_events(std::shared_ptr<event_stream> stream, event_stream::event* first,
+                                        const std::string* issued_id, http_session* standalone_of) {
+        http::response<http::empty_body> res{http::status::ok, request_.version()};
+        res.set(http::field::server, "warden");
+        res.set(http::field::content_type, "text/event-stream");
+        res.set(http::field::cache_control, "no-cache, no-transform");
+        if (issued_id && !issued_id->empty()) res.set("Mcp-Session-Id", *issued_id);
+        res.keep_alive(request_.keep_alive());
+        res.chunked(true);
+        http::response_serializer<http::empty_body> sr{res};
+        auto [hec, hn] = co_await http::async_write_header(stream_, sr, net::as_tuple(net::use_awaitable));
+        if (hec) co_return after::close;
+
+        event_stream::event e = std::move(*first);
+        for (;;) {
+            std::string frame;
+            if (e.data.empty()) {
+                frame = ": keep-alive\n\n";
+            } else {
+                frame.reserve(e.data.size() + 48);
+                frame.append("id: ").append(std::to_string(++seq_)).append("\nevent: message\ndata: ");
+                frame.append(e.data).append("\n\n");
+            }
+            auto [wec, wn] = co_await net::async_write(stream_, http::make_chunk(net::buffer(frame)),
+                                                       net::as_tuple(net::use_awaitable));
+            if (wec) {
+                if (standalone_of) standalone_of->detach_standalone(stream);
+                co_return after::close;
+            }
+            if (e.final) break;
+            e = {};
+            // g++ 12: keep co_await out of conditions that jump (it destroys temporaries twice).
+            const auto got = co_await stream->next(e, state_.config.sse_heartbeat);
+            if (got == event_stream::status::end) break;
+        }
+        if (standalone_of) standalone_of->detach_standalone(stream);
+        auto [lec, ln] = co_await net::async_write(stream_, http::make_chunk_last(), net::as_tuple(net::use_awaitable));
+        co_return lec || !request_.keep_alive() ? after::close : after::keep_alive;
+    }
+
+    net::awaitable<after> get() {
+        const unsigned v = request_.version();
+        if (state_.config.stateless) {
+            auto res = rpc_error(http::status::method_not_allowed, v, mcp::jsonrpc::invalid_request,
+                                 "this server is stateless: no GET stream");
+            res.set(http::field::allow, "POST");
+            co_return co_await send(std::move(res));
+        }
+        if (!accepts(request_[http::field::accept], "text/event-stream"))
+            co_return co_await send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
+                                              "Accept must include text/event-stream"));
+        auto found = find_session();
+        if (auto* err = std::get_if<response>(&found)) co_return co_await send(std::move(*err));
+        auto session = std::move(std::get<std::shared_ptr<http_session>>(found));
+        if (!declared_version())
+            co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
+                                              "unsupported MCP-Protocol-Version"));
+        auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
+        if (!session->attach_standalone(stream))
+            co_return co_await send(rpc_error(http::status::conflict, v, mcp::jsonrpc::invalid_request,
+                                              "a GET stream is already open for this session"));
+        if (state_.stopping) session->close_standalone();
+        // Opens with a comment so the client sees the stream established at once.
+        event_stream::event opening;
+        co_return co_await stream_events(stream, &opening, nullptr, session.get());
+    }
+
+    net::awaitable<after> del() {
+        const unsigned v = request_.version();
+        if (state_.config.stateless) {
+            auto res = rpc_error(http::status::method_not_allowed, v, mcp::jsonrpc::invalid_request,
+                                 "this server is stateless: no sessions to end");
+            res.set(http::field::allow, "POST");
+            co_return co_await send(std::move(res));
+        }
+        auto found = find_session();
+        if (auto* err = std::get_if<response>(&found)) co_return co_await send(std::move(*err));
+        state_.sessions.end(std::get<std::shared_ptr<http_session>>(found)->id());
+        co_return co_await send(make(http::status::ok, v, "", ""));
+    }
+
+    http_state& state_;
+    Stream& stream_;
+    std::string remote_;
+    bool first_ = true;
+    std::uint64_t seq_ = 0; ///< SSE event ids on this connection
+    http::request<http::string_body> request_;
+    principal caller_;
+    std::shared_ptr<http_session> stateless_session_;
+};
+
+inline result<net::ip::address> resolve_listen_address(const std::string& host) {
+    if (host == "localhost") return net::ip::make_address("127.0.0.1");
+    boost::system::error_code ec;
+    auto a = net::ip::make_address(host, ec);
+    if (ec) return failure(errc::invalid_argument, "cannot listen on \"" + host + "\": not a numeric address");
+    return a;
+}
+
+template <class Channel>
+result<void> prepare_channel(http_state& state, const net::ip::address& address) {
+    const auto& cfg = state.config;
+    if constexpr (Channel::security == channel_security::loopback_plaintext) {
+        if (!address.is_loopback())
+            return failure(errc::invalid_argument,
+                           "transport::streamable_http<loopback> refuses to listen on " + address.to_string() +
+                               ": it serves plaintext to this host only; bind 127.0.0.1 or ::1, or use the tls or "
+                               "behind_tls_terminator channel");
+    }
+    if constexpr (Channel::encrypted) {
+        if (cfg.tls_certificate_file.empty() || cfg.tls_private_key_file.empty())
+            return failure(errc::invalid_argument, "the tls channel needs a certificate and a key (--tls-cert FILE "
+                                                   "--tls-key FILE)");
+        state.tls.emplace(net::ssl::context::tls_server);
+        auto& ctx = *state.tls;
+        ctx.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                        net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 |
+                        net::ssl::context::single_dh_use);
+        SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+        SSL_CTX_set_security_level(ctx.native_handle(), 2);
+        boost::system::error_code ec;
+        ctx.use_certificate_chain_file(cfg.tls_certificate_file, ec);
+        if (ec)
+            return failure(errc::invalid_credentials, "TLS certificate \"" + cfg.tls_certificate_file +
+                                                          "\" cannot be used: " + ec.message());
+        ctx.use_private_key_file(cfg.tls_private_key_file, net::ssl::context::pem, ec);
+        if (ec)
+            return failure(errc::invalid_credentials, "TLS private key \"" + cfg.tls_private_key_file +
+                                                          "\" cannot be used: " + ec.message());
+        if (SSL_CTX_check_private_key(ctx.native_handle()) != 1)
+            return failure(errc::invalid_credentials, "the TLS private key does not match the certificate");
+    }
+    if constexpr (Channel::security == channel_security::tls_terminated) {
+        for (const auto& p : cfg.trusted_proxies) {
+            boost::system::error_code ec;
+            auto a = net::ip::make_address(p, ec);
+            if (ec) return failure(errc::invalid_argument, "trusted proxy \"" + p + "\" is not an address");
+            state.trusted_proxies.push_back(a);
+        }
+        state.trust_forwarded_headers = true;
+    }
+    return success();
+}
+
+template <class Auth, class Channel>
+net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
+    struct guard {
+        std::atomic<std::size_t>& n;
+        ~guard() { --n; }
+    } g{state.connections};
+    boost::system::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    std::string remote = socket.remote_endpoint(ec).address().to_string();
+    beast::tcp_stream tcp_stream(std::move(socket));
+    if constexpr (Channel::encrypted) {
+        beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *state.tls);
+        beast::get_lowest_layer(stream).expires_after(state.config.header_timeout);
+        auto [hec] = co_await stream.async_handshake(net::ssl::stream_base::server, net::as_tuple(net::use_awaitable));
+        if (hec) co_return;
+        connection<Auth, beast::ssl_stream<beast::tcp_stream>> c(state, stream, std::move(remote));
+        co_await c.run();
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+        co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
+    } else {
+        connection<Auth, beast::tcp_stream> c(state, tcp_stream, std::move(remote));
+        co_await c.run();
+        tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+}
+
+template <class Auth, class Channel>
+net::awaitable<void> accept_loop(http_state& state, tcp::acceptor& acceptor) {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(
+            net::make_strand(acceptor.get_executor()), net::as_tuple(net::use_awaitable));
+        if (ec) {
+            if (ec == net::error::operation_aborted || state.stopping) co_return;
+            continue; // e.g. EMFILE: keep accepting
+        }
+        if (++state.connections > state.config.max_connections) {
+            --state.connections;
+            boost::system::error_code cec;
+            socket.close(cec);
+            continue;
+        }
+        auto ex = socket.get_executor();
+        net::co_spawn(ex, serve_socket<Auth, Channel>(state, std::move(socket)), net::detached);
+    }
+}
+
+template <class Auth, class Channel>
+int serve_http(warden::detail::server_core& core) {
+    const http_settings& cfg = core.config().http;
+    http_state state(core, cfg);
+    auto address = resolve_listen_address(cfg.address);
+    if (!address) {
+        core.log().error(address.error().message());
+        return exit_config_error;
+    }
+    if (auto r = prepare_channel<Channel>(state, address.value()); !r) {
+        core.log().error(r.error().message());
+        return exit_config_error;
+    }
+
+    net::io_context ioc;
+    tcp::acceptor acceptor(ioc);
+    boost::system::error_code ec;
+    tcp::endpoint endpoint(address.value(), cfg.port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+        core.log().error("cannot listen on " + endpoint.address().to_string() + ":" + std::to_string(cfg.port) + ": " +
+                         ec.message());
+        return exit_config_error;
+    }
+    const auto port = acceptor.local_endpoint().port();
+    const bool on_loopback = address.value().is_loopback();
+    if (on_loopback) {
+        for (const char* h : {"127.0.0.1", "localhost", "[::1]"}) {
+            state.allowed_hosts.push_back(std::string(h) + ":" + std::to_string(port));
+            if (port == (Channel::encrypted ? 443 : 80)) state.allowed_hosts.emplace_back(h);
+        }
+    }
+    for (const auto& h : cfg.allowed_hosts) state.allowed_hosts.push_back(lower(h));
+    state.check_hosts = on_loopback || !cfg.allowed_hosts.empty();
+
+    const std::string host_text = address.value().is_v6() ? "[" + address.value().to_string() + "]"
+                                                          : address.value().to_string();
+    core.log().info(std::string("listening on ") + (Channel::encrypted ? "https://" : "http://") + host_text + ":" +
+                    std::to_string(port) + cfg.path + (cfg.stateless ? " (stateless)" : ""));
+
+    // A coroutine lambda's captures die with the lambda: the loop is a function instead.
+    net::co_spawn(ioc, accept_loop<Auth, Channel>(state, acceptor), net::detached);
+
+    // Idle session expiry.
+    net::steady_timer sweeper(ioc);
+    const auto sweep_every = std::clamp<std::chrono::milliseconds>(cfg.session_idle_timeout / 4,
+                                                                   std::chrono::milliseconds(50), std::chrono::seconds(30));
+    std::function<void()> arm_sweeper = [&] {
+        sweeper.expires_after(sweep_every);
+        sweeper.async_wait([&](boost::system::error_code wec) {
+            if (wec) return;
+            if (auto n = state.sessions.expire()) core.log().debug("expired " + std::to_string(n) + " idle sessions");
+            arm_sweeper();
+        });
+    };
+    arm_sweeper();
+
+    // Graceful shutdown: stop accepting, end GET streams, let requests in flight finish
+    // within the grace period, then cancel what is left.
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    net::steady_timer drain(ioc);
+    std::chrono::steady_clock::time_point deadline;
+    bool cancelled_rest = false;
+    std::function<void()> wait_drained = [&] {
+        drain.expires_after(std::chrono::milliseconds(20));
+        drain.async_wait([&](boost::system::error_code) {
+            if (state.in_flight == 0 || std::chrono::steady_clock::now() > deadline + std::chrono::seconds(2)) {
+                ioc.stop();
+                return;
+            }
+            if (!cancelled_rest && std::chrono::steady_clock::now() > deadline) {
+                cancelled_rest = true;
+                state.sessions.for_each([](http_session& s) { s.close(); });
+            }
+            wait_drained();
+        });
+    };
+    signals.async_wait([&](boost::system::error_code sec, int) {
+        if (sec) return;
+        core.log().info("stop signal received; finishing requests in flight");
+        state.stopping = true;
+        boost::system::error_code cec;
+        acceptor.close(cec);
+        sweeper.cancel();
+        state.sessions.for_each([](http_session& s) { s.close_standalone(); });
+        deadline = std::chrono::steady_clock::now() + core.config().shutdown_grace;
+        wait_drained();
+    });
+
+    const std::size_t threads = cfg.io_threads ? cfg.io_threads : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> pool;
+    for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
+    ioc.run();
+    for (auto& t : pool) t.join();
+    state.sessions.for_each([](http_session& s) { s.close(); });
+    core.stop_workers();
+    core.log().info("stopped");
+    return 0;
+}
+
+} // namespace detail
+
+/// The Streamable HTTP transport policy over `Channel` (loopback, tls, behind_tls_terminator).
+template <class Channel>
+struct streamable_http {
+    static constexpr channel_security channel = Channel::security;
+    static constexpr bool carries_http_headers = true;
+    static constexpr bool verifies_client_certificates = Channel::verifies_client_certificates;
+
+    template <class Auth>
+    static int serve(warden::detail::server_core& core) {
+        return detail::serve_http<Auth, Channel>(core);
+    }
+};
+
+} // namespace warden::transport
