@@ -22,6 +22,7 @@ command -v clang++ >/dev/null || need_pkgs+=(clang)
 command -v cmake >/dev/null || need_pkgs+=(cmake)
 command -v ninja >/dev/null || need_pkgs+=(ninja-build)
 command -v git >/dev/null || need_pkgs+=(git)
+command -v openssl >/dev/null || need_pkgs+=(openssl)
 if [ "$want_npm" = 1 ]; then
   command -v node >/dev/null || need_pkgs+=(nodejs)
   command -v npm >/dev/null || need_pkgs+=(npm)

@@ -128,6 +128,13 @@ public:
     }
     const credential_set& credentials() const noexcept { return core_.credentials(); }
 
+    /// Stops a running server as SIGTERM would (in-flight requests get the shutdown grace
+    /// period). Safe from any thread, including a handler's.
+    void stop() { core_.request_stop(); }
+
+    /// The port the HTTP transport listens on once it has started (0 before, and on stdio).
+    std::uint16_t port() const noexcept { return core_.listening_port(); }
+
     /// Loads credentials, then serves until the transport stops. Returns the exit status.
     int run() {
         if (auto r = load_credentials(); !r) {

@@ -14,7 +14,10 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -67,6 +70,36 @@ public:
         return s;
     }
 
+    /// Asks the running transport to stop, as SIGTERM would. Safe from any thread, and
+    /// before the transport starts (it then stops as soon as it does).
+    void request_stop() {
+        std::function<void()> f;
+        {
+            std::lock_guard lock(mutex_);
+            stop_requested_ = true;
+            f = stopper_;
+        }
+        if (f) f();
+    }
+    /// Called by a transport once it can be stopped; runs `f` at once if a stop is pending.
+    void set_stopper(std::function<void()> f) {
+        bool pending = false;
+        {
+            std::lock_guard lock(mutex_);
+            stopper_ = f;
+            pending = stop_requested_;
+        }
+        if (pending && f) f();
+    }
+    void clear_stopper() {
+        std::lock_guard lock(mutex_);
+        stopper_ = nullptr;
+    }
+
+    /// The port an HTTP transport listens on (after it started; 0 before).
+    std::uint16_t listening_port() const noexcept { return port_.load(); }
+    void set_listening_port(std::uint16_t p) noexcept { port_ = p; }
+
     /// Calls `f` on every live session.
     template <class F>
     void for_each_session(F f) {
@@ -102,6 +135,9 @@ private:
     std::optional<boost::asio::thread_pool> workers_{};
     std::mutex mutex_{};
     std::list<std::weak_ptr<mcp::session>> sessions_{};
+    std::function<void()> stopper_{};
+    bool stop_requested_ = false;
+    std::atomic<std::uint16_t> port_{0};
 };
 
 } // namespace detail

@@ -85,6 +85,11 @@ inline int serve_stdio(warden::detail::server_core& core, const principal& calle
         (void)!::write(wake[1], &b, 1);
     });
     std::thread signal_thread([&] { signals_io.run(); });
+    core.set_stopper([&] {
+        signalled = true;
+        const char b = 1;
+        (void)!::write(wake[1], &b, 1);
+    });
 
     auto out = std::make_shared<line_writer>(out_fd);
     auto session = core.open_session(caller, out);
@@ -153,7 +158,7 @@ inline int serve_stdio(warden::detail::server_core& core, const principal& calle
 
     const auto grace = core.config().shutdown_grace;
     if (signalled) {
-        core.log().info("stdio: stop signal received; cancelling in-flight requests");
+        core.log().info("stdio: stopping; cancelling in-flight requests");
         session->close();
     }
     bool idle = session->wait_idle(std::chrono::steady_clock::now() + grace);
@@ -162,6 +167,7 @@ inline int serve_stdio(warden::detail::server_core& core, const principal& calle
         idle = session->wait_idle(std::chrono::steady_clock::now() + grace);
     }
     session->close();
+    core.clear_stopper();
     signals.cancel();
     signals_io.stop();
     signal_thread.join();

@@ -138,21 +138,28 @@ public:
         : state_(state), stream_(stream), remote_(std::move(remote)) {}
 
     net::awaitable<void> run() {
+        timer_.emplace(co_await net::this_coro::executor);
         beast::flat_buffer buffer;
         for (;;) {
             http::request_parser<http::empty_body> head;
             head.header_limit(static_cast<std::uint32_t>(state_.config.max_header_bytes));
             head.body_limit(state_.config.max_body_bytes);
-            // The first request has header_timeout; later ones also wait out the keep-alive idle time.
-            lowest().expires_after(first_ ? state_.config.header_timeout : state_.config.idle_timeout);
+            // A request head must arrive within header_timeout of its first byte; an idle
+            // keep-alive connection is closed after idle_timeout.
+            arm(first_ ? state_.config.header_timeout : state_.config.idle_timeout);
             first_ = false;
             auto [ec, n] = co_await http::async_read_header(stream_, buffer, head, net::as_tuple(net::use_awaitable));
+            disarm();
             if (ec) {
-                if (ec == beast::error::timeout && buffer.size() > 0)
+                if (timed_out_ && (buffer.size() > 0 || head.got_some()))
                     co_await write_error(http::status::request_timeout, "request head not received in time", 11);
                 else if (ec == http::error::header_limit)
                     co_await write_error(http::status::request_header_fields_too_large, "request head too large", 11);
-                else if (ec != http::error::end_of_stream && ec != net::error::eof && ec != beast::error::timeout &&
+                else if (ec == http::error::body_limit)
+                    co_await write_error(http::status::payload_too_large,
+                                         "request body over " + std::to_string(state_.config.max_body_bytes) + " bytes",
+                                         11);
+                else if (!timed_out_ && ec != http::error::end_of_stream && ec != net::error::eof &&
                          ec != net::error::operation_aborted && ec != net::error::connection_reset &&
                          ec != net::ssl::error::stream_truncated)
                     co_await write_error(http::status::bad_request, "malformed request: " + ec.message(), 11);
@@ -181,10 +188,11 @@ public:
             }
             http::request_parser<http::string_body> parser(std::move(head));
             parser.body_limit(state_.config.max_body_bytes);
-            lowest().expires_after(state_.config.body_timeout);
+            arm(state_.config.body_timeout);
             auto [bec, bn] = co_await http::async_read(stream_, buffer, parser, net::as_tuple(net::use_awaitable));
+            disarm();
             if (bec) {
-                if (bec == beast::error::timeout)
+                if (timed_out_)
                     co_await write_error(http::status::request_timeout, "request body not received in time", 11);
                 else if (bec == http::error::body_limit)
                     co_await write_error(http::status::payload_too_large, "request body too large", 11);
@@ -192,7 +200,6 @@ public:
                     co_await write_error(http::status::bad_request, "malformed request body: " + bec.message(), 11);
                 co_return;
             }
-            lowest().expires_never();
             request_ = parser.release();
             ++state_.in_flight;
             after next = co_await handle();
@@ -207,6 +214,20 @@ public:
 
 private:
     using response = http::response<http::string_body>;
+
+    // Read deadlines cancel the read but keep the socket open, so that a 408 can still be
+    // written (a beast::tcp_stream expiry would close it).
+    void arm(std::chrono::milliseconds d) {
+        timed_out_ = false;
+        timer_->expires_after(d);
+        timer_->async_wait([this](boost::system::error_code ec) {
+            if (ec) return;
+            timed_out_ = true;
+            boost::system::error_code ignored;
+            lowest().socket().cancel(ignored);
+        });
+    }
+    void disarm() { timer_->cancel(); }
 
     beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
@@ -536,6 +557,8 @@ private:
     Stream& stream_;
     std::string remote_;
     bool first_ = true;
+    std::optional<net::steady_timer> timer_;
+    bool timed_out_ = false;
     std::uint64_t seq_ = 0; ///< SSE event ids on this connection
     http::request<http::string_body> request_;
     principal caller_;
@@ -577,6 +600,10 @@ result<void> prepare_channel(http_state& state, const net::ip::address& address)
             return failure(errc::invalid_credentials, "TLS certificate \"" + cfg.tls_certificate_file +
                                                           "\" cannot be used: " + ec.message());
         ctx.use_private_key_file(cfg.tls_private_key_file, net::ssl::context::pem, ec);
+        if (ec && ec.message().find("mismatch") != std::string::npos)
+            return failure(errc::invalid_credentials, "the TLS private key \"" + cfg.tls_private_key_file +
+                                                          "\" does not match the certificate \"" +
+                                                          cfg.tls_certificate_file + "\"");
         if (ec)
             return failure(errc::invalid_credentials, "TLS private key \"" + cfg.tls_private_key_file +
                                                           "\" cannot be used: " + ec.message());
@@ -610,6 +637,7 @@ net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
         beast::get_lowest_layer(stream).expires_after(state.config.header_timeout);
         auto [hec] = co_await stream.async_handshake(net::ssl::stream_base::server, net::as_tuple(net::use_awaitable));
         if (hec) co_return;
+        beast::get_lowest_layer(stream).expires_never();
         connection<Auth, beast::ssl_stream<beast::tcp_stream>> c(state, stream, std::move(remote));
         co_await c.run();
         beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
@@ -721,23 +749,29 @@ int serve_http(warden::detail::server_core& core) {
             wait_drained();
         });
     };
-    signals.async_wait([&](boost::system::error_code sec, int) {
-        if (sec) return;
-        core.log().info("stop signal received; finishing requests in flight");
-        state.stopping = true;
+    auto begin_stop = [&] {
+        if (state.stopping.exchange(true)) return;
+        core.log().info("stopping; finishing requests in flight");
         boost::system::error_code cec;
         acceptor.close(cec);
         sweeper.cancel();
         state.sessions.for_each([](http_session& s) { s.close_standalone(); });
         deadline = std::chrono::steady_clock::now() + core.config().shutdown_grace;
+        signals.cancel();
         wait_drained();
+    };
+    signals.async_wait([&](boost::system::error_code sec, int) {
+        if (!sec) begin_stop();
     });
+    core.set_listening_port(port);
+    core.set_stopper([&ioc, &begin_stop] { net::post(ioc, begin_stop); });
 
     const std::size_t threads = cfg.io_threads ? cfg.io_threads : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::thread> pool;
     for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    core.clear_stopper();
     state.sessions.for_each([](http_session& s) { s.close(); });
     core.stop_workers();
     core.log().info("stopped");

@@ -1,14 +1,17 @@
-// The official TypeScript SDK client launches the `everything` example over stdio and
-// uses it as an MCP host would: lists and calls tools, reads resources, gets prompts,
-// completes arguments, and receives progress and log notifications; it also answers the
-// server's sampling and elicitation requests. Usage: node ts_client_stdio.mjs SERVER_BINARY
+// The official TypeScript SDK client uses the `everything` example as an MCP host would:
+// lists and calls tools, reads resources, gets prompts, completes arguments, and receives
+// progress and log notifications; it also answers the server's sampling and elicitation
+// requests.
+//   node ts_client.mjs stdio SERVER_BINARY      launches the server over stdio
+//   node ts_client.mjs http URL                 Streamable HTTP (WARDEN_STATELESS=1: stateless server)
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const server = process.argv[2];
+const [mode, target] = process.argv.slice(2);
+const stateless = process.env.WARDEN_STATELESS === '1';
 const npmDir = process.env.WARDEN_NPM_DIR;
-assert.ok(server, 'usage: ts_client_stdio.mjs SERVER_BINARY');
+assert.ok(['stdio', 'http'].includes(mode) && target, 'usage: ts_client.mjs stdio SERVER_BINARY | http URL');
 assert.ok(npmDir, 'WARDEN_NPM_DIR must point at the installed npm tools (scripts/install-deps.sh)');
 const sdk = (p) => import(pathToFileURL(path.join(npmDir, 'node_modules/@modelcontextprotocol/sdk/dist/esm', p)).href);
 const { Client } = await sdk('client/index.js');
@@ -34,8 +37,21 @@ client.setRequestHandler(types.ElicitRequestSchema, async () => ({
   action: 'accept', content: { username: 'ada', email: 'ada@example.com' },
 }));
 
-const transport = new StdioClientTransport({ command: server, args: ['--stdio', '--log-level', 'warning'], stderr: 'pipe' });
+let transport;
+if (mode === 'stdio') {
+  transport = new StdioClientTransport({ command: target, args: ['--stdio', '--log-level', 'warning'], stderr: 'pipe' });
+} else {
+  const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
+  transport = new StreamableHTTPClientTransport(new URL(target));
+}
 await client.connect(transport);
+
+if (mode === 'http') {
+  await check('Streamable HTTP: a session id of 256 bits, or none when stateless', async () => {
+    if (stateless) assert.equal(transport.sessionId, undefined);
+    else assert.match(transport.sessionId, /^[0-9a-f]{64}$/);
+  });
+}
 
 await check('server info and negotiated capabilities', async () => {
   assert.equal(client.getServerVersion().name, 'warden-everything');
@@ -99,13 +115,14 @@ await check('log notifications honour logging/setLevel', async () => {
   await client.callTool({ name: 'test_tool_with_logging', arguments: {} });
   assert.equal(logs.length, 3);
   assert.equal(logs[0].level, 'info');
+  if (stateless) return; // each request stands alone: the level does not persist
   logs.length = 0;
   await client.setLoggingLevel('error');
   await client.callTool({ name: 'test_tool_with_logging', arguments: {} });
   assert.equal(logs.length, 0);
 });
 
-await check('sampling and elicitation: the server asks the client mid-call', async () => {
+if (!stateless) await check('sampling and elicitation: the server asks the client mid-call', async () => {
   const s = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'hello' } });
   assert.equal(s.content[0].text, 'LLM response: echo: hello');
   const e = await client.callTool({ name: 'test_elicitation', arguments: { message: 'who?' } });
@@ -125,12 +142,14 @@ await check('resources: list, templates, read text and binary, subscribe', async
   assert.ok(Buffer.from(bin.contents[0].blob, 'base64').subarray(1, 4).equals(Buffer.from('PNG')));
   const tpl = await client.readResource({ uri: 'test://template/123/data' });
   assert.match(tpl.contents[0].text, /123/);
-  const updated = new Promise((resolve) =>
-    client.setNotificationHandler(types.ResourceUpdatedNotificationSchema, (n) => resolve(n.params.uri)));
-  await client.subscribeResource({ uri: 'test://watched-resource' });
-  await client.callTool({ name: 'touch_watched_resource', arguments: {} });
-  assert.equal(await updated, 'test://watched-resource');
-  await client.unsubscribeResource({ uri: 'test://watched-resource' });
+  if (!stateless) { // updates arrive on the session's GET stream
+    const updated = new Promise((resolve) =>
+      client.setNotificationHandler(types.ResourceUpdatedNotificationSchema, (n) => resolve(n.params.uri)));
+    await client.subscribeResource({ uri: 'test://watched-resource' });
+    await client.callTool({ name: 'touch_watched_resource', arguments: {} });
+    assert.equal(await updated, 'test://watched-resource');
+    await client.unsubscribeResource({ uri: 'test://watched-resource' });
+  }
   await assert.rejects(client.readResource({ uri: 'test://missing' }), /resource not found/);
 });
 
@@ -154,6 +173,20 @@ await check('completion/complete and ping', async () => {
   assert.deepEqual(r.completion.values, ['paris', 'park']);
   assert.deepEqual(await client.ping(), {});
 });
+
+if (mode === 'http' && !stateless) {
+  await check('DELETE ends the session; the server then answers 404 for it', async () => {
+    const id = transport.sessionId;
+    await transport.terminateSession();
+    const r = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream',
+                 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 99, method: 'ping' }),
+    });
+    assert.equal(r.status, 404);
+  });
+}
 
 await client.close();
 clearTimeout(deadline);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The MCP Inspector CLI launches the `everything` example over stdio for each call, as a
-# developer would from a terminal. Usage: inspector_cli_stdio.sh SERVER_BINARY
+# The MCP Inspector CLI drives the `everything` example as a developer would from a
+# terminal, one call per run.
+#   inspector_cli.sh stdio SERVER_BINARY   launches the server over stdio for each call
+#   inspector_cli.sh http URL              talks Streamable HTTP to a running server
 set -uo pipefail
-server=$1
+mode=$1 target=$2
 bin="${WARDEN_NPM_DIR:?run scripts/install-deps.sh}/node_modules/.bin"
 export PATH="$bin:$PATH"
 export MCP_CATALOG_PATH=$(mktemp -d)/catalog.json   # keep the Inspector out of $HOME
@@ -12,7 +14,11 @@ passed=0 failed=0
 run() {
   local name=$1 want=$2 js=$3; shift 4
   local out rc
-  out=$(timeout 60 mcp-inspector --cli "$@" -- "$server" --stdio 2>/dev/null); rc=$?
+  if [ "$mode" = stdio ]; then
+    out=$(timeout 60 mcp-inspector --cli "$@" -- "$target" --stdio 2>/dev/null); rc=$?
+  else
+    out=$(timeout 60 mcp-inspector --cli "$target" --transport http "$@" 2>/dev/null); rc=$?
+  fi
   if [ "$rc" -ne "$want" ]; then
     echo "not ok - $name (exit $rc, wanted $want)"; echo "$out" | head -20; failed=$((failed+1)); return
   fi

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# tls.sh SERVER: HTTPS with a test CA generated here. Start-up refuses a missing or
+# mismatched certificate/key with a clear message; a client that trusts the CA gets the
+# whole TypeScript SDK client run; one that does not is refused; TLS 1.1 is refused.
+set -u
+server=$1
+here=$(cd "$(dirname "$0")" && pwd)
+node="${WARDEN_NPM_DIR:?}/node_modules/.bin/node"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cd "$dir"
+passed=0 failed=0
+ok() { echo "ok - $1"; passed=$((passed+1)); }
+bad() { echo "not ok - $1"; failed=$((failed+1)); }
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=warden test CA" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=localhost" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > ext
+openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext 2>/dev/null
+
+out=$("$server" --listen 127.0.0.1:0 --tls-cert missing.pem --tls-key server.key 2>&1); rc=$?
+if [ $rc -eq 78 ] && grep -q 'missing.pem' <<<"$out"; then ok "a missing certificate stops start-up"; else bad "missing certificate: $rc $out"; fi
+out=$("$server" --listen 127.0.0.1:0 --tls-cert server.pem --tls-key ca.key 2>&1); rc=$?
+if [ $rc -eq 78 ] && grep -q 'does not match' <<<"$out"; then ok "a mismatched key stops start-up"; else bad "mismatched key: $rc $out"; fi
+chmod 000 server.key
+if [ "$(id -u)" -ne 0 ]; then
+  out=$("$server" --listen 127.0.0.1:0 --tls-cert server.pem --tls-key server.key 2>&1); rc=$?
+  if [ $rc -eq 78 ]; then ok "an unreadable key stops start-up"; else bad "unreadable key: $rc"; fi
+fi
+chmod 600 server.key
+
+if NODE_EXTRA_CA_CERTS="$dir/ca.pem" "$here/with_server.sh" "$server" --listen 127.0.0.1:0 --tls-cert server.pem \
+     --tls-key server.key -- bash -c '[[ "$WARDEN_URL" == https://* ]] && "$0" "$1" http "$WARDEN_URL"' \
+     "$node" "$here/ts_client.mjs"; then
+  ok "a client that trusts the test CA works over HTTPS"
+else
+  bad "the TypeScript SDK client over HTTPS"
+fi
+
+if "$here/with_server.sh" "$server" --listen 127.0.0.1:0 --tls-cert server.pem --tls-key server.key -- bash -c '
+     env -u NODE_EXTRA_CA_CERTS "$0" -e "fetch(process.argv[1], {method: \"POST\"}).then(() => process.exit(0), (e) => { console.log(String(e.cause && e.cause.code)); process.exit(3); })" "$WARDEN_URL" | grep -q -E "CERT|VERIFY"
+     r1=$?
+     port=${WARDEN_URL##*:}; port=${port%%/*}
+     echo | openssl s_client -connect 127.0.0.1:$port -tls1_1 >/dev/null 2>&1 && exit 1
+     exit $r1' "$node"; then
+  ok "a client that does not trust the CA is refused; TLS 1.1 is refused"
+else
+  bad "untrusted client or TLS 1.1 was accepted"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

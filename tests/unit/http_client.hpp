@@ -1,0 +1,98 @@
+// Test support: a warden HTTP server running in this process, and a raw HTTP client.
+#pragma once
+
+#include <warden/server.hpp>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+namespace test {
+
+/// Runs `server.run()` on a thread; stops it and joins on destruction.
+template <class Server>
+class running {
+public:
+    explicit running(Server& s) : server_(s), thread_([this] { status_ = server_.run(); }) {
+        for (int i = 0; i < 500 && server_.port() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (server_.port() == 0) throw std::runtime_error("server did not start");
+    }
+    ~running() { stop(); }
+    int stop() {
+        if (thread_.joinable()) {
+            server_.stop();
+            thread_.join();
+        }
+        return status_;
+    }
+    std::uint16_t port() const { return server_.port(); }
+
+private:
+    Server& server_;
+    int status_ = -1;
+    std::thread thread_;
+};
+
+namespace http = boost::beast::http;
+
+struct reply {
+    unsigned status = 0;
+    http::response<http::string_body> message;
+    bool closed_after = false; ///< the server closed the connection after answering
+};
+
+/// Sends `raw` bytes on a fresh connection and reads one response.
+inline reply exchange(std::uint16_t port, const std::string& raw,
+                      std::chrono::milliseconds pause_after_write = std::chrono::milliseconds(0)) {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    boost::asio::write(socket, boost::asio::buffer(raw));
+    if (pause_after_write.count()) std::this_thread::sleep_for(pause_after_write);
+    boost::beast::flat_buffer buffer;
+    reply r;
+    boost::system::error_code ec;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(16 * 1024 * 1024);
+    http::read(socket, buffer, parser, ec);
+    if (ec) return r;
+    r.message = parser.release();
+    r.status = r.message.result_int();
+    char byte;
+    boost::system::error_code rec;
+    if (!r.message.keep_alive()) {
+        r.closed_after = true;
+    } else {
+        socket.non_blocking(true);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        socket.read_some(boost::asio::buffer(&byte, 1), rec);
+        r.closed_after = rec == boost::asio::error::eof;
+    }
+    return r;
+}
+
+inline std::string post(std::string_view body, std::string_view extra_headers = {},
+                        std::string_view accept = "application/json, text/event-stream") {
+    std::string r = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nContent-Type: application/json\r\nAccept: ";
+    r.append(accept).append("\r\nContent-Length: ").append(std::to_string(body.size())).append("\r\n");
+    r.append(extra_headers).append("\r\n").append(body);
+    return r;
+}
+
+/// Replaces "PORT" in `raw` with the port.
+inline std::string with_port(std::string raw, std::uint16_t port) {
+    for (auto p = raw.find("PORT"); p != std::string::npos; p = raw.find("PORT"))
+        raw.replace(p, 4, std::to_string(port));
+    return raw;
+}
+
+} // namespace test

@@ -1,0 +1,243 @@
+#include <warden/transport/streamable_http.hpp>
+
+#include "http_client.hpp"
+
+#include <warden/deployments.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace std::chrono_literals;
+namespace w = warden;
+
+namespace {
+
+// A user's own scheme, for the session-binding tests: the caller names itself in a header.
+struct header_identity {
+    static constexpr bool requires_http = true;
+    static constexpr bool requires_local_process = false;
+    static constexpr bool sends_reusable_secret = true;
+    static constexpr bool requires_client_certificate = false;
+    static constexpr bool requires_replay_store = false;
+    static constexpr bool keeps_shared_state = false;
+    static constexpr bool is_anonymous = false;
+
+    static w::gate_result authenticate(const w::http_request_view& r) {
+        auto it = r.headers->find("X-Test-User");
+        if (it == r.headers->end())
+            return w::challenge{401, R"(Test realm="warden")", "invalid_request", "no X-Test-User"};
+        w::principal p;
+        p.subject = std::string(it->value());
+        p.scheme = "test";
+        return p;
+    }
+};
+using identity_server = w::server_definition<w::transport::streamable_http<w::transport::loopback>,
+                                             w::credentials::env, header_identity, w::storage::memory>;
+
+template <class Definition>
+w::settings small_limits() {
+    w::settings s;
+    s.log_threshold = w::log_level::emergency;
+    s.http.port = 0;
+    s.http.header_timeout = 300ms;
+    s.http.body_timeout = 300ms;
+    s.http.max_body_bytes = 64 * 1024;
+    s.http.max_header_bytes = 4096;
+    s.http.max_sessions = 3;
+    s.http.session_idle_timeout = 400ms;
+    return s;
+}
+
+const std::string initialize =
+    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+
+std::string session_of(const test::reply& r) { return std::string(r.message["Mcp-Session-Id"]); }
+
+} // namespace
+
+TEST_CASE("streamable HTTP: the hostile request table", "[http]") {
+    auto settings = small_limits<w::local_http_server>();
+    settings.http.max_sessions = 100;
+    w::server<w::local_http_server> server{{.name = "t", .version = "1"}, settings};
+    server.tool("echo", "echo", [] { return w::tool_result::text("x"); });
+    test::running run(server);
+    const auto port = run.port();
+    auto send = [&](const std::string& raw, std::chrono::milliseconds pause = 0ms) {
+        return test::exchange(port, test::with_port(raw, port), pause);
+    };
+    const std::string body = initialize;
+    const std::string head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nContent-Type: application/json\r\n"
+                             "Accept: application/json, text/event-stream\r\n";
+
+    struct row {
+        const char* name;
+        std::string raw;
+        unsigned status;
+        bool must_close;
+    };
+    const row rows[] = {
+        {"Content-Length with Transfer-Encoding (smuggling)",
+         head + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, true},
+        {"two different Content-Length fields", head + "Content-Length: 5\r\nContent-Length: 6\r\n\r\n{}", 400, true},
+        {"non-numeric Content-Length", head + "Content-Length: 1x\r\n\r\n{}", 400, true},
+        {"an unknown Transfer-Encoding", head + "Transfer-Encoding: gzip\r\n\r\n", 501, true},
+        {"a body over the cap, refused before it is read", head + "Content-Length: 10000000\r\n\r\n", 413, true},
+        {"a chunked body over the cap", head + "Transfer-Encoding: chunked\r\n\r\n20000\r\n" + std::string(0x20000, 'x'),
+         413, true},
+        {"a request head over the cap", head + "X-Pad: " + std::string(8000, 'a') + "\r\n\r\n", 431, true},
+        {"a malformed request line", "GARBAGE\r\n\r\n", 400, true},
+        {"no Accept for event streams", test::post(body, "", "application/json"), 406, false},
+        {"a Content-Type that is not JSON",
+         head.substr(0, head.find("Content-Type")) + "Content-Type: text/plain\r\nAccept: application/json, "
+                                                     "text/event-stream\r\nContent-Length: 2\r\n\r\n{}",
+         415, false},
+        {"malformed JSON", test::post("{\"jsonrpc\":"), 400, false},
+        {"a request without a session", test::post(R"({"jsonrpc":"2.0","id":2,"method":"ping"})"), 400, false},
+        {"an unknown session", test::post(R"({"jsonrpc":"2.0","id":2,"method":"ping"})", "Mcp-Session-Id: nope\r\n"), 404,
+         false},
+        {"an unknown path", "GET /admin HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n\r\n", 404, false},
+        {"an unsupported method", "PUT /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nContent-Length: 0\r\n\r\n", 405, false},
+    };
+    for (const auto& r : rows) {
+        INFO(r.name);
+        auto got = send(r.raw);
+        CHECK(got.status == r.status);
+        if (r.must_close) CHECK(got.closed_after);
+    }
+
+    SECTION("Host and Origin (DNS rebinding)") {
+        auto evil_host = send(test::post(body).replace(test::post(body).find("127.0.0.1:PORT"), 14, "evil.example.com"));
+        CHECK(evil_host.status == 403);
+        auto evil_origin = send(test::post(body, "Origin: http://evil.example.com\r\n"));
+        CHECK(evil_origin.status == 403);
+        for (const char* host : {"localhost:PORT", "[::1]:PORT"}) {
+            std::string raw = test::post(body);
+            raw.replace(raw.find("127.0.0.1:PORT"), 14, host);
+            CHECK(send(raw).status == 200);
+        }
+        CHECK(send(test::post(body, "Origin: http://localhost:PORT\r\n")).status == 200);
+        CHECK(send(test::post(body, "Origin: http://127.0.0.1:PORT.evil.com\r\n")).status == 403);
+    }
+    SECTION("a slow client gets 408") {
+        auto slow_head = send("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n", 0ms);
+        CHECK(slow_head.status == 408);
+        auto slow_body = send(head + "Content-Length: 100\r\n\r\n{\"jsonrpc\"");
+        CHECK(slow_body.status == 408);
+    }
+    SECTION("/healthz answers without revealing anything") {
+        auto h = send("GET /healthz HTTP/1.1\r\nHost: anything\r\n\r\n");
+        CHECK(h.status == 200);
+        CHECK(h.message.body() == R"({"status":"ok"})");
+    }
+    // The server kept serving through all of it.
+    auto ok = send(test::post(body));
+    CHECK(ok.status == 200);
+    CHECK(ok.message[boost::beast::http::field::content_type] == "application/json");
+    CHECK(session_of(ok).size() == 64);
+}
+
+TEST_CASE("streamable HTTP: sessions, SSE, notifications, DELETE", "[http]") {
+    w::server<w::local_http_server> server{{.name = "t", .version = "1"}, small_limits<w::local_http_server>()};
+    server.tool("chatty", "logs, then answers", [](w::call_context& ctx) {
+        ctx.log(w::log_level::info, "working");
+        return w::tool_result::text("done");
+    });
+    test::running run(server);
+    const auto port = run.port();
+    auto send = [&](const std::string& raw) { return test::exchange(port, test::with_port(raw, port)); };
+
+    auto init = send(test::post(initialize));
+    REQUIRE(init.status == 200);
+    const std::string sid = session_of(init);
+    const std::string h = "Mcp-Session-Id: " + sid + "\r\nMCP-Protocol-Version: 2025-11-25\r\n";
+
+    CHECK(send(test::post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", h)).status == 202);
+    auto ping = send(test::post(R"({"jsonrpc":"2.0","id":"p","method":"ping"})", h));
+    CHECK(ping.status == 200);
+    CHECK(boost::json::parse(ping.message.body()).at("id") == "p");
+    // A session negotiated at 2025-11-25 accepts an older header (the conformance suite sends one).
+    CHECK(send(test::post(R"({"jsonrpc":"2.0","id":3,"method":"ping"})",
+                          "Mcp-Session-Id: " + sid + "\r\nMCP-Protocol-Version: 2025-03-26\r\n"))
+              .status == 200);
+
+    CHECK(send(test::post(R"({"jsonrpc":"2.0","id":3,"method":"ping"})",
+                          "Mcp-Session-Id: " + sid + "\r\nMCP-Protocol-Version: 1999-01-01\r\n"))
+              .status == 400);
+
+    // A tool that logs first answers with an SSE stream: the notification, then the result.
+    auto call = send(test::post(R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"chatty"}})", h));
+    CHECK(call.status == 200);
+    CHECK(call.message[boost::beast::http::field::content_type] == "text/event-stream");
+    const auto& sse = call.message.body();
+    auto log_at = sse.find("notifications/message");
+    auto result_at = sse.find("\"id\":4");
+    CHECK(log_at != std::string::npos);
+    CHECK(result_at != std::string::npos);
+    CHECK(log_at < result_at);
+    CHECK(sse.find("id: ") != std::string::npos);
+
+    // DELETE ends the session; afterwards it is unknown.
+    CHECK(send("DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n" + h + "\r\n").status == 200);
+    CHECK(send(test::post(R"({"jsonrpc":"2.0","id":5,"method":"ping"})", h)).status == 404);
+}
+
+TEST_CASE("streamable HTTP: session cap and idle expiry", "[http]") {
+    w::server<w::local_http_server> server{{.name = "t", .version = "1"}, small_limits<w::local_http_server>()};
+    test::running run(server);
+    const auto port = run.port();
+    auto send = [&](const std::string& raw) { return test::exchange(port, test::with_port(raw, port)); };
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3; ++i) ids.push_back(session_of(send(test::post(initialize))));
+    auto over = send(test::post(initialize));
+    CHECK(over.status == 503);
+    CHECK(over.message.body().find("too many sessions") != std::string::npos);
+    std::this_thread::sleep_for(700ms); // the idle timeout is 400 ms
+    auto expired = send(test::post(R"({"jsonrpc":"2.0","id":2,"method":"ping"})", "Mcp-Session-Id: " + ids[0] + "\r\n"));
+    CHECK(expired.status == 404);
+    CHECK(send(test::post(initialize)).status == 200);
+}
+
+TEST_CASE("streamable HTTP: a session is bound to the principal that created it", "[http]") {
+    w::server<identity_server> server{{.name = "t", .version = "1"}, small_limits<identity_server>()};
+    test::running run(server);
+    const auto port = run.port();
+    auto send = [&](const std::string& raw) { return test::exchange(port, test::with_port(raw, port)); };
+    auto refused = send(test::post(initialize));
+    CHECK(refused.status == 401);
+    CHECK(refused.message[boost::beast::http::field::www_authenticate] == R"(Test realm="warden")");
+    CHECK(boost::json::parse(refused.message.body()).at("error") == "invalid_request");
+    auto alice = send(test::post(initialize, "X-Test-User: alice\r\n"));
+    REQUIRE(alice.status == 200);
+    const std::string sid = "Mcp-Session-Id: " + session_of(alice) + "\r\n";
+    const std::string ping = R"({"jsonrpc":"2.0","id":2,"method":"ping"})";
+    CHECK(send(test::post(ping, sid + "X-Test-User: alice\r\n")).status == 200);
+    CHECK(send(test::post(ping, sid + "X-Test-User: mallory\r\n")).status == 403);
+}
+
+TEST_CASE("streamable HTTP: stateless mode", "[http]") {
+    auto settings = small_limits<w::local_http_server>();
+    settings.http.stateless = true;
+    w::server<w::local_http_server> server{{.name = "t", .version = "1"}, settings};
+    server.tool("echo", "echo", [] { return w::tool_result::text("x"); });
+    test::running run(server);
+    const auto port = run.port();
+    auto send = [&](const std::string& raw) { return test::exchange(port, test::with_port(raw, port)); };
+    auto init = send(test::post(initialize));
+    CHECK(init.status == 200);
+    CHECK(session_of(init).empty());
+    auto call = send(test::post(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo"}})"));
+    CHECK(call.status == 200);
+    CHECK(boost::json::parse(call.message.body()).at("result").at("content").at(0).at("text") == "x");
+    CHECK(send("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nAccept: text/event-stream\r\n\r\n").status == 405);
+    CHECK(send(test::post(R"({"jsonrpc":"2.0","id":8,"method":"ping"})", "MCP-Protocol-Version: 1999-01-01\r\n")).status ==
+          400);
+}
+
+TEST_CASE("loopback channel refuses to bind a non-loopback address", "[http]") {
+    auto settings = small_limits<w::local_http_server>();
+    settings.http.address = "0.0.0.0";
+    w::server<w::local_http_server> server{{.name = "t", .version = "1"}, settings};
+    CHECK(server.run() == w::exit_config_error);
+}
