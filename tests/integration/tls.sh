@@ -37,6 +37,13 @@ else
   bad "the TypeScript SDK client over HTTPS"
 fi
 
+if NODE_EXTRA_CA_CERTS="$dir/ca.pem" "$here/with_server.sh" "$server" --listen 127.0.0.1:0 --tls-cert server.pem \
+     --tls-key server.key -- bash -c 'u=${WARDEN_URL%/mcp}/ws; "$0" "$1" ws "wss${u#https}"' "$node" "$here/ts_client.mjs"; then
+  ok "the TypeScript SDK client over WebSocket with TLS (wss)"
+else
+  bad "the TypeScript SDK client over wss"
+fi
+
 if "$here/with_server.sh" "$server" --listen 127.0.0.1:0 --tls-cert server.pem --tls-key server.key -- bash -c '
      env -u NODE_EXTRA_CA_CERTS "$0" -e "fetch(process.argv[1], {method: \"POST\"}).then(() => process.exit(0), (e) => { console.log(String(e.cause && e.cause.code)); process.exit(3); })" "$WARDEN_URL" | grep -q -E "CERT|VERIFY"
      r1=$?

@@ -4,6 +4,8 @@
 // requests.
 //   node ts_client.mjs stdio SERVER_BINARY      launches the server over stdio
 //   node ts_client.mjs http URL                 Streamable HTTP (WARDEN_STATELESS=1: stateless server)
+//   node ts_client.mjs sse URL                  the 2024-11-05 HTTP+SSE transport (URL of /sse)
+//   node ts_client.mjs ws URL                   MCP over WebSocket (ws:// or wss:// URL of /ws)
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,7 +13,8 @@ import { pathToFileURL } from 'node:url';
 const [mode, target] = process.argv.slice(2);
 const stateless = process.env.WARDEN_STATELESS === '1';
 const npmDir = process.env.WARDEN_NPM_DIR;
-assert.ok(['stdio', 'http'].includes(mode) && target, 'usage: ts_client.mjs stdio SERVER_BINARY | http URL');
+assert.ok(['stdio', 'http', 'sse', 'ws'].includes(mode) && target,
+          'usage: ts_client.mjs stdio SERVER_BINARY | http URL | sse URL | ws URL');
 assert.ok(npmDir, 'WARDEN_NPM_DIR must point at the installed npm tools (scripts/install-deps.sh)');
 const sdk = (p) => import(pathToFileURL(path.join(npmDir, 'node_modules/@modelcontextprotocol/sdk/dist/esm', p)).href);
 const { Client } = await sdk('client/index.js');
@@ -40,9 +43,15 @@ client.setRequestHandler(types.ElicitRequestSchema, async () => ({
 let transport;
 if (mode === 'stdio') {
   transport = new StdioClientTransport({ command: target, args: ['--stdio', '--log-level', 'warning'], stderr: 'pipe' });
-} else {
+} else if (mode === 'http') {
   const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
   transport = new StreamableHTTPClientTransport(new URL(target));
+} else if (mode === 'sse') {
+  const { SSEClientTransport } = await sdk('client/sse.js');
+  transport = new SSEClientTransport(new URL(target));
+} else {
+  const { WebSocketClientTransport } = await sdk('client/websocket.js');
+  transport = new WebSocketClientTransport(new URL(target));
 }
 await client.connect(transport);
 

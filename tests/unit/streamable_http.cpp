@@ -99,6 +99,21 @@ TEST_CASE("streamable HTTP: the hostile request table", "[http]") {
          false},
         {"an unknown path", "GET /admin HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n\r\n", 404, false},
         {"an unsupported method", "PUT /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nContent-Length: 0\r\n\r\n", 405, false},
+        {"a legacy POST to an unknown session",
+         "POST /messages?sessionId=nope HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nContent-Type: application/json\r\n"
+         "Content-Length: 2\r\n\r\n{}",
+         404, false},
+        {"a legacy stream that does not accept SSE", "GET /sse HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n\r\n", 406, false},
+        {"the WebSocket endpoint without an upgrade", "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n\r\n", 426, false},
+        {"a WebSocket upgrade without the mcp subprotocol",
+         "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+         "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+         400, false},
+        {"a WebSocket upgrade from a foreign Origin",
+         "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nOrigin: http://evil.example.com\r\nConnection: Upgrade\r\n"
+         "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+         "Sec-WebSocket-Protocol: mcp\r\n\r\n",
+         403, false},
     };
     for (const auto& r : rows) {
         INFO(r.name);

@@ -15,6 +15,15 @@ struct http_settings {
     std::string path = "/mcp";              ///< the MCP endpoint
     std::size_t io_threads = 0;             ///< 0 = one per core
     bool stateless = false;                 ///< no sessions: every POST stands alone
+    /// The 2024-11-05 HTTP+SSE transport beside Streamable HTTP: GET `sse_path` opens a
+    /// stream whose first event names the endpoint to POST messages to.
+    bool legacy_sse = true;
+    std::string sse_path = "/sse";
+    std::string messages_path = "/messages";
+    /// MCP over WebSocket (subprotocol "mcp"): one session per connection, the same auth
+    /// gate on the upgrade request; `ws` on loopback, `wss` over the tls channel.
+    bool websocket = true;
+    std::string websocket_path = "/ws";
 
     std::size_t max_header_bytes = 8 * 1024;       ///< larger request heads get 431
     std::size_t max_body_bytes = 4 * 1024 * 1024;  ///< larger bodies get 413, decided before reading them

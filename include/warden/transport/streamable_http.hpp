@@ -54,8 +54,12 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
 
 #include <openssl/ssl.h>
 
@@ -296,7 +300,10 @@ private:
                 co_return co_await send(make(http::status::method_not_allowed, v, "", ""));
             co_return co_await send(make(http::status::ok, v, R"({"status":"ok"})", "application/json"));
         }
-        if (p != state_.config.path)
+        const bool legacy = state_.config.legacy_sse && !state_.config.stateless &&
+                            (p == state_.config.sse_path || p == state_.config.messages_path);
+        const bool ws = state_.config.websocket && p == state_.config.websocket_path;
+        if (p != state_.config.path && !legacy && !ws)
             co_return co_await send(rpc_error(http::status::not_found, v, mcp::jsonrpc::invalid_request, "not found"));
         if (!origin_allowed())
             co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
@@ -319,6 +326,10 @@ private:
         }
         caller_ = std::move(std::get<principal>(gate));
 
+        // (Two statements: g++ 12 destroys the awaitable of `co_await (c ? f() : g())` twice.)
+        if (legacy && p == state_.config.sse_path) co_return co_await legacy_open();
+        if (legacy) co_return co_await legacy_post();
+        if (ws) co_return co_await websocket();
         switch (request_.method()) {
         case http::verb::post: co_return co_await post();
         case http::verb::get: co_return co_await get();
@@ -473,7 +484,8 @@ private:
     // `first` lives in the caller's frame: g++ 12 mishandles class-type coroutine parameters
     // initialized from prvalues.
     net::awaitable<after> stream_events(std::shared_ptr<event_stream> stream, event_stream::event* first,
-                                        const std::string* issued_id, http_session* standalone_of) {
+                                        const std::string* issued_id, http_session* standalone_of,
+                                        const std::string* preamble = nullptr) {
         http::response<http::empty_body> res{http::status::ok, request_.version()};
         res.set(http::field::server, "warden");
         res.set(http::field::content_type, "text/event-stream");
@@ -488,12 +500,16 @@ private:
         event_stream::event e = std::move(*first);
         for (;;) {
             std::string frame;
-            if (e.data.empty()) {
-                frame = ": keep-alive\n\n";
-            } else {
-                frame.reserve(e.data.size() + 48);
+            if (preamble) {
+                frame = *preamble; // ahead of the first event
+                preamble = nullptr;
+            }
+            if (!e.data.empty()) {
+                frame.reserve(frame.size() + e.data.size() + 48);
                 frame.append("id: ").append(std::to_string(++seq_)).append("\nevent: message\ndata: ");
                 frame.append(e.data).append("\n\n");
+            } else if (frame.empty()) {
+                frame = ": keep-alive\n\n";
             }
             auto [wec, wn] = co_await net::async_write(stream_, http::make_chunk(net::buffer(frame)),
                                                        net::as_tuple(net::use_awaitable));
@@ -510,6 +526,150 @@ private:
         if (standalone_of) standalone_of->detach_standalone(stream);
         auto [lec, ln] = co_await net::async_write(stream_, http::make_chunk_last(), net::as_tuple(net::use_awaitable));
         co_return lec || !request_.keep_alive() ? after::close : after::keep_alive;
+    }
+
+    /// GET /sse (2024-11-05): a session whose every message goes on this stream; the first
+    /// event names the endpoint for the client's POSTs.
+    net::awaitable<after> legacy_open() {
+        const unsigned v = request_.version();
+        if (request_.method() != http::verb::get) {
+            auto res = rpc_error(http::status::method_not_allowed, v, mcp::jsonrpc::invalid_request, "use GET");
+            res.set(http::field::allow, "GET");
+            co_return co_await send(std::move(res));
+        }
+        if (!accepts(request_[http::field::accept], "text/event-stream"))
+            co_return co_await send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
+                                              "Accept must include text/event-stream"));
+        auto session = state_.sessions.create(caller_, true);
+        if (!session)
+            co_return co_await send(rpc_error(http::status::service_unavailable, v, mcp::jsonrpc::internal_error,
+                                              "too many sessions; try again later"));
+        session->set_mcp(state_.core.open_session(caller_, session));
+        auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
+        session->attach_standalone(stream);
+        if (state_.stopping) session->close_standalone();
+        event_stream::event opening;
+        const std::string id = session->id();
+        const std::string endpoint =
+            "event: endpoint\ndata: " + state_.config.messages_path + "?sessionId=" + id + "\n\n";
+        after next = co_await stream_events(stream, &opening, nullptr, session.get(), &endpoint);
+        state_.sessions.end(id); // the stream was the session
+        co_return next;
+    }
+
+    /// POST /messages?sessionId=ID (2024-11-05): 202, the answer goes on the session's stream.
+    net::awaitable<after> legacy_post() {
+        const unsigned v = request_.version();
+        if (request_.method() != http::verb::post) {
+            auto res = rpc_error(http::status::method_not_allowed, v, mcp::jsonrpc::invalid_request, "use POST");
+            res.set(http::field::allow, "POST");
+            co_return co_await send(std::move(res));
+        }
+        const std::string type = lower(request_[http::field::content_type]);
+        if (type.substr(0, type.find(';')) != "application/json")
+            co_return co_await send(rpc_error(http::status::unsupported_media_type, v, mcp::jsonrpc::invalid_request,
+                                              "Content-Type must be application/json"));
+        std::string id;
+        if (auto url = boost::urls::parse_origin_form(request_.target()); url) {
+            auto it = url->params().find("sessionId");
+            if (it != url->params().end()) id = std::string((*it).value);
+        }
+        auto session = id.empty() ? nullptr : state_.sessions.find(id);
+        if (!session) co_return co_await send(rpc_error(http::status::not_found, v, -32001, "session not found"));
+        if (!same_caller(session->owner(), caller_))
+            co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
+                                              "session belongs to another principal"));
+        boost::json::parse_options po;
+        po.max_depth = 64;
+        boost::system::error_code jec;
+        boost::json::value message = boost::json::parse(request_.body(), jec, {}, po);
+        if (jec)
+            co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::parse_error,
+                                              "parse error: " + jec.message()));
+        auto m = session->mcp();
+        if (!m) co_return co_await send(rpc_error(http::status::not_found, v, -32001, "session not found"));
+        session->touch();
+        m->receive(std::move(message));
+        co_return co_await send(make(http::status::accepted, v, "Accepted", "text/plain"));
+    }
+
+    /// MCP over WebSocket: JSON-RPC messages as text frames, one session per connection.
+    net::awaitable<after> websocket() {
+        namespace websocket = beast::websocket;
+        const unsigned v = request_.version();
+        if (!websocket::is_upgrade(request_))
+            co_return co_await send(rpc_error(http::status::upgrade_required, v, mcp::jsonrpc::invalid_request,
+                                              "a WebSocket upgrade is expected here"));
+        bool offered = false;
+        {
+            std::string_view list = request_[http::field::sec_websocket_protocol];
+            while (!list.empty()) {
+                auto comma = list.find(',');
+                auto item = list.substr(0, comma);
+                while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+                while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+                offered = offered || item == "mcp";
+                list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+            }
+        }
+        if (!offered)
+            co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
+                                              "the WebSocket subprotocol \"mcp\" is required"));
+        auto session = state_.sessions.create(caller_, true);
+        if (!session)
+            co_return co_await send(rpc_error(http::status::service_unavailable, v, mcp::jsonrpc::internal_error,
+                                              "too many sessions; try again later"));
+        websocket::stream<Stream&> ws(stream_);
+        ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+            res.set(http::field::server, "warden");
+            res.set(http::field::sec_websocket_protocol, "mcp");
+        }));
+        ws.read_message_max(state_.config.max_body_bytes);
+        auto [aec] = co_await ws.async_accept(request_, net::as_tuple(net::use_awaitable));
+        if (aec) {
+            state_.sessions.end(session->id());
+            co_return after::close;
+        }
+        session->set_mcp(state_.core.open_session(caller_, session));
+        auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
+        session->attach_standalone(stream);
+        if (state_.stopping) session->close_standalone();
+        using namespace net::experimental::awaitable_operators;
+        co_await (ws_reader(ws, *session) || ws_writer(ws, *stream));
+        const std::string id = session->id();
+        state_.sessions.end(id);
+        if (ws.is_open()) {
+            auto [cec] = co_await ws.async_close(websocket::close_code::normal, net::as_tuple(net::use_awaitable));
+            (void)cec;
+        }
+        co_return after::close;
+    }
+
+    net::awaitable<void> ws_reader(beast::websocket::stream<Stream&>& ws, http_session& session) {
+        beast::flat_buffer buffer;
+        for (;;) {
+            auto [ec, n] = co_await ws.async_read(buffer, net::as_tuple(net::use_awaitable));
+            if (ec) co_return;
+            if (!ws.got_text()) co_return; // MCP messages are text
+            auto m = session.mcp();
+            if (!m) co_return;
+            session.touch();
+            m->receive_text(std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()));
+            buffer.consume(buffer.size());
+        }
+    }
+
+    net::awaitable<void> ws_writer(beast::websocket::stream<Stream&>& ws, event_stream& stream) {
+        ws.text(true);
+        for (;;) {
+            event_stream::event e;
+            const auto got = co_await stream.next(e, state_.config.sse_heartbeat);
+            if (got == event_stream::status::end) co_return;
+            if (got == event_stream::status::heartbeat) continue; // the WebSocket pings by itself
+            auto [ec, n] = co_await ws.async_write(net::buffer(e.data), net::as_tuple(net::use_awaitable));
+            if (ec) co_return;
+        }
     }
 
     net::awaitable<after> get() {

@@ -102,7 +102,10 @@ private:
 /// One MCP session over Streamable HTTP: the outbound that routes its messages.
 class http_session final : public mcp::outbound {
 public:
-    http_session(std::string id, principal owner) : id_(std::move(id)), owner_(std::move(owner)) { touch(); }
+    http_session(std::string id, principal owner, bool legacy = false)
+        : id_(std::move(id)), owner_(std::move(owner)), legacy_(legacy) {
+        touch();
+    }
 
     const std::string& id() const noexcept { return id_; }
     const principal& owner() const noexcept { return owner_; }
@@ -173,6 +176,10 @@ public:
         bool to_standalone = false;
         {
             std::lock_guard lock(mutex_);
+            if (legacy_) { // HTTP+SSE: everything, responses included, goes on the one stream
+                target = standalone_;
+                to_standalone = true;
+            } else
             if (related && related->is_array()) { // a batch response
                 for (const auto& id : related->get_array()) {
                     auto it = routes_.find(mcp::jsonrpc::id_key(id));
@@ -223,6 +230,7 @@ public:
 private:
     std::string id_;
     principal owner_;
+    bool legacy_ = false;
     std::shared_ptr<mcp::session> mcp_;
     std::atomic<std::chrono::steady_clock::rep> last_active_{0};
     std::mutex mutex_;
@@ -244,8 +252,8 @@ public:
         : max_(max_sessions), idle_(idle_timeout) {}
 
     /// A new session for `owner`, or nullptr when the cap is reached.
-    std::shared_ptr<http_session> create(principal owner) {
-        auto s = std::make_shared<http_session>(new_session_id(), std::move(owner));
+    std::shared_ptr<http_session> create(principal owner, bool legacy = false) {
+        auto s = std::make_shared<http_session>(new_session_id(), std::move(owner), legacy);
         std::lock_guard lock(mutex_);
         if (sessions_.size() >= max_) return nullptr;
         sessions_.emplace(s->id(), s);

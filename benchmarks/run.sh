@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The load benchmark: warden's examples/echo against the TypeScript SDK's stateless echo
+# server, both answering `tools/call echo` over Streamable HTTP on loopback.
+#
+#   bash benchmarks/run.sh [SECONDS_PER_RUN]     (default 5)
+#
+# Each server runs pinned to core 0 (warden with one I/O thread); wrk runs pinned to core 1
+# with one thread. For 1, 16 and 64 connections, three runs each, alternating the servers.
+# Then warden alone: stateful (one session), TLS, and RSS with 10 000 idle sessions.
+# Prints a table and writes it to benchmarks/RESULTS.md. Bounded: about 4 minutes.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+secs=${1:-5}
+bash scripts/install-deps.sh
+if ! command -v wrk >/dev/null; then
+  [ "$(id -u)" -eq 0 ] || { echo "run.sh: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
+fi
+cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DWARDEN_BUILD_TESTS=OFF >/dev/null
+cmake --build build/bench --target echo >/dev/null
+export WARDEN_NPM_DIR="$root/.deps/npm"
+node="$WARDEN_NPM_DIR/node_modules/.bin/node"
+echo_bin="$root/build/bench/examples/echo"
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+# start NAME LOG COMMAND...: starts a server on core 0 and sets URL and PID.
+start() {
+  local log=$work/$1.log; shift
+  taskset -c 0 "$@" 2>"$log" &
+  PID=$!; pids+=("$PID"); URL=
+  for _ in $(seq 200); do
+    URL=$(grep -o 'listening on [^ ]*' "$log" | head -1 | cut -d' ' -f3 || true)
+    [ -n "$URL" ] && return 0
+    sleep 0.05
+  done
+  echo "run.sh: server did not start:" >&2; cat "$log" >&2; exit 1
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+
+# measure PID URL CONNS: one wrk run; prints "req_per_s p50_us p99_us rss_mb cpu_pct errors".
+measure() {
+  local pid=$1 url=$2 conns=$3 t0 t1 line
+  t0=$(cpu_ticks "$pid")
+  line=$(taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" -s benchmarks/tools_call.lua "$url" | grep '^RESULT')
+  t1=$(cpu_ticks "$pid")
+  read -r _ reqs dur_us p50 p99 errors <<<"$line"
+  awk -v r="$reqs" -v d="$dur_us" -v p50="$p50" -v p99="$p99" -v rss="$(rss_mb "$pid")" \
+      -v cpu=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v e="$errors" \
+      'BEGIN { printf "%.0f %.0f %.0f %s %.0f %d\n", r / (d / 1e6), p50, p99, rss, 100 * cpu / hz / (d / 1e6), e }'
+}
+warm() { taskset -c 1 wrk -t1 -c16 -d1s -s benchmarks/tools_call.lua "$1" >/dev/null; }
+
+start warden "$echo_bin" --listen 127.0.0.1:0 --stateless
+warden_pid=$PID warden_url=$URL
+start ts "$node" benchmarks/ts_echo_server.mjs 0
+ts_pid=$PID ts_url=$URL
+warm "$warden_url"; warm "$ts_url"
+
+results=$work/results
+: >"$results"
+for conns in 1 16 64; do
+  for run in 1 2 3; do
+    echo "warden $conns $(measure "$warden_pid" "$warden_url" "$conns")" >>"$results"
+    echo "ts $conns $(measure "$ts_pid" "$ts_url" "$conns")" >>"$results"
+    echo "  $conns connections, run $run done" >&2
+  done
+done
+kill "$warden_pid" "$ts_pid"; wait "$warden_pid" "$ts_pid" 2>/dev/null || true
+
+# Warden alone: stateful, TLS, idle sessions.
+start stateful "$echo_bin" --listen 127.0.0.1:0
+sid=$(curl -s -D - -o /dev/null -X POST "$URL" -H 'Content-Type: application/json' \
+      -H 'Accept: application/json, text/event-stream' \
+      -d '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}}' |
+      awk 'tolower($1) == "mcp-session-id:" {print $2}' | tr -d '\r')
+warm_sid() { MCP_SESSION_ID=$sid warm "$1"; }
+warm_sid "$URL"
+extra=$work/extra
+: >"$extra"
+for run in 1 2 3; do echo "stateful 64 $(MCP_SESSION_ID=$sid measure "$PID" "$URL" 64)" >>"$extra"; done
+"$node" benchmarks/idle_sessions.mjs "$URL" 10000 >/dev/null
+idle_rss=$(rss_mb "$PID")
+kill "$PID"; wait "$PID" 2>/dev/null || true
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
+  -subj "/CN=127.0.0.1" 2>/dev/null
+start tls "$echo_bin" --listen 127.0.0.1:0 --stateless --tls-cert "$work/cert.pem" --tls-key "$work/key.pem"
+warm "$URL"
+for run in 1 2 3; do echo "tls 64 $(measure "$PID" "$URL" 64)" >>"$extra"; done
+kill "$PID"; wait "$PID" 2>/dev/null || true
+
+# The table: median and range of req/s, medians of the rest.
+summarize() { # FILE NAME CONNS
+  awk -v n="$2" -v c="$3" '$1 == n && $2 == c { print }' "$1" | sort -k3,3n |
+    awk '{ r[NR] = $3; p50[NR] = $4; p99[NR] = $5; rss[NR] = $6; cpu[NR] = $7; err += $8 }
+         END { m = int((NR + 1) / 2);
+               printf "%s|%s|%s|%s - %s|%s|%s|%s|%s|%d\n", n, c, r[m], r[1], r[NR], p50[m] / 1000, p99[m] / 1000, rss[m], cpu[m], err }' n="$2" c="$3"
+}
+table=$work/table
+{
+  echo "| server | connections | req/s (median) | req/s (range) | p50 ms | p99 ms | RSS MB | CPU % | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for conns in 1 16 64; do
+    for s in warden ts; do summarize "$results" "$s" "$conns"; done
+  done | awk -F'|' '{ printf "| %s | %s | %s | %s | %.2f | %.2f | %s | %s | %s |\n", ($1 == "ts" ? "TypeScript SDK 1.32.2" : "warden (echo)"), $2, $3, $4, $5, $6, $7, $8, $9 }'
+  echo
+  echo "| connections | warden / TypeScript SDK (median req/s) |"
+  echo "|---|---|"
+  for conns in 1 16 64; do
+    w=$(summarize "$results" warden "$conns" | cut -d'|' -f3)
+    t=$(summarize "$results" ts "$conns" | cut -d'|' -f3)
+    awk -v w="$w" -v t="$t" -v c="$conns" 'BEGIN { printf "| %s | %.1fx |\n", c, w / t }'
+  done
+  echo
+  echo "| warden mode (64 connections) | req/s (median) | req/s (range) | p50 ms | p99 ms | RSS MB | CPU % | errors |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for s in stateful tls; do summarize "$extra" "$s" 64; done |
+    awk -F'|' '{ printf "| %s | %s | %s | %.2f | %.2f | %s | %s | %s |\n", ($1 == "tls" ? "stateless over TLS (keep-alive)" : "stateful, one session"), $3, $4, $5, $6, $7, $8, $9 }'
+  echo
+  echo "RSS of warden's echo with 10 000 idle sessions open: $idle_rss MB"
+} >"$table"
+cat "$table"
+{
+  echo "# Benchmark results"
+  echo
+  echo "Produced by \`bash benchmarks/run.sh $secs\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(uname -m));"
+  echo "each server pinned to core 0, \`wrk -t1\` pinned to core 1, ${secs} s per run, 3 runs per row,"
+  echo "servers alternated. Requests: \`tools/call echo {\"text\":\"hello\"}\`, stateless unless noted."
+  echo
+  cat "$table"
+} >benchmarks/RESULTS.md
+echo "wrote benchmarks/RESULTS.md"

@@ -1,0 +1,23 @@
+-- wrk script: POST tools/call echo with a fresh id per request. MCP_SESSION_ID, when set,
+-- is sent as Mcp-Session-Id (stateful servers).
+local counter = 0
+local session = os.getenv("MCP_SESSION_ID")
+
+request = function()
+  counter = counter + 1
+  local headers = {
+    ["Content-Type"] = "application/json",
+    ["Accept"] = "application/json, text/event-stream",
+    ["MCP-Protocol-Version"] = "2025-11-25",
+  }
+  if session and session ~= "" then headers["Mcp-Session-Id"] = session end
+  local body = '{"jsonrpc":"2.0","id":' .. counter ..
+    ',"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}'
+  return wrk.format("POST", nil, headers, body)
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %.0f %.0f %d\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.status + e.timeout))
+end

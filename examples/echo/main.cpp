@@ -1,0 +1,53 @@
+// echo: the smallest useful MCP server: one tool, echo(text), that returns its text.
+// The load benchmark (benchmarks/run.sh) measures it against the TypeScript SDK.
+//
+//     echo --listen 127.0.0.1:8080 [--stateless]     or     echo --stdio
+#include <warden/warden.hpp>
+
+#include <boost/describe/class.hpp>
+
+#include <iostream>
+
+namespace w = warden;
+
+namespace {
+struct echo_args {
+    std::string text;
+};
+BOOST_DESCRIBE_STRUCT(echo_args, (), (text))
+inline w::field_docs warden_field_docs(const echo_args*) { return {{"text", "What to send back"}}; }
+
+template <class Definition>
+int serve(w::settings settings) {
+    w::server<Definition> server{{.name = "warden-echo", .version = w::version_string}, std::move(settings)};
+    server.tool(w::tool_spec{.name = "echo",
+                             .description = "Returns its text unchanged",
+                             .annotations = {{"readOnlyHint", true}, {"idempotentHint", true}}},
+                [](const echo_args& a) { return w::tool_result::text(a.text); });
+    return server.run();
+}
+} // namespace
+
+int main(int argc, char** argv) {
+    const char* summary = "An MCP server with one tool, echo(text).";
+    auto cl = w::parse_command_line(argc, argv);
+    w::settings settings;
+    if (cl) {
+        if (auto r = w::configure_http(cl.value(), settings.http); !r) cl = r.error();
+    }
+    if (!cl) {
+        std::cerr << "echo: " << cl.error().message() << "\n" << w::usage("echo", summary, {});
+        return 2;
+    }
+    if (cl.value().help) {
+        std::cout << w::usage("echo", summary, {});
+        return 0;
+    }
+    settings.log_threshold = cl.value().level;
+    if (cl.value().stdio) return serve<w::local_stdio_server>(std::move(settings));
+    if (!cl.value().tls_cert.empty())
+        return serve<w::server_definition<w::transport::streamable_http<w::transport::tls>, w::credentials::env,
+                                          w::auth::anonymous, w::storage::memory, w::profile::development>>(
+            std::move(settings));
+    return serve<w::local_http_server>(std::move(settings));
+}
