@@ -60,10 +60,13 @@ public:
     const credential_set& credentials() const noexcept { return *credentials_; }
     void set_credentials(credential_set c) { credentials_ = std::make_shared<const credential_set>(std::move(c)); }
 
-    /// A new session for `caller`, answering through `out`.
-    std::shared_ptr<mcp::session> open_session(principal caller, std::shared_ptr<mcp::outbound> out) {
+    /// A new session for `caller`, answering through `out`. A session that lives for one
+    /// request only (stateless HTTP) is not `tracked` for server-wide notifications.
+    std::shared_ptr<mcp::session> open_session(principal caller, std::shared_ptr<mcp::outbound> out,
+                                               bool tracked = true) {
         auto s = std::make_shared<mcp::session>(registry_, info_, settings_.session, std::move(caller), credentials_,
                                                 workers().get_executor(), std::move(out), log_);
+        if (!tracked) return s;
         std::lock_guard lock(mutex_);
         std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
         sessions_.push_back(s);

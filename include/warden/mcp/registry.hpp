@@ -46,6 +46,10 @@ struct tool_spec {
     std::optional<boost::json::object> output_schema{};
     boost::json::object annotations{}; ///< readOnlyHint, destructiveHint, idempotentHint, openWorldHint
     std::vector<std::string> scopes{}; ///< every one of these is needed to call the tool
+    /// The handler never blocks (no I/O, no waiting on the client, no long computation): run
+    /// it on the thread that received the request instead of the worker pool, saving two
+    /// thread hops. Leave false when in doubt.
+    bool run_inline = false;
 };
 
 using tool_handler = std::function<tool_result(const boost::json::object& arguments, call_context&)>;
@@ -286,6 +290,7 @@ public:
         boost::json::object definition{}; ///< what tools/list shows
         std::vector<std::string> scopes{};
         tool_handler handler{};
+        bool run_inline = false;
     };
     struct resource_entry {
         boost::json::object definition{};
@@ -318,7 +323,8 @@ public:
         else if (output_schema)
             def.emplace("outputSchema", std::move(*output_schema));
         if (!spec.annotations.empty()) def.emplace("annotations", std::move(spec.annotations));
-        auto entry = std::make_shared<tool_entry>(tool_entry{std::move(def), std::move(spec.scopes), std::move(handler)});
+        auto entry = std::make_shared<tool_entry>(
+            tool_entry{std::move(def), std::move(spec.scopes), std::move(handler), spec.run_inline});
         std::unique_lock lock(mutex_);
         insert_unique(tools_, tool_order_, spec.name, std::move(entry), "tool");
     }

@@ -268,7 +268,7 @@ private:
         }
     }
 
-    void handle(const boost::json::value& message, const reply_fn& reply) {
+    void handle(boost::json::value& message, const reply_fn& reply) {
         const auto what = jsonrpc::classify(message);
         switch (what.what) {
         case jsonrpc::kind::invalid: {
@@ -321,7 +321,7 @@ private:
         changed_.notify_all();
     }
 
-    void on_request(const boost::json::object& msg, const reply_fn& reply) {
+    void on_request(boost::json::object& msg, const reply_fn& reply) {
         const boost::json::value& id = msg.at("id");
         const std::string_view method = msg.at("method").get_string();
         const auto& params = params_of(msg);
@@ -343,13 +343,18 @@ private:
 
         using handler_fn = result<boost::json::object> (session::*)(const boost::json::object&, call_context&);
         handler_fn handler = nullptr;
-        if (method == "tools/call") handler = &session::call_tool;
+        bool run_inline = false;
+        if (method == "tools/call") {
+            handler = &session::call_tool;
+            if (const auto* name = params.if_contains("name"); name && name->is_string())
+                if (auto tool = registry_->find_tool(name->get_string())) run_inline = tool->run_inline;
+        }
         else if (method == "resources/read") handler = &session::read_resource;
         else if (method == "prompts/get") handler = &session::get_prompt;
         else if (method == "completion/complete") handler = &session::complete;
         if (!handler) return reply(id, jsonrpc::make_error(id, jsonrpc::method_not_found,
                                                             "method not found: " + std::string(method)));
-        run_handler(id, msg, handler, reply);
+        run_handler(id, msg, handler, reply, run_inline);
     }
 
     boost::json::object answer(const boost::json::value& id, result<boost::json::object> r) {
@@ -357,9 +362,11 @@ private:
         return jsonrpc::make_result(id, std::move(r).value());
     }
 
-    void run_handler(const boost::json::value& id, const boost::json::object& msg,
+    /// Runs a handler request on the worker executor (or, for a tool that never blocks, on
+    /// this thread), tracking it in flight. Takes `msg` over.
+    void run_handler(const boost::json::value& id, boost::json::object& msg,
                      result<boost::json::object> (session::*handler)(const boost::json::object&, call_context&),
-                     const reply_fn& reply) {
+                     const reply_fn& reply, bool run_inline) {
         auto key = jsonrpc::id_key(id);
         auto f = std::make_shared<flight>();
         std::optional<error> refused;
@@ -375,38 +382,46 @@ private:
                 in_flight_.emplace(key, f);
         }
         if (refused) return reply(id, jsonrpc::make_error(id, *refused));
-        boost::asio::post(workers_, [self = shared_from_this(), msg, key = std::move(key), f, handler, reply]() {
-            const auto& id = msg.at("id");
-            const auto& params = params_of(msg);
-            boost::json::value token{};
-            if (const auto* meta = params.if_contains("_meta"); meta && meta->is_object())
-                if (const auto* t = meta->get_object().if_contains("progressToken");
-                    t && (t->is_string() || t->is_int64() || t->is_uint64()))
-                    token = *t;
-            boost::json::object response{};
-            {
-                call_context ctx(*self, self->caller_, *self->credentials_, id, std::move(token), f->stop.get_token());
-                result<boost::json::object> r = failure(errc::internal_error);
-                try {
-                    r = (self.get()->*handler)(params, ctx);
-                } catch (const std::exception& e) {
-                    self->log_->error(std::string(msg.at("method").get_string()) + " failed: " + e.what());
-                    r = failure(errc::internal_error, "internal error");
-                }
-                response = self->answer(id, std::move(r));
+        auto owned = std::make_shared<const boost::json::object>(std::move(msg));
+        if (run_inline) return execute(owned, key, f, handler, reply);
+        boost::asio::post(workers_, [self = shared_from_this(), owned = std::move(owned), key = std::move(key), f,
+                                     handler, reply]() { self->execute(owned, key, f, handler, reply); });
+    }
+
+    void execute(const std::shared_ptr<const boost::json::object>& msg, const std::string& key,
+                 const std::shared_ptr<flight>& f,
+                 result<boost::json::object> (session::*handler)(const boost::json::object&, call_context&),
+                 const reply_fn& reply) {
+        const auto& id = msg->at("id");
+        const auto& params = params_of(*msg);
+        boost::json::value token{};
+        if (const auto* meta = params.if_contains("_meta"); meta && meta->is_object())
+            if (const auto* t = meta->get_object().if_contains("progressToken");
+                t && (t->is_string() || t->is_int64() || t->is_uint64()))
+                token = *t;
+        boost::json::object response{};
+        {
+            call_context ctx(*this, caller_, *credentials_, id, std::move(token), f->stop.get_token());
+            result<boost::json::object> r = failure(errc::internal_error);
+            try {
+                r = (this->*handler)(params, ctx);
+            } catch (const std::exception& e) {
+                log_->error(std::string(msg->at("method").get_string()) + " failed: " + e.what());
+                r = failure(errc::internal_error, "internal error");
             }
-            bool cancelled = false;
-            {
-                std::lock_guard lock(self->mutex_);
-                cancelled = f->cancelled;
-                self->in_flight_.erase(key);
-                self->changed_.notify_all();
-            }
-            if (cancelled)
-                reply(id, std::nullopt);
-            else
-                reply(id, std::move(response));
-        });
+            response = answer(id, std::move(r));
+        }
+        bool cancelled = false;
+        {
+            std::lock_guard lock(mutex_);
+            cancelled = f->cancelled;
+            in_flight_.erase(key);
+            changed_.notify_all();
+        }
+        if (cancelled)
+            reply(id, std::nullopt);
+        else
+            reply(id, std::move(response));
     }
 
     // ---- lifecycle ----

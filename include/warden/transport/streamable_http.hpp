@@ -416,7 +416,7 @@ private:
                 co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
                                                   "unsupported MCP-Protocol-Version"));
             session = std::make_shared<http_session>(std::string(), caller_);
-            session->set_mcp(state_.core.open_session(caller_, session));
+            session->set_mcp(state_.core.open_session(caller_, session, false));
             if (!is_initialize) session->mcp()->assume_initialized(*version);
             stateless_session_ = session; // ended when this request is answered
         } else if (is_initialize) {

@@ -47,20 +47,24 @@ public:
     explicit event_stream(boost::asio::any_io_executor ex) : timer_(ex) {}
 
     void push(std::string data, bool final) {
+        bool waiting = false;
         {
             std::lock_guard lock(mutex_);
             if (closed_) return;
             items_.push_back({std::move(data), final});
+            waiting = waiting_;
         }
-        wake();
+        if (waiting) wake(); // otherwise the consumer finds it on its next look
     }
     /// Ends the stream: the consumer drains what is queued, then sees the end.
     void close() {
+        bool waiting = false;
         {
             std::lock_guard lock(mutex_);
             closed_ = true;
+            waiting = waiting_;
         }
-        wake();
+        if (waiting) wake();
     }
 
     enum class status { event, heartbeat, end };
@@ -79,11 +83,16 @@ public:
                 } else {
                     ended = closed_;
                 }
+                waiting_ = !ended && out.data.empty() && !out.final;
             }
             if (!out.data.empty() || out.final) co_return status::event;
             if (ended) co_return status::end;
             timer_.expires_after(idle);
             auto [ec] = co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            {
+                std::lock_guard lock(mutex_);
+                waiting_ = false;
+            }
             if (!ec) co_return status::heartbeat;
         }
     }
@@ -97,6 +106,7 @@ private:
     std::mutex mutex_;
     std::deque<event> items_;
     bool closed_ = false;
+    bool waiting_ = false; ///< the consumer is (about to be) parked on the timer
 };
 
 /// One MCP session over Streamable HTTP: the outbound that routes its messages.
