@@ -30,24 +30,13 @@ int serve(w::settings settings) {
 } // namespace
 
 int main(int argc, char** argv) {
-    const char* summary = "An MCP server with one tool, echo(text).";
-    auto cl = w::parse_command_line(argc, argv);
     w::settings settings;
-    if (cl) {
-        if (auto r = w::configure_http(cl.value(), settings.http); !r) cl = r.error();
-    }
-    if (!cl) {
-        std::cerr << "echo: " << cl.error().message() << "\n" << w::usage("echo", summary, {});
-        return 2;
-    }
-    if (cl.value().help) {
-        std::cout << w::usage("echo", summary, {});
-        return 0;
-    }
-    settings.log_threshold = cl.value().level;
+    w::command_line cl;
+    if (auto exit = w::configure_example(argc, argv, "echo", "An MCP server with one tool, echo(text).", {}, settings, cl))
+        return *exit;
     settings.http.max_sessions = 100'000; // the benchmark holds 10 000 idle sessions open
-    if (cl.value().stdio) return serve<w::local_stdio_server>(std::move(settings));
-    if (!cl.value().tls_cert.empty())
+    if (cl.stdio) return serve<w::local_stdio_server>(std::move(settings));
+    if (!cl.tls_cert.empty())
         return serve<w::server_definition<w::transport::streamable_http<w::transport::tls>, w::credentials::env,
                                           w::auth::anonymous, w::storage::memory, w::profile::development>>(
             std::move(settings));

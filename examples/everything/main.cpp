@@ -268,25 +268,14 @@ int main(int argc, char** argv) {
     std::vector<w::variable> env = {
         {"EVERYTHING_UPSTREAM_TOKEN", "a token for an upstream API (shown only as a fingerprint)", false, true},
     };
-    const char* summary = "An MCP server with every conformance fixture.";
-    auto cl = w::parse_command_line(argc, argv);
     w::settings settings;
-    if (cl) {
-        if (auto r = w::configure_http(cl.value(), settings.http); !r) cl = r.error();
-    }
-    if (!cl) {
-        std::cerr << "everything: " << cl.error().message() << "\n" << w::usage("everything", summary, env);
-        return 2;
-    }
-    if (cl.value().help) {
-        std::cout << w::usage("everything", summary, env);
-        return 0;
-    }
-    settings.log_threshold = cl.value().level;
-    settings.credentials = env;
+    w::command_line cl;
+    if (auto exit = w::configure_example(argc, argv, "everything", "An MCP server with every conformance fixture.", env,
+                                         settings, cl))
+        return *exit;
     // The conformance suite opens about 35 sessions per run and never ends them.
     settings.http.session_idle_timeout = std::chrono::minutes(5);
-    if (cl.value().stdio) return serve<w::local_stdio_server>(std::move(settings));
-    if (!cl.value().tls_cert.empty()) return serve<https_development_server>(std::move(settings));
+    if (cl.stdio) return serve<w::local_stdio_server>(std::move(settings));
+    if (!cl.tls_cert.empty()) return serve<https_development_server>(std::move(settings));
     return serve<w::local_http_server>(std::move(settings));
 }

@@ -17,6 +17,8 @@
 #include <warden/transport/http_settings.hpp>
 
 #include <charconv>
+#include <iostream>
+#include <optional>
 
 #include <span>
 #include <string>
@@ -140,6 +142,32 @@ inline std::string usage(std::string_view program, std::string_view summary, std
                    "\n";
     }
     return out;
+}
+
+/// What every example's main() does first: parses the shared command line into `s` (a
+/// `warden::settings`: log level, HTTP listen options, the declared `env` variables).
+/// Returns the exit status when the program should stop at once: 0 after --help, 2 after a
+/// bad option (the error and the usage go to stderr).
+template <class Settings>
+std::optional<int> configure_example(int argc, const char* const* argv, std::string_view program,
+                                     std::string_view summary, std::span<const variable> env, Settings& s,
+                                     command_line& cl) {
+    auto parsed = parse_command_line(argc, argv);
+    if (parsed) {
+        if (auto r = configure_http(parsed.value(), s.http); !r) parsed = r.error();
+    }
+    if (!parsed) {
+        std::cerr << program << ": " << parsed.error().message() << "\n" << usage(program, summary, env);
+        return 2;
+    }
+    cl = std::move(parsed).value();
+    if (cl.help) {
+        std::cout << usage(program, summary, env);
+        return 0;
+    }
+    s.log_threshold = cl.level;
+    s.credentials.assign(env.begin(), env.end());
+    return std::nullopt;
 }
 
 } // namespace warden

@@ -8,6 +8,7 @@
 #include <warden/credentials/literal.hpp>
 #include <warden/storage/memory.hpp>
 #include <warden/transport/stdio.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -69,4 +70,24 @@ TEST_CASE("all_hold is the conjunction of the rules", "[rules]") {
                                    profile::production>);
     STATIC_REQUIRE_FALSE(rules::all_hold<plaintext_http, credentials::env, api_key, storage::memory,
                                          profile::production>);
+}
+
+TEST_CASE("the rules with warden's own HTTP transports", "[rules]") {
+    using loopback_http_t = warden::transport::streamable_http<warden::transport::loopback>;
+    using tls_http_t = warden::transport::streamable_http<warden::transport::tls>;
+    using proxied_http_t = warden::transport::streamable_http<warden::transport::behind_tls_terminator>;
+    // Rule 1: a reusable secret over each channel.
+    STATIC_REQUIRE(rules::secret_needs_confidential_channel<loopback_http_t, api_key>);
+    STATIC_REQUIRE(rules::secret_needs_confidential_channel<tls_http_t, api_key>);
+    STATIC_REQUIRE(rules::secret_needs_confidential_channel<proxied_http_t, api_key>);
+    // Rule 2: process trust is for stdio; HTTP schemes need HTTP.
+    STATIC_REQUIRE_FALSE(rules::process_trust_needs_local_process<loopback_http_t, auth::process_env>);
+    STATIC_REQUIRE(rules::http_scheme_needs_http<tls_http_t, api_key>);
+    // Rule 3: none of these verifies client certificates.
+    STATIC_REQUIRE_FALSE(rules::mtls_needs_verified_certificates<tls_http_t, client_cert>);
+    // Rule 7: anonymous on loopback is fine, on TLS only outside production.
+    STATIC_REQUIRE(rules::anonymous_network_needs_loopback<loopback_http_t, auth::anonymous, profile::production>);
+    STATIC_REQUIRE_FALSE(rules::anonymous_network_needs_loopback<tls_http_t, auth::anonymous, profile::production>);
+    STATIC_REQUIRE_FALSE(rules::anonymous_network_needs_loopback<proxied_http_t, auth::anonymous, profile::production>);
+    STATIC_REQUIRE(rules::anonymous_network_needs_loopback<tls_http_t, auth::anonymous, profile::development>);
 }

@@ -33,6 +33,18 @@ struct header_identity {
         return p;
     }
 };
+// Reports what the gate saw of the peer, to test the behind_tls_terminator channel.
+struct peer_probe : header_identity {
+    static w::gate_result authenticate(const w::http_request_view& r) {
+        w::principal p;
+        p.subject = r.remote_address + (r.secure ? " https" : " http");
+        p.scheme = "probe";
+        return p;
+    }
+};
+using proxied_server = w::server_definition<w::transport::streamable_http<w::transport::behind_tls_terminator>,
+                                            w::credentials::env, peer_probe, w::storage::memory>;
+
 using identity_server = w::server_definition<w::transport::streamable_http<w::transport::loopback>,
                                              w::credentials::env, header_identity, w::storage::memory>;
 
@@ -255,4 +267,23 @@ TEST_CASE("loopback channel refuses to bind a non-loopback address", "[http]") {
     settings.http.address = "0.0.0.0";
     w::server<w::local_http_server> server{{.name = "t", .version = "1"}, settings};
     CHECK(server.run() == w::exit_config_error);
+}
+
+TEST_CASE("behind_tls_terminator believes X-Forwarded-* from trusted proxies only", "[http]") {
+    auto probe = [](std::vector<std::string> trusted) {
+        auto settings = small_limits<proxied_server>();
+        settings.http.stateless = true;
+        settings.http.trusted_proxies = std::move(trusted);
+        w::server<proxied_server> server{{.name = "t", .version = "1"}, settings};
+        server.tool("who", "who am I", [](w::call_context& ctx) { return w::tool_result::text(ctx.caller().subject); });
+        test::running run(server);
+        auto r = test::exchange(run.port(), test::with_port(test::post(
+            R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"who"}})",
+            "X-Forwarded-For: 198.51.100.9, 203.0.113.7\r\nX-Forwarded-Proto: https\r\n"), run.port()));
+        REQUIRE(r.status == 200);
+        return std::string(boost::json::parse(r.message.body()).at("result").at("content").at(0).at("text").as_string());
+    };
+    CHECK(probe({"127.0.0.1"}) == "203.0.113.7 https"); // the address the proxy itself saw, not the client's claim
+    CHECK(probe({"10.9.9.9"}) == "127.0.0.1 http");    // from anyone else the fields are ignored
+    CHECK(probe({}) == "127.0.0.1 http");
 }

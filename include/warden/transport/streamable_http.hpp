@@ -64,6 +64,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <cstdio>
@@ -334,12 +335,9 @@ private:
         case http::verb::post: co_return co_await post();
         case http::verb::get: co_return co_await get();
         case http::verb::delete_: co_return co_await del();
-        default: {
-            auto res = rpc_error(http::status::method_not_allowed, v, mcp::jsonrpc::invalid_request,
-                                 "method not allowed");
-            res.set(http::field::allow, state_.config.stateless ? "POST" : "GET, POST, DELETE");
-            co_return co_await send(std::move(res));
-        }
+        default:
+            co_return co_await send(not_allowed(state_.config.stateless ? "POST" : "GET, POST, DELETE",
+                                                "method not allowed"));
         }
     }
 
@@ -373,13 +371,42 @@ private:
         return value;
     }
 
-    /// The session the request names, or an HTTP error to answer with.
-    std::variant<std::shared_ptr<http_session>, response> find_session() {
+    /// 405 naming what is allowed.
+    response not_allowed(const char* allow, std::string_view why) const {
+        auto res = rpc_error(http::status::method_not_allowed, request_.version(), mcp::jsonrpc::invalid_request, why);
+        res.set(http::field::allow, allow);
+        return res;
+    }
+
+    /// The body as JSON, or the error to answer with (415 for another media type, 400 for
+    /// malformed JSON).
+    std::variant<boost::json::value, response> json_body() const {
         const unsigned v = request_.version();
+        const std::string type = lower(request_[http::field::content_type]);
+        if (type.substr(0, type.find(';')) != "application/json")
+            return rpc_error(http::status::unsupported_media_type, v, mcp::jsonrpc::invalid_request,
+                             "Content-Type must be application/json");
+        boost::json::parse_options po;
+        po.max_depth = 64;
+        boost::system::error_code ec;
+        boost::json::value message = boost::json::parse(request_.body(), ec, {}, po);
+        if (ec) return rpc_error(http::status::bad_request, v, mcp::jsonrpc::parse_error, "parse error: " + ec.message());
+        return message;
+    }
+
+    /// The session the request names in its Mcp-Session-Id, or an HTTP error to answer with.
+    std::variant<std::shared_ptr<http_session>, response> find_session() {
         auto it = request_.find("mcp-session-id");
         if (it == request_.end())
-            return rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request, "Mcp-Session-Id required");
-        auto s = state_.sessions.find(it->value());
+            return rpc_error(http::status::bad_request, request_.version(), mcp::jsonrpc::invalid_request,
+                             "Mcp-Session-Id required");
+        return session_by_id(it->value());
+    }
+
+    /// The live session `id` if it belongs to the caller, or an HTTP error (404, 403).
+    std::variant<std::shared_ptr<http_session>, response> session_by_id(std::string_view id) {
+        const unsigned v = request_.version();
+        auto s = id.empty() ? nullptr : state_.sessions.find(id);
         if (!s) return rpc_error(http::status::not_found, v, -32001, "session not found");
         if (!same_caller(s->owner(), caller_))
             return rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
@@ -394,17 +421,9 @@ private:
         if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
             co_return co_await send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
                                               "Accept must include application/json and text/event-stream"));
-        const std::string type = lower(request_[http::field::content_type]);
-        if (type.substr(0, type.find(';')) != "application/json")
-            co_return co_await send(rpc_error(http::status::unsupported_media_type, v, mcp::jsonrpc::invalid_request,
-                                              "Content-Type must be application/json"));
-        boost::json::parse_options po;
-        po.max_depth = 64;
-        boost::system::error_code jec;
-        boost::json::value message = boost::json::parse(request_.body(), jec, {}, po);
-        if (jec)
-            co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::parse_error,
-                                              "parse error: " + jec.message()));
+        auto body = json_body();
+        if (auto* err = std::get_if<response>(&body)) co_return co_await send(std::move(*err));
+        boost::json::value message = std::move(std::get<boost::json::value>(body));
 
         const auto* obj = message.if_object();
         const bool is_initialize = obj && obj->contains("method") && obj->at("method") == "initialize";
@@ -532,11 +551,7 @@ private:
     /// event names the endpoint for the client's POSTs.
     net::awaitable<after> legacy_open() {
         const unsigned v = request_.version();
-        if (request_.method() != http::verb::get) {
-            auto res = rpc_error(http::status::method_not_allowed, v, mcp::jsonrpc::invalid_request, "use GET");
-            res.set(http::field::allow, "GET");
-            co_return co_await send(std::move(res));
-        }
+        if (request_.method() != http::verb::get) co_return co_await send(not_allowed("GET", "use GET"));
         if (!accepts(request_[http::field::accept], "text/event-stream"))
             co_return co_await send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
                                               "Accept must include text/event-stream"));
@@ -560,32 +575,18 @@ private:
     /// POST /messages?sessionId=ID (2024-11-05): 202, the answer goes on the session's stream.
     net::awaitable<after> legacy_post() {
         const unsigned v = request_.version();
-        if (request_.method() != http::verb::post) {
-            auto res = rpc_error(http::status::method_not_allowed, v, mcp::jsonrpc::invalid_request, "use POST");
-            res.set(http::field::allow, "POST");
-            co_return co_await send(std::move(res));
-        }
-        const std::string type = lower(request_[http::field::content_type]);
-        if (type.substr(0, type.find(';')) != "application/json")
-            co_return co_await send(rpc_error(http::status::unsupported_media_type, v, mcp::jsonrpc::invalid_request,
-                                              "Content-Type must be application/json"));
+        if (request_.method() != http::verb::post) co_return co_await send(not_allowed("POST", "use POST"));
+        auto body = json_body();
+        if (auto* err = std::get_if<response>(&body)) co_return co_await send(std::move(*err));
         std::string id;
         if (auto url = boost::urls::parse_origin_form(request_.target()); url) {
             auto it = url->params().find("sessionId");
             if (it != url->params().end()) id = std::string((*it).value);
         }
-        auto session = id.empty() ? nullptr : state_.sessions.find(id);
-        if (!session) co_return co_await send(rpc_error(http::status::not_found, v, -32001, "session not found"));
-        if (!same_caller(session->owner(), caller_))
-            co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
-                                              "session belongs to another principal"));
-        boost::json::parse_options po;
-        po.max_depth = 64;
-        boost::system::error_code jec;
-        boost::json::value message = boost::json::parse(request_.body(), jec, {}, po);
-        if (jec)
-            co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::parse_error,
-                                              "parse error: " + jec.message()));
+        auto found = session_by_id(id);
+        if (auto* err = std::get_if<response>(&found)) co_return co_await send(std::move(*err));
+        auto session = std::move(std::get<std::shared_ptr<http_session>>(found));
+        boost::json::value message = std::move(std::get<boost::json::value>(body));
         auto m = session->mcp();
         if (!m) co_return co_await send(rpc_error(http::status::not_found, v, -32001, "session not found"));
         session->touch();
@@ -674,12 +675,8 @@ private:
 
     net::awaitable<after> get() {
         const unsigned v = request_.version();
-        if (state_.config.stateless) {
-            auto res = rpc_error(http::status::method_not_allowed, v, mcp::jsonrpc::invalid_request,
-                                 "this server is stateless: no GET stream");
-            res.set(http::field::allow, "POST");
-            co_return co_await send(std::move(res));
-        }
+        if (state_.config.stateless)
+            co_return co_await send(not_allowed("POST", "this server is stateless: no GET stream"));
         if (!accepts(request_[http::field::accept], "text/event-stream"))
             co_return co_await send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
                                               "Accept must include text/event-stream"));
@@ -701,12 +698,8 @@ private:
 
     net::awaitable<after> del() {
         const unsigned v = request_.version();
-        if (state_.config.stateless) {
-            auto res = rpc_error(http::status::method_not_allowed, v, mcp::jsonrpc::invalid_request,
-                                 "this server is stateless: no sessions to end");
-            res.set(http::field::allow, "POST");
-            co_return co_await send(std::move(res));
-        }
+        if (state_.config.stateless)
+            co_return co_await send(not_allowed("POST", "this server is stateless: no sessions to end"));
         auto found = find_session();
         if (auto* err = std::get_if<response>(&found)) co_return co_await send(std::move(*err));
         state_.sessions.end(std::get<std::shared_ptr<http_session>>(found)->id());
@@ -805,7 +798,17 @@ net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
     } else {
         connection<Auth, beast::tcp_stream> c(state, tcp_stream, std::move(remote));
         co_await c.run();
+        // Lingering close: after our last response, read (and drop) what the client is still
+        // sending for a moment, so that closing does not reset the connection and destroy the
+        // response (a 413 or 400) before the client has read it.
         tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        tcp_stream.expires_after(std::chrono::milliseconds(500));
+        std::array<char, 16 * 1024> scratch;
+        for (std::size_t drained = 0; drained < 1024 * 1024;) {
+            auto [rec, n] = co_await tcp_stream.async_read_some(net::buffer(scratch), net::as_tuple(net::use_awaitable));
+            if (rec) break;
+            drained += n;
+        }
     }
 }
 
