@@ -14,6 +14,7 @@ configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(gcc clang asan)
 jobs=$(nproc)
 summary=()
+all_passed=0 all_failed=0
 for config in "${configs[@]}"; do
   case "$config" in
     gcc)   args=(-DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug) ;;
@@ -28,8 +29,13 @@ for config in "${configs[@]}"; do
   built=$(date +%s)
   echo "=== $config: test"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir "build/$config" --output-on-failure -j "$jobs" --timeout 600
+    ctest --test-dir "build/$config" --output-on-failure -j "$jobs" --timeout 600 | tee "build/$config/ctest.log"
+  total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "build/$config/ctest.log" | tail -1)
+  failed=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "build/$config/ctest.log" | tail -1)
+  all_passed=$((all_passed + ${total:-0} - ${failed:-0}))
+  all_failed=$((all_failed + ${failed:-0}))
   done_at=$(date +%s)
   summary+=("$config: build $((built - start)) s, tests $((done_at - built)) s")
 done
 printf '%s\n' "=== summary" "${summary[@]}"
+echo "tests: $all_passed passed, $all_failed failed"
