@@ -371,6 +371,12 @@ private:
         return value;
     }
 
+    /// 503 when the session cap is reached (after idle sessions were expired).
+    response too_many_sessions() const {
+        return rpc_error(http::status::service_unavailable, request_.version(), mcp::jsonrpc::internal_error,
+                         "too many sessions; try again later");
+    }
+
     /// 405 naming what is allowed.
     response not_allowed(const char* allow, std::string_view why) const {
         auto res = rpc_error(http::status::method_not_allowed, request_.version(), mcp::jsonrpc::invalid_request, why);
@@ -443,13 +449,8 @@ private:
                 co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
                                                   "initialize must not carry an Mcp-Session-Id"));
             session = state_.sessions.create(caller_);
-            if (!session) {
-                state_.sessions.expire();
-                session = state_.sessions.create(caller_);
-            }
             if (!session)
-                co_return co_await send(rpc_error(http::status::service_unavailable, v, mcp::jsonrpc::internal_error,
-                                                  "too many sessions; try again later"));
+                co_return co_await send(too_many_sessions());
             session->set_mcp(state_.core.open_session(caller_, session));
             issued_id = session->id();
         } else {
@@ -557,8 +558,7 @@ private:
                                               "Accept must include text/event-stream"));
         auto session = state_.sessions.create(caller_, true);
         if (!session)
-            co_return co_await send(rpc_error(http::status::service_unavailable, v, mcp::jsonrpc::internal_error,
-                                              "too many sessions; try again later"));
+            co_return co_await send(too_many_sessions());
         session->set_mcp(state_.core.open_session(caller_, session));
         auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
         session->attach_standalone(stream);
@@ -618,8 +618,7 @@ private:
                                               "the WebSocket subprotocol \"mcp\" is required"));
         auto session = state_.sessions.create(caller_, true);
         if (!session)
-            co_return co_await send(rpc_error(http::status::service_unavailable, v, mcp::jsonrpc::internal_error,
-                                              "too many sessions; try again later"));
+            co_return co_await send(too_many_sessions());
         websocket::stream<Stream&> ws(stream_);
         ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
         ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {

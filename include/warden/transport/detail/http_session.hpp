@@ -261,9 +261,11 @@ public:
     session_table(std::size_t max_sessions, std::chrono::milliseconds idle_timeout)
         : max_(max_sessions), idle_(idle_timeout) {}
 
-    /// A new session for `owner`, or nullptr when the cap is reached.
+    /// A new session for `owner`, or nullptr when the cap is reached even after idle
+    /// sessions were expired.
     std::shared_ptr<http_session> create(principal owner, bool legacy = false) {
         auto s = std::make_shared<http_session>(new_session_id(), std::move(owner), legacy);
+        if (size() >= max_) expire();
         std::lock_guard lock(mutex_);
         if (sessions_.size() >= max_) return nullptr;
         sessions_.emplace(s->id(), s);
