@@ -12,11 +12,11 @@
 #pragma once
 
 #include <warden/credentials/credential_set.hpp>
+#include <warden/detail/decimal.hpp>
 #include <warden/error.hpp>
 #include <warden/log.hpp>
 #include <warden/transport/http_settings.hpp>
 
-#include <charconv>
 #include <iostream>
 #include <optional>
 
@@ -101,8 +101,7 @@ inline result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_vi
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     unsigned port = 0;
     auto ps = text.substr(colon + 1);
-    auto [ptr, ec] = std::from_chars(ps.data(), ps.data() + ps.size(), port);
-    if (ec != std::errc() || ptr != ps.data() + ps.size() || port > 65535)
+    if (!detail::parse_decimal(ps, port) || port > 65535)
         return failure(errc::invalid_argument, "--listen: bad port \"" + std::string(ps) + "\"");
     return std::pair{host, static_cast<std::uint16_t>(port)};
 }

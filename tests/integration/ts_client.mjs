@@ -184,6 +184,53 @@ await check('completion/complete and ping', async () => {
 });
 
 if (mode === 'http' && !stateless) {
+  await check('a POST stream that drops mid-call is resumed with Last-Event-ID: nothing lost', async () => {
+    // A fetch that cuts the first SSE response after its first progress event, as a
+    // flaky network would; the SDK then resumes with GET + Last-Event-ID.
+    let cut = false, resumedWith;
+    const flaky = async (url, init) => {
+      const headers = new Headers(init?.headers);
+      if (init?.method === 'GET' && headers.get('last-event-id')) resumedWith = headers.get('last-event-id');
+      const r = await fetch(url, init);
+      if (cut || init?.method !== 'POST' || !(r.headers.get('content-type') || '').startsWith('text/event-stream'))
+        return r;
+      cut = true;
+      const reader = r.body.getReader();
+      let seen = '';
+      const body = new ReadableStream({
+        async pull(controller) {
+          const { value, done } = await reader.read();
+          if (done) { controller.close(); return; }
+          controller.enqueue(value);
+          seen += new TextDecoder().decode(value);
+          if (seen.includes('notifications/progress')) {
+            await reader.cancel();
+            controller.error(new Error('connection reset (simulated)'));
+          }
+        },
+      });
+      return new Response(body, { status: r.status, statusText: r.statusText, headers: r.headers });
+    };
+    const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
+    const t = new StreamableHTTPClientTransport(new URL(target), {
+      fetch: flaky,
+      reconnectionOptions: { initialReconnectionDelay: 100, maxReconnectionDelay: 1000,
+                             reconnectionDelayGrowFactor: 1.5, maxRetries: 3 },
+    });
+    const c = new Client({ name: 'warden-ts-resume', version: '1.0.0' });
+    c.onerror = () => {}; // the simulated reset is reported here
+    await c.connect(t);
+    const progress = [];
+    const r = await c.callTool({ name: 'sleep', arguments: { milliseconds: 400 } }, undefined,
+                               { onprogress: (p) => progress.push(p.progress), timeout: 10_000 });
+    assert.equal(r.content[0].text, 'slept 400 ms');
+    assert.match(resumedWith ?? '', /^\d+-\d+$/, 'the SDK resumed with an event id');
+    assert.ok(progress.length >= 20, `progress events: ${progress.length}`);
+    // Every progress event arrives exactly once and in order, across the drop.
+    assert.deepEqual(progress, progress.map((_, i) => i + 1));
+    await c.close();
+  });
+
   await check('DELETE ends the session; the server then answers 404 for it', async () => {
     const id = transport.sessionId;
     await transport.terminateSession();

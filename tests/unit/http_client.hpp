@@ -81,6 +81,34 @@ inline reply exchange(std::uint16_t port, const std::string& raw,
     return r;
 }
 
+/// Sends `raw` on a fresh connection, reads until `needle` has arrived followed by the
+/// blank line that ends its SSE event (or `limit` passes), then drops the connection.
+inline std::string read_until(std::uint16_t port, const std::string& raw, std::string_view needle,
+                              std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    boost::asio::write(socket, boost::asio::buffer(raw));
+    socket.non_blocking(true);
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    std::string seen;
+    char buf[4096];
+    for (;;) {
+        const auto at = seen.find(needle);
+        if (at != std::string::npos && seen.find("\n\n", at) != std::string::npos) break;
+        if (std::chrono::steady_clock::now() > deadline) break;
+        boost::system::error_code ec;
+        const auto n = socket.read_some(boost::asio::buffer(buf), ec);
+        if (ec == boost::asio::error::would_block) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            continue;
+        }
+        if (ec) break;
+        seen.append(buf, n);
+    }
+    return seen;
+}
+
 inline std::string post(std::string_view body, std::string_view extra_headers = {},
                         std::string_view accept = "application/json, text/event-stream") {
     std::string r = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nContent-Type: application/json\r\nAccept: ";

@@ -4,7 +4,11 @@
 
 #include <warden/deployments.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/json/parse.hpp>
+
+#include <future>
 
 #include <catch2/catch.hpp>
 
@@ -66,6 +70,21 @@ const std::string initialize =
     R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
 
 std::string session_of(const test::reply& r) { return std::string(r.message["Mcp-Session-Id"]); }
+
+// A client of a running server with an initialized session.
+struct session_client {
+    std::uint16_t port;
+    std::string sid{};
+    std::string headers{}; ///< Mcp-Session-Id and MCP-Protocol-Version lines
+
+    explicit session_client(std::uint16_t p) : port(p) {
+        auto init = send(test::post(initialize));
+        REQUIRE(init.status == 200);
+        sid = session_of(init);
+        headers = "Mcp-Session-Id: " + sid + "\r\nMCP-Protocol-Version: 2025-11-25\r\n";
+    }
+    test::reply send(const std::string& raw) const { return test::exchange(port, test::with_port(raw, port)); }
+};
 
 } // namespace
 
@@ -172,13 +191,10 @@ TEST_CASE("streamable HTTP: sessions, SSE, notifications, DELETE", "[http]") {
         return w::tool_result::text("done");
     });
     test::running run(server);
-    const auto port = run.port();
-    auto send = [&](const std::string& raw) { return test::exchange(port, test::with_port(raw, port)); };
-
-    auto init = send(test::post(initialize));
-    REQUIRE(init.status == 200);
-    const std::string sid = session_of(init);
-    const std::string h = "Mcp-Session-Id: " + sid + "\r\nMCP-Protocol-Version: 2025-11-25\r\n";
+    const session_client c(run.port());
+    auto send = [&](const std::string& raw) { return c.send(raw); };
+    const std::string& sid = c.sid;
+    const std::string& h = c.headers;
 
     CHECK(send(test::post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", h)).status == 202);
     auto ping = send(test::post(R"({"jsonrpc":"2.0","id":"p","method":"ping"})", h));
@@ -208,6 +224,148 @@ TEST_CASE("streamable HTTP: sessions, SSE, notifications, DELETE", "[http]") {
     // DELETE ends the session; afterwards it is unknown.
     CHECK(send("DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n" + h + "\r\n").status == 200);
     CHECK(send(test::post(R"({"jsonrpc":"2.0","id":5,"method":"ping"})", h)).status == 404);
+}
+
+namespace {
+// Runs `body` as a coroutine on a fresh io_context until it finishes.
+template <class F>
+void run_coroutine(F body) {
+    boost::asio::io_context io;
+    boost::asio::co_spawn(io, body(io.get_executor()), boost::asio::detached);
+    io.run();
+}
+} // namespace
+
+TEST_CASE("event_stream: replay after a consumer is gone, bounded history, takeover", "[http]") {
+    using w::transport::detail::event_stream;
+    run_coroutine([](boost::asio::any_io_executor ex) -> boost::asio::awaitable<void> {
+        auto s = std::make_shared<event_stream>(ex, false, 4);
+        s->make_resumable(7);
+        for (int i = 1; i <= 3; ++i) s->push("m" + std::to_string(i), false);
+        event_stream::event e;
+        auto got = co_await s->next(e, 1s, 1);
+        CHECK(got == event_stream::status::event);
+        CHECK(e.data == "m1");
+        CHECK(e.seq == 1);
+        // The first consumer's connection dies after m1; a new consumer resumes after 1.
+        s->detach(1);
+        const auto g2 = s->resume(ex, 1);
+        REQUIRE(g2 == 2);
+        got = co_await s->next(e, 1s, 1);
+        CHECK(got == event_stream::status::taken); // the old consumer is superseded
+        got = co_await s->next(e, 1s, g2);
+        CHECK(e.data == "m2");
+        got = co_await s->next(e, 1s, g2);
+        CHECK(e.data == "m3");
+        // Replaying from the start again works while the events are kept...
+        const auto g3 = s->resume(ex, 0);
+        REQUIRE(g3 == 3);
+        got = co_await s->next(e, 1s, g3);
+        CHECK(e.data == "m1");
+        // ...but only the last 4 delivered events are kept.
+        for (int i = 4; i <= 10; ++i) s->push("m" + std::to_string(i), i == 10);
+        for (int i = 2; i <= 10; ++i) got = co_await s->next(e, 1s, g3);
+        CHECK(e.data == "m10");
+        CHECK(e.final);
+        CHECK(s->resume(ex, 0) == 0);  // m1 is gone
+        CHECK(s->resume(ex, 11) == 0); // never sent
+        const auto g4 = s->resume(ex, 9);
+        REQUIRE(g4 != 0);
+        got = co_await s->next(e, 1s, g4);
+        CHECK(e.data == "m10");
+        // A consumer waiting for an event is woken by a push, and ends at close.
+        auto t = std::make_shared<event_stream>(ex);
+        boost::asio::post(ex, [t] { t->push("late", false); t->close(); });
+        got = co_await t->next(e, 5s, 1);
+        CHECK(e.data == "late");
+        got = co_await t->next(e, 5s, 1);
+        CHECK(got == event_stream::status::end);
+        CHECK(t->resume(ex, 0) == 0); // never made resumable
+    });
+}
+
+TEST_CASE("event_stream: a GET stream nobody reads keeps only its newest events", "[http]") {
+    using w::transport::detail::event_stream;
+    run_coroutine([](boost::asio::any_io_executor ex) -> boost::asio::awaitable<void> {
+        auto s = std::make_shared<event_stream>(ex, true, 3);
+        s->make_resumable(1);
+        s->detach(1);
+        for (int i = 1; i <= 10; ++i) s->push("m" + std::to_string(i), false);
+        CHECK(s->resume(ex, 0) == 0);
+        const auto g = s->resume(ex, 7);
+        REQUIRE(g != 0);
+        event_stream::event e;
+        auto got = co_await s->next(e, 1s, g);
+        CHECK(got == event_stream::status::event);
+        CHECK(e.data == "m8");
+    });
+}
+
+TEST_CASE("streamable HTTP: a dropped SSE response is resumed with Last-Event-ID", "[http]") {
+    w::server<w::local_http_server> server{{.name = "t", .version = "1"}, small_limits<w::local_http_server>()};
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    server.tool("two_steps", "logs, waits for the test, logs again, answers", [released](w::call_context& ctx) {
+        ctx.log(w::log_level::info, "step one");
+        released.wait();
+        ctx.log(w::log_level::info, "step two");
+        return w::tool_result::text("done");
+    });
+    server.resource({.uri = "test://r", .name = "r"},
+                    [](const std::string& uri) { return w::resource_contents::text(uri, "text/plain", "r"); });
+    test::running run(server);
+    const auto port = run.port();
+    const session_client c(port);
+    auto send = [&](const std::string& raw) { return c.send(raw); };
+    const std::string& h = c.headers;
+    CHECK(send(test::post(R"({"jsonrpc":"2.0","method":"logging/setLevel","id":0,"params":{"level":"info"}})", h))
+              .status == 200);
+
+    // Read the SSE response up to its first event, then drop the connection.
+    const std::string seen = test::read_until(
+        port, test::with_port(test::post(R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"two_steps"}})", h), port),
+        "step one");
+    const auto id_at = seen.find("\nid: ");
+    REQUIRE(id_at != std::string::npos);
+    const std::string last_id = seen.substr(id_at + 5, seen.find('\n', id_at + 1) - id_at - 5);
+    CHECK(last_id.find('-') != std::string::npos);
+    release.set_value();
+
+    const std::string get = "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nAccept: text/event-stream\r\n" + h;
+    auto resumed = send(get + "Last-Event-ID: " + last_id + "\r\n\r\n");
+    CHECK(resumed.status == 200);
+    const auto& body = resumed.message.body();
+    CHECK(body.find("step one") == std::string::npos); // already seen: not replayed
+    CHECK(body.find("step two") != std::string::npos);
+    CHECK(body.find(R"("id":4)") != std::string::npos);
+    CHECK(body.find(R"("text":"done")") != std::string::npos);
+    // The events stay replayable for a while: a second resume from the same point sees them again.
+    auto again = send(get + "Last-Event-ID: " + last_id + "\r\n\r\n");
+    CHECK(again.message.body().find("step two") != std::string::npos);
+
+    // The GET stream opens with a priming event; what is sent while it is disconnected
+    // waits for the client that resumes from it.
+    CHECK(send(test::post(R"({"jsonrpc":"2.0","id":5,"method":"resources/subscribe","params":{"uri":"test://r"}})", h))
+              .status == 200);
+    const std::string opened = test::read_until(port, test::with_port(get + "\r\n", port), "id: ");
+    const auto priming_at = opened.find("id: ");
+    REQUIRE(priming_at != std::string::npos);
+    const std::string priming = opened.substr(priming_at + 4, opened.find('\n', priming_at) - priming_at - 4);
+    CHECK(priming.ends_with("-0"));
+    std::this_thread::sleep_for(100ms); // the server notices the drop when it next writes
+    server.notify_resource_updated("test://r");
+    server.notify_resource_updated("test://r");
+    const std::string caught_up = test::read_until(
+        port, test::with_port(get + "Last-Event-ID: " + priming + "\r\n\r\n", port), "notifications/resources/updated");
+    CHECK(caught_up.find("200 OK") != std::string::npos);
+    CHECK(caught_up.find("notifications/resources/updated") != std::string::npos);
+    // A malformed or unknown Last-Event-ID opens a fresh stream instead.
+    for (const char* bad : {"x", "1-", "-1", "999-0", "1-99999", "1--1"}) {
+        const std::string fresh = test::read_until(
+            port, test::with_port(get + "Last-Event-ID: " + bad + "\r\n\r\n", port), "id: ", 2000ms);
+        CHECK(fresh.find("200 OK") != std::string::npos);
+        CHECK(fresh.find("-0\ndata: \n\n") != std::string::npos);
+    }
 }
 
 TEST_CASE("streamable HTTP: session cap and idle expiry", "[http]") {

@@ -14,6 +14,7 @@
 
 #include <warden/auth/principal.hpp>
 #include <warden/credentials/credential_set.hpp>
+#include <warden/detail/decimal.hpp>
 #include <warden/error.hpp>
 #include <warden/log.hpp>
 #include <warden/mcp/content.hpp>
@@ -28,7 +29,6 @@
 
 #include <array>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -473,8 +473,7 @@ private:
         if (const auto* c = params.if_contains("cursor"); c && !c->is_null()) {
             if (!c->is_string()) return failure(errc::invalid_params, "\"cursor\" must be a string");
             const auto s = c->get_string();
-            auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), offset);
-            if (ec != std::errc() || p != s.data() + s.size() || s.empty())
+            if (!warden::detail::parse_decimal(std::string_view(s), offset))
                 return failure(errc::invalid_params, "invalid cursor");
         }
         auto page = ((*registry_).*list)(offset, options_.page_size);

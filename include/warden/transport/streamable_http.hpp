@@ -26,6 +26,7 @@
 #pragma once
 
 #include <warden/auth/gate.hpp>
+#include <warden/detail/decimal.hpp>
 #include <warden/detail/server_core.hpp>
 #include <warden/mcp/jsonrpc.hpp>
 #include <warden/mcp/session.hpp>
@@ -496,15 +497,20 @@ private:
             if (!issued_id.empty()) res.set("Mcp-Session-Id", issued_id);
             co_return co_await send(std::move(res));
         }
-        co_return co_await stream_events(std::move(stream), &first, &issued_id, nullptr);
+        // Answered as a stream: keep its events so a client that loses the connection can
+        // resume it (not in stateless mode, where there is no session to resume in).
+        if (!state_.config.stateless) session->make_resumable(stream);
+        co_return co_await stream_events(std::move(stream), 1, &first, &issued_id);
     }
 
-    /// Writes an SSE response: `first`, then everything the stream carries until its final
-    /// event (a POST's result) or its end.
+    /// Writes an SSE response: `first` (unless empty), then everything the stream carries
+    /// for consumer `generation` until its final event (a POST's result), its end, or
+    /// another consumer taking it over. Events of a resumable stream carry ids
+    /// `<stream>-<seq>` that a client names in Last-Event-ID to resume.
     // `first` lives in the caller's frame: g++ 12 mishandles class-type coroutine parameters
     // initialized from prvalues.
-    net::awaitable<after> stream_events(std::shared_ptr<event_stream> stream, event_stream::event* first,
-                                        const std::string* issued_id, http_session* standalone_of,
+    net::awaitable<after> stream_events(std::shared_ptr<event_stream> stream, std::uint64_t generation,
+                                        event_stream::event* first, const std::string* issued_id,
                                         const std::string* preamble = nullptr) {
         http::response<http::empty_body> res{http::status::ok, request_.version()};
         res.set(http::field::server, "warden");
@@ -515,8 +521,15 @@ private:
         res.chunked(true);
         http::response_serializer<http::empty_body> sr{res};
         auto [hec, hn] = co_await http::async_write_header(stream_, sr, net::as_tuple(net::use_awaitable));
-        if (hec) co_return after::close;
+        if (hec) {
+            stream->detach(generation);
+            co_return after::close;
+        }
 
+        const std::string prefix = [&] {
+            const auto number = stream->number();
+            return number ? "id: " + std::to_string(number) + "-" : std::string();
+        }();
         event_stream::event e = std::move(*first);
         for (;;) {
             std::string frame;
@@ -525,25 +538,26 @@ private:
                 preamble = nullptr;
             }
             if (!e.data.empty()) {
-                frame.reserve(frame.size() + e.data.size() + 48);
-                frame.append("id: ").append(std::to_string(++seq_)).append("\nevent: message\ndata: ");
-                frame.append(e.data).append("\n\n");
+                frame.reserve(frame.size() + e.data.size() + prefix.size() + 40);
+                if (!prefix.empty()) frame.append(prefix).append(std::to_string(e.seq)).append("\n");
+                frame.append("event: message\ndata: ").append(e.data).append("\n\n");
             } else if (frame.empty()) {
                 frame = ": keep-alive\n\n";
             }
             auto [wec, wn] = co_await net::async_write(stream_, http::make_chunk(net::buffer(frame)),
                                                        net::as_tuple(net::use_awaitable));
             if (wec) {
-                if (standalone_of) standalone_of->detach_standalone(stream);
+                stream->detach(generation); // its events wait for a client resuming it
                 co_return after::close;
             }
             if (e.final) break;
             e = {};
             // g++ 12: keep co_await out of conditions that jump (it destroys temporaries twice).
-            const auto got = co_await stream->next(e, state_.config.sse_heartbeat);
+            const auto got = co_await stream->next(e, state_.config.sse_heartbeat, generation);
+            if (got == event_stream::status::taken) co_return after::close; // resumed elsewhere
             if (got == event_stream::status::end) break;
         }
-        if (standalone_of) standalone_of->detach_standalone(stream);
+        stream->detach(generation);
         auto [lec, ln] = co_await net::async_write(stream_, http::make_chunk_last(), net::as_tuple(net::use_awaitable));
         co_return lec || !request_.keep_alive() ? after::close : after::keep_alive;
     }
@@ -567,7 +581,7 @@ private:
         const std::string id = session->id();
         const std::string endpoint =
             "event: endpoint\ndata: " + state_.config.messages_path + "?sessionId=" + id + "\n\n";
-        after next = co_await stream_events(stream, &opening, nullptr, session.get(), &endpoint);
+        after next = co_await stream_events(stream, 1, &opening, nullptr, &endpoint);
         state_.sessions.end(id); // the stream was the session
         co_return next;
     }
@@ -685,14 +699,41 @@ private:
         if (!declared_version())
             co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
                                               "unsupported MCP-Protocol-Version"));
-        auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
-        if (!session->attach_standalone(stream))
-            co_return co_await send(rpc_error(http::status::conflict, v, mcp::jsonrpc::invalid_request,
-                                              "a GET stream is already open for this session"));
-        if (state_.stopping) session->close_standalone();
         // Opens with a comment so the client sees the stream established at once.
         event_stream::event opening;
-        co_return co_await stream_events(stream, &opening, nullptr, session.get());
+        if (auto resumed = resume_stream(*session, co_await net::this_coro::executor); resumed.first)
+            co_return co_await stream_events(std::move(resumed.first), resumed.second, &opening, nullptr);
+        auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor, true);
+        session->attach_standalone(stream);
+        if (state_.stopping) session->close_standalone();
+        const auto number = session->make_resumable(stream);
+        // From 2025-11-25 the stream opens with a priming event (an id, no data) so that a
+        // client that loses it resumes it, and the messages queued meanwhile, from the start.
+        std::string priming;
+        if (auto m = session->mcp(); m && m->negotiated_version() >= "2025-11-25")
+            priming = "id: " + std::to_string(number) + "-0\ndata: \n\n";
+        co_return co_await stream_events(stream, 1, &opening, nullptr, priming.empty() ? nullptr : &priming);
+    }
+
+    /// The stream that the request's Last-Event-ID (`<stream>-<seq>`) names, taken over
+    /// by this connection with its generation; null when there is none to resume (no or a
+    /// malformed header, an unknown stream, or events no longer kept): the client then
+    /// gets a fresh GET stream.
+    std::pair<std::shared_ptr<event_stream>, std::uint64_t> resume_stream(http_session& session,
+                                                                         net::any_io_executor ex) {
+        auto it = request_.find("last-event-id");
+        if (it == request_.end()) return {};
+        const std::string_view last = it->value();
+        const auto dash = last.find('-');
+        if (dash == std::string_view::npos) return {};
+        std::uint64_t number = 0, seq = 0;
+        if (!warden::detail::parse_decimal(last.substr(0, dash), number) ||
+            !warden::detail::parse_decimal(last.substr(dash + 1), seq)) return {};
+        auto stream = session.resumable(number);
+        if (!stream) return {};
+        const auto generation = stream->resume(std::move(ex), seq);
+        if (!generation) return {};
+        return {std::move(stream), generation};
     }
 
     net::awaitable<after> del() {
@@ -711,7 +752,6 @@ private:
     bool first_ = true;
     std::optional<net::steady_timer> timer_;
     bool timed_out_ = false;
-    std::uint64_t seq_ = 0; ///< SSE event ids on this connection
     http::request<http::string_body> request_;
     principal caller_;
     std::shared_ptr<http_session> stateless_session_;

@@ -21,6 +21,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -31,82 +32,175 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace warden::transport::detail {
 
 /// A queue of outgoing messages that a connection coroutine awaits. Producers on any
-/// thread push; the consumer runs on the executor given at construction (a strand).
+/// thread push; one consumer at a time reads, on the executor it attached with (its
+/// strand). Every event gets a sequence number; once the stream is made resumable, the
+/// last `history` delivered events are kept so that a consumer on a new connection can
+/// take the stream over and replay from the last event its client saw (SSE
+/// `Last-Event-ID`).
 class event_stream : public std::enable_shared_from_this<event_stream> {
 public:
     struct event {
         std::string data; ///< a serialized JSON-RPC message; empty for a heartbeat
         bool final = false;
+        std::uint64_t seq = 0;
     };
+    enum class status { event, heartbeat, end, taken };
 
-    explicit event_stream(boost::asio::any_io_executor ex) : timer_(ex) {}
+    /// A stream whose first consumer (generation 1) is attached on `ex`. A `lossy`
+    /// stream (a session's GET stream) drops its oldest undelivered events beyond
+    /// `history` while nobody consumes it.
+    explicit event_stream(boost::asio::any_io_executor ex, bool lossy = false, std::size_t history = 64)
+        : executor_(std::move(ex)), history_(history), lossy_(lossy) {}
 
     void push(std::string data, bool final) {
-        bool waiting = false;
+        std::shared_ptr<boost::asio::steady_timer> parked;
         {
             std::lock_guard lock(mutex_);
             if (closed_) return;
-            items_.push_back({std::move(data), final});
-            waiting = waiting_;
+            log_.push_back({std::move(data), final, ++last_seq_});
+            trim();
+            if (waiting_) parked = timer_;
         }
-        if (waiting) wake(); // otherwise the consumer finds it on its next look
+        wake(parked); // otherwise the consumer finds it on its next look
     }
     /// Ends the stream: the consumer drains what is queued, then sees the end.
     void close() {
-        bool waiting = false;
+        std::shared_ptr<boost::asio::steady_timer> parked;
         {
             std::lock_guard lock(mutex_);
             closed_ = true;
-            waiting = waiting_;
+            if (waiting_) parked = timer_;
         }
-        if (waiting) wake();
+        wake(parked);
     }
 
-    enum class status { event, heartbeat, end };
+    /// Starts keeping delivered events for replay; `number` names the stream in event ids.
+    void make_resumable(std::uint64_t number) {
+        std::lock_guard lock(mutex_);
+        number_ = number;
+    }
+    /// The stream's number in event ids; 0 while it is not resumable.
+    std::uint64_t number() {
+        std::lock_guard lock(mutex_);
+        return number_;
+    }
+    /// A consumer is attached.
+    bool attached() {
+        std::lock_guard lock(mutex_);
+        return attached_;
+    }
 
-    /// Waits for the next event and moves it into `out`; `heartbeat` after `idle` without
-    /// one; `end` once the stream is closed and drained. (An out-parameter rather than an
-    /// optional result: g++ 12 miscompiles non-trivial values returned through co_await.)
-    boost::asio::awaitable<status> next(event& out, std::chrono::steady_clock::duration idle) {
+    /// Takes the stream over for a consumer on `ex` that continues after event `after`
+    /// (replaying what is kept). Returns the consumer's generation, or 0 when the events
+    /// after `after` are no longer all kept (or were never sent). A previous consumer
+    /// sees `status::taken`.
+    std::uint64_t resume(boost::asio::any_io_executor ex, std::uint64_t after) {
+        std::shared_ptr<boost::asio::steady_timer> parked;
+        std::uint64_t generation = 0;
+        {
+            std::lock_guard lock(mutex_);
+            const std::uint64_t oldest = log_.empty() ? last_seq_ + 1 : log_.front().seq;
+            if (number_ == 0 || after + 1 < oldest || after > last_seq_) return 0;
+            cursor_ = after + 1;
+            executor_ = std::move(ex);
+            attached_ = true;
+            generation = ++generation_;
+            if (waiting_) parked = timer_;
+            waiting_ = false;
+            timer_.reset();
+        }
+        wake(parked);
+        return generation;
+    }
+    /// The consumer of `generation` is gone; the stream keeps its events for the next.
+    void detach(std::uint64_t generation) {
+        std::lock_guard lock(mutex_);
+        if (generation != generation_) return;
+        attached_ = false;
+        trim();
+    }
+
+    /// Waits for the next event and copies it into `out`; `heartbeat` after `idle` without
+    /// one; `end` once the stream is closed and drained; `taken` once another consumer
+    /// has taken the stream over. (An out-parameter rather than an optional result: g++ 12
+    /// miscompiles non-trivial values returned through co_await.)
+    boost::asio::awaitable<status> next(event& out, std::chrono::steady_clock::duration idle,
+                                        std::uint64_t generation = 1) {
         for (;;) {
-            bool ended = false;
+            std::shared_ptr<boost::asio::steady_timer> timer;
+            status got = status::heartbeat;
             {
                 std::lock_guard lock(mutex_);
-                if (!items_.empty()) {
-                    out = std::move(items_.front());
-                    items_.pop_front();
+                if (generation != generation_) {
+                    got = status::taken;
+                } else if (cursor_ <= last_seq_) {
+                    auto& e = log_[cursor_ - log_.front().seq];
+                    if (number_ == 0) { // nothing to replay: hand the event over
+                        out = std::move(e);
+                        log_.pop_front();
+                    } else {
+                        out = e;
+                    }
+                    ++cursor_;
+                    trim();
+                    got = status::event;
+                } else if (closed_) {
+                    got = status::end;
                 } else {
-                    ended = closed_;
+                    if (!timer_) timer_ = std::make_shared<boost::asio::steady_timer>(executor_);
+                    timer = timer_;
+                    waiting_ = true;
                 }
-                waiting_ = !ended && out.data.empty() && !out.final;
             }
-            if (!out.data.empty() || out.final) co_return status::event;
-            if (ended) co_return status::end;
-            timer_.expires_after(idle);
-            auto [ec] = co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            if (!timer) co_return got;
+            timer->expires_after(idle);
+            auto [ec] = co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
             {
                 std::lock_guard lock(mutex_);
-                waiting_ = false;
+                if (generation == generation_) waiting_ = false;
             }
             if (!ec) co_return status::heartbeat;
         }
     }
 
 private:
-    void wake() {
-        boost::asio::post(timer_.get_executor(), [self = shared_from_this()] { self->timer_.cancel(); });
+    // Producers post the cancel to the consumer's executor: a consumer between deciding to
+    // wait and starting its wait runs on that executor, so the cancel lands after the wait
+    // has started.
+    static void wake(const std::shared_ptr<boost::asio::steady_timer>& timer) {
+        if (timer) boost::asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+    }
+    // Drops delivered events beyond the replay allowance, and for a lossy stream nobody
+    // consumes, the oldest undelivered ones too.
+    void trim() {
+        const std::size_t keep = number_ == 0 ? 0 : history_;
+        while (!log_.empty() && log_.front().seq < cursor_ && log_.size() > keep) log_.pop_front();
+        if (lossy_ && !attached_)
+            while (log_.size() > history_) {
+                cursor_ = std::max(cursor_, log_.front().seq + 1);
+                log_.pop_front();
+            }
     }
 
-    boost::asio::steady_timer timer_;
+    boost::asio::any_io_executor executor_;
+    std::size_t history_;
+    bool lossy_;
     std::mutex mutex_;
-    std::deque<event> items_;
+    std::deque<event> log_;     ///< events cursor_.. are undelivered; earlier ones are kept for replay
+    std::uint64_t last_seq_ = 0;
+    std::uint64_t cursor_ = 1;  ///< the next event to deliver
+    std::uint64_t number_ = 0;
+    std::uint64_t generation_ = 1;
+    bool attached_ = true;
     bool closed_ = false;
-    bool waiting_ = false; ///< the consumer is (about to be) parked on the timer
+    bool waiting_ = false; ///< the consumer is (about to be) parked on timer_
+    std::shared_ptr<boost::asio::steady_timer> timer_;
 };
 
 /// One MCP session over Streamable HTTP: the outbound that routes its messages.
@@ -139,21 +233,35 @@ public:
         std::lock_guard lock(mutex_);
         routes_[mcp::jsonrpc::id_key(id)] = std::move(s);
     }
-    /// Installs the GET stream; false if one is already open.
-    bool attach_standalone(std::shared_ptr<event_stream> s) {
-        std::lock_guard lock(mutex_);
-        if (standalone_) return false;
-        standalone_ = std::move(s);
-        return true;
+    /// Installs the GET stream. One that is already there is ended: a client opening a new
+    /// one without Last-Event-ID has lost the old one, though the server may not know yet.
+    void attach_standalone(std::shared_ptr<event_stream> s) {
+        std::shared_ptr<event_stream> old;
+        {
+            std::lock_guard lock(mutex_);
+            old = std::exchange(standalone_, std::move(s));
+        }
+        if (old) old->close();
     }
-    void detach_standalone(const std::shared_ptr<event_stream>& s) {
+    /// Numbers `s` and keeps it (among the session's most recent few) for `resumable`.
+    std::uint64_t make_resumable(const std::shared_ptr<event_stream>& s) {
         std::lock_guard lock(mutex_);
-        if (standalone_ == s) standalone_.reset();
+        const std::uint64_t number = ++streams_made_;
+        s->make_resumable(number);
+        resumable_.emplace(number, s);
+        while (resumable_.size() > max_resumable) resumable_.erase(resumable_.begin());
+        return number;
     }
-    /// Streams open (POST responses in progress and the GET stream).
+    /// The kept stream numbered `number`, or null.
+    std::shared_ptr<event_stream> resumable(std::uint64_t number) {
+        std::lock_guard lock(mutex_);
+        auto it = resumable_.find(number);
+        return it == resumable_.end() ? nullptr : it->second;
+    }
+    /// A stream has a consumer or a request is being answered.
     bool streaming() {
         std::lock_guard lock(mutex_);
-        return !routes_.empty() || standalone_;
+        return !routes_.empty() || (standalone_ && standalone_->attached());
     }
     /// Ends every stream and the MCP session (which also breaks the ownership cycle
     /// between the two).
@@ -163,6 +271,7 @@ public:
         std::shared_ptr<mcp::session> m;
         {
             std::lock_guard lock(mutex_);
+            resumable_.clear();
             routes.swap(routes_);
             standalone.swap(standalone_);
             m.swap(mcp_);
@@ -246,6 +355,9 @@ private:
     std::mutex mutex_;
     std::map<std::string, std::shared_ptr<event_stream>> routes_;
     std::shared_ptr<event_stream> standalone_;
+    static constexpr std::size_t max_resumable = 8;
+    std::uint64_t streams_made_ = 0;
+    std::map<std::uint64_t, std::shared_ptr<event_stream>> resumable_;
 };
 
 /// A new session id: 256 random bits as 64 hex digits (visible ASCII, as the spec asks).
