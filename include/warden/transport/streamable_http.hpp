@@ -43,7 +43,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -851,11 +851,39 @@ net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
     }
 }
 
+/// The I/O threads: one io_context each, so that a connection lives on one thread and needs
+/// no strand; connections are dealt to them in turn.
+class io_loops {
+public:
+    explicit io_loops(std::size_t n) {
+        for (std::size_t i = 0; i < std::max<std::size_t>(n, 1); ++i) {
+            loops_.push_back(std::make_unique<net::io_context>(1));
+            guards_.emplace_back(loops_.back()->get_executor());
+        }
+    }
+    net::io_context& first() { return *loops_.front(); }
+    net::io_context& next() { return *loops_[next_++ % loops_.size()]; }
+    /// Runs every loop (the first on the calling thread) until `stop`.
+    void run() {
+        std::vector<std::thread> pool;
+        for (std::size_t i = 1; i < loops_.size(); ++i) pool.emplace_back([this, i] { loops_[i]->run(); });
+        loops_.front()->run();
+        for (auto& t : pool) t.join();
+    }
+    void stop() {
+        for (auto& l : loops_) l->stop();
+    }
+
+private:
+    std::vector<std::unique_ptr<net::io_context>> loops_;
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
+    std::size_t next_ = 0;
+};
+
 template <class Auth, class Channel>
-net::awaitable<void> accept_loop(http_state& state, tcp::acceptor& acceptor) {
+net::awaitable<void> accept_loop(http_state& state, tcp::acceptor& acceptor, io_loops& loops) {
     for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(
-            net::make_strand(acceptor.get_executor()), net::as_tuple(net::use_awaitable));
+        auto [ec, socket] = co_await acceptor.async_accept(loops.next(), net::as_tuple(net::use_awaitable));
         if (ec) {
             if (ec == net::error::operation_aborted || state.stopping) co_return;
             continue; // e.g. EMFILE: keep accepting
@@ -885,7 +913,9 @@ int serve_http(warden::detail::server_core& core) {
         return exit_config_error;
     }
 
-    net::io_context ioc;
+    const std::size_t threads = cfg.io_threads ? cfg.io_threads : std::max(1u, std::thread::hardware_concurrency());
+    io_loops loops(threads);
+    net::io_context& ioc = loops.first();
     tcp::acceptor acceptor(ioc);
     boost::system::error_code ec;
     tcp::endpoint endpoint(address.value(), cfg.port);
@@ -915,7 +945,7 @@ int serve_http(warden::detail::server_core& core) {
                     std::to_string(port) + cfg.path + (cfg.stateless ? " (stateless)" : ""));
 
     // A coroutine lambda's captures die with the lambda: the loop is a function instead.
-    net::co_spawn(ioc, accept_loop<Auth, Channel>(state, acceptor), net::detached);
+    net::co_spawn(ioc, accept_loop<Auth, Channel>(state, acceptor, loops), net::detached);
 
     // Idle session expiry.
     net::steady_timer sweeper(ioc);
@@ -941,7 +971,7 @@ int serve_http(warden::detail::server_core& core) {
         drain.expires_after(std::chrono::milliseconds(20));
         drain.async_wait([&](boost::system::error_code) {
             if (state.in_flight == 0 || std::chrono::steady_clock::now() > deadline + std::chrono::seconds(2)) {
-                ioc.stop();
+                loops.stop();
                 return;
             }
             if (!cancelled_rest && std::chrono::steady_clock::now() > deadline) {
@@ -968,11 +998,7 @@ int serve_http(warden::detail::server_core& core) {
     core.set_listening_port(port);
     core.set_stopper([&ioc, &begin_stop] { net::post(ioc, begin_stop); });
 
-    const std::size_t threads = cfg.io_threads ? cfg.io_threads : std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> pool;
-    for (std::size_t i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
-    ioc.run();
-    for (auto& t : pool) t.join();
+    loops.run();
     core.clear_stopper();
     state.sessions.for_each([](http_session& s) { s.close(); });
     core.stop_workers();

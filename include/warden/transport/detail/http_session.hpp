@@ -39,7 +39,7 @@ namespace warden::transport::detail {
 
 /// A queue of outgoing messages that a connection coroutine awaits. Producers on any
 /// thread push; one consumer at a time reads, on the executor it attached with (its
-/// strand). Every event gets a sequence number; once the stream is made resumable, the
+/// I/O thread). Every event gets a sequence number; once the stream is made resumable, the
 /// last `history` delivered events are kept so that a consumer on a new connection can
 /// take the stream over and replay from the last event its client saw (SSE
 /// `Last-Event-ID`).
