@@ -12,10 +12,12 @@
 // through the definition's transport until it is told to stop.
 #pragma once
 
+#include <warden/auth/scheme.hpp>
 #include <warden/definition.hpp>
 #include <warden/detail/server_core.hpp>
 #include <warden/mcp/registry.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <type_traits>
@@ -116,16 +118,28 @@ public:
     const logger& log() const noexcept { return core_.log(); }
 
     /// Loads the declared credentials through the definition's credential source.
+    /// Loads the declared credentials, and those the auth scheme needs, through the
+    /// definition's credential source; every missing or unusable one is reported at once.
     result<void> load_credentials() {
-        credential_request req;
-        req.variables = core_.config().credentials;
-        req.literal_values = core_.config().literal_credentials;
-        req.warn = [this](std::string_view line) { core_.log().warn(line); };
-        auto loaded = Definition::credentials::load(req);
+        auto req = std::make_shared<credential_request>();
+        req->variables = core_.config().credentials;
+        for (auto& v : auth::scheme_variables<typename Definition::auth>(core_.config().auth)) {
+            const bool declared = std::any_of(req->variables.begin(), req->variables.end(),
+                                              [&](const variable& d) { return d.name == v.name; });
+            if (!declared) req->variables.push_back(std::move(v));
+        }
+        req->literal_values = core_.config().literal_credentials;
+        req->directory = core_.config().credentials_directory;
+        req->warn = [this](std::string_view line) { core_.log().warn(line); };
+        auto loaded = Definition::credentials::load(*req);
         if (!loaded) return loaded.error();
         core_.set_credentials(std::move(loaded).value());
+        req->warn = nullptr; // a reload reports through its own error
+        core_.set_credential_loader([req] { return Definition::credentials::load(*req); });
         return success();
     }
+    /// Loads the credentials again now (as SIGHUP does); true when they changed.
+    result<bool> reload_credentials() { return core_.reload_credentials(); }
     const credential_set& credentials() const noexcept { return core_.credentials(); }
 
     /// Stops a running server as SIGTERM would (in-flight requests get the shutdown grace

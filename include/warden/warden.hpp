@@ -2,13 +2,22 @@
 #pragma once
 
 #include <warden/auth/anonymous.hpp>
+#include <warden/auth/any_of.hpp>
+#include <warden/auth/api_key.hpp>
+#include <warden/auth/bearer.hpp>
 #include <warden/auth/gate.hpp>
+#include <warden/auth/http_credentials.hpp>
+#include <warden/auth/identity.hpp>
 #include <warden/auth/principal.hpp>
 #include <warden/auth/process_env.hpp>
+#include <warden/auth/scheme.hpp>
+#include <warden/auth/settings.hpp>
 #include <warden/cli.hpp>
 #include <warden/concepts.hpp>
 #include <warden/credentials/credential_set.hpp>
 #include <warden/credentials/env.hpp>
+#include <warden/credentials/file.hpp>
+#include <warden/credentials/first_of.hpp>
 #include <warden/credentials/literal.hpp>
 #include <warden/credentials/secret.hpp>
 #include <warden/crypto/base64.hpp>

@@ -2,13 +2,21 @@
 
 #include "http_client.hpp"
 
+#include <warden/auth/bearer.hpp>
+#include <warden/credentials/file.hpp>
 #include <warden/deployments.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/json/parse.hpp>
 
+#include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <future>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -444,4 +452,95 @@ TEST_CASE("behind_tls_terminator believes X-Forwarded-* from trusted proxies onl
     CHECK(probe({"127.0.0.1"}) == "203.0.113.7 https"); // the address the proxy itself saw, not the client's claim
     CHECK(probe({"10.9.9.9"}) == "127.0.0.1 http");    // from anyone else the fields are ignored
     CHECK(probe({}) == "127.0.0.1 http");
+}
+
+namespace {
+using bearer_server = w::server_definition<w::transport::streamable_http<w::transport::loopback>, w::credentials::file,
+                                           w::auth::bearer, w::storage::memory>;
+struct token_dir {
+    std::string path;
+    token_dir() {
+        char tmpl[] = "/tmp/warden-tokens-XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~token_dir() { std::filesystem::remove_all(path); }
+    void write(const std::string& name, const std::string& value, mode_t mode = 0600) const {
+        const auto p = path + "/" + name;
+        std::filesystem::remove(p);
+        std::ofstream(p) << value << "\n";
+        ::chmod(p.c_str(), mode);
+    }
+    void remove(const std::string& name) const { std::filesystem::remove(path + "/" + name); }
+};
+} // namespace
+
+TEST_CASE("auth gate: bearer over HTTP, per-tool scopes as 403 challenges, rotation without restart", "[http][auth]") {
+    const std::string old_token = "old-0123456789abcdef0123";
+    const std::string new_token = "new-0123456789abcdef0123";
+    token_dir dir;
+    dir.write("MCP_TOKEN", old_token);
+    auto s = small_limits<bearer_server>();
+    s.credentials_directory = dir.path;
+    s.credential_reload_interval = 0ms; // reloads are asked for below
+    s.auth.bearer.tokens = {{.name = "ci", .credentials = {"MCP_TOKEN"}, .scopes = {"read"}},
+                            {.name = "ci", .credentials = {"MCP_TOKEN_NEXT"}, .scopes = {"read"}, .required = false}};
+    w::server<bearer_server> server{{.name = "t", .version = "1"}, std::move(s)};
+    server.tool(w::tool_spec{.name = "reader", .scopes = {"read"}}, [](w::call_context&) { return w::tool_result::text("read"); });
+    server.tool(w::tool_spec{.name = "writer", .scopes = {"read", "write"}}, [](w::call_context&) { return w::tool_result::text("wrote"); });
+    test::running run(server);
+    const auto port = run.port();
+    auto send = [&](const std::string& raw) { return test::exchange(port, test::with_port(raw, port)); };
+    auto auth = [](const std::string& t) { return "Authorization: Bearer " + t + "\r\n"; };
+
+    auto anonymous = send(test::post(initialize));
+    CHECK(anonymous.status == 401);
+    CHECK(anonymous.message[boost::beast::http::field::www_authenticate] == R"(Bearer realm="mcp")");
+    auto wrong = send(test::post(initialize, auth("wrong-0123456789abcdef")));
+    CHECK(wrong.status == 401);
+    CHECK(wrong.message[boost::beast::http::field::www_authenticate].find(R"(error="invalid_token")") != std::string::npos);
+    CHECK(send(test::post(initialize, auth(old_token) + "Authorization: Bearer x\r\n")).status == 400);
+
+    auto init = send(test::post(initialize, auth(old_token)));
+    REQUIRE(init.status == 200);
+    const std::string h = "Mcp-Session-Id: " + session_of(init) + "\r\nMCP-Protocol-Version: 2025-11-25\r\n";
+    auto call = [&](const char* tool, const std::string& token) {
+        return send(test::post(std::string(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":")") +
+                                   tool + R"("}})",
+                               h + auth(token)));
+    };
+    CHECK(call("reader", old_token).status == 200);
+    auto denied = call("writer", old_token);
+    CHECK(denied.status == 403);
+    CHECK(denied.message[boost::beast::http::field::www_authenticate].find(R"(error="insufficient_scope")") !=
+          std::string::npos);
+    CHECK(denied.message[boost::beast::http::field::www_authenticate].find(R"(scope="read write")") != std::string::npos);
+
+    // Rotation: the new token is added, both work, the old one goes; no restart.
+    dir.write("MCP_TOKEN_NEXT", new_token);
+    REQUIRE(server.reload_credentials().value());
+    CHECK(call("reader", old_token).status == 200);
+    CHECK(call("reader", new_token).status == 200); // same grant name: the session's owner still
+    dir.remove("MCP_TOKEN");
+    // MCP_TOKEN is required: with it gone the reload fails and the previous tokens stay.
+    auto failed = server.reload_credentials();
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().message().find("MCP_TOKEN") != std::string::npos);
+    CHECK(call("reader", old_token).status == 200);
+    dir.write("MCP_TOKEN", new_token + "-third-0123");
+    REQUIRE(server.reload_credentials().value());
+    CHECK(call("reader", old_token).status == 401);
+    CHECK(call("reader", new_token).status == 200);
+    // A credential file with loose permissions is refused; what was in force stays.
+    dir.write("MCP_TOKEN_NEXT", "changed-0123456789abcdef", 0644);
+    CHECK_FALSE(server.reload_credentials());
+    CHECK(call("reader", new_token).status == 200);
+    // SIGHUP reloads too.
+    dir.write("MCP_TOKEN_NEXT", "after-hangup-0123456789");
+    ::raise(SIGHUP);
+    unsigned status = 0;
+    for (int i = 0; i < 100 && status != 200; ++i) {
+        std::this_thread::sleep_for(20ms);
+        status = call("reader", "after-hangup-0123456789").status;
+    }
+    CHECK(status == 200);
 }

@@ -2,18 +2,22 @@
 //
 // A server declares the variables it needs (`variable`: name, description, required or
 // optional, secret or not). A credential source loads them all at start-up into a
-// `credential_set`, or fails listing *every* missing required one at once.
+// `credential_set`, or fails listing *every* missing or unusable required one at once.
 //
 // Credential source runtime requirements (beyond the traits in warden/concepts.hpp):
 //
-// | expression                    | type                      | meaning                                    |
-// |-------------------------------|---------------------------|--------------------------------------------|
-// | `C::load(req)`                | `result<credential_set>`  | loads every declared variable, or fails     |
-// |                               |                           | with one message naming all missing ones    |
-// `req` is a `const credential_request&`.
+// | expression                    | type                                 | meaning                                 |
+// |-------------------------------|--------------------------------------|-----------------------------------------|
+// | `C::load(req)`                | `result<credential_set>`             | loads every declared variable, or fails |
+// |                               |                                      | with one message naming every problem   |
+// | `C::lookup(name, req)`        | `result<std::optional<std::string>>` | optional: one variable; absent is       |
+// |                               |                                      | nullopt, unusable is an error           |
+// `req` is a `const credential_request&`. A source with `lookup` can be composed with
+// others (`credentials::first_of<file, env>`); `detail::load_from<C>` builds `load` from it.
 #pragma once
 
 #include <warden/credentials/secret.hpp>
+#include <warden/crypto/digest.hpp>
 #include <warden/error.hpp>
 
 #include <functional>
@@ -39,6 +43,10 @@ struct credential_request {
     std::vector<variable> variables{};
     /// Values written in the source, for credentials::literal (profile::test only).
     std::map<std::string, std::string, std::less<>> literal_values{};
+    /// Where credentials::file looks for a file named after each variable (empty: the
+    /// systemd `$CREDENTIALS_DIRECTORY`, if set). `NAME_FILE` in the environment names one
+    /// variable's file explicitly, as Docker images do.
+    std::string directory{};
     /// Receives one line per optional variable that is missing.
     std::function<void(std::string_view)> warn;
 };
@@ -60,6 +68,21 @@ public:
     bool contains(std::string_view name) const { return find_secret(name) || find_value(name); }
     std::size_t size() const noexcept { return secrets_.size() + values_.size(); }
 
+    /// A digest of every name and value: equal sets have equal fingerprints. For noticing
+    /// that a reload changed something; never shown.
+    crypto::sha256_digest fingerprint() const {
+        std::string all;
+        auto add = [&](std::string_view kind, std::string_view name, std::string_view value) {
+            all.append(kind).append(std::to_string(name.size())).append(":").append(name);
+            all.append(std::to_string(value.size())).append(":").append(value);
+        };
+        for (const auto& [name, s] : secrets_) add("s", name, s.reveal());
+        for (const auto& [name, v] : values_) add("v", name, v);
+        auto d = crypto::sha256(all);
+        crypto::cleanse(all.data(), all.size());
+        return d;
+    }
+
     void insert(const variable& v, std::string&& value) {
         if (v.is_secret)
             secrets_.insert_or_assign(v.name, secret(std::move(value)));
@@ -73,32 +96,53 @@ private:
 };
 
 namespace detail {
-/// Shared by the sources: looks every variable up with `lookup`, collects all missing
-/// required ones into one message, warns about missing optional ones.
+
+/// Shared by the sources: looks every variable up with `lookup` (returning
+/// `result<std::optional<std::string>>`), and reports every missing or unusable required
+/// variable in one message; missing optional ones are warned about. An unusable optional
+/// variable is an error too: the operator meant to provide it.
 template <class Lookup>
 result<credential_set> load_variables(const credential_request& req, std::string_view source_name, Lookup lookup) {
     credential_set set;
-    std::string missing{};
-    std::size_t missing_count = 0;
+    std::string problems{};
+    std::size_t missing_count = 0, unusable_count = 0;
     for (const auto& v : req.variables) {
-        std::optional<std::string> value = lookup(v.name);
+        result<std::optional<std::string>> found = lookup(v.name);
+        if (!found) {
+            ++unusable_count;
+            problems += "\n  " + v.name + ": " + found.error().message();
+            continue;
+        }
+        std::optional<std::string> value = std::move(found).value();
         if (value && value->empty()) value.reset(); // an empty credential is no credential
         if (value) {
             set.insert(v, std::move(*value));
         } else if (v.required) {
             ++missing_count;
-            missing += "\n  " + v.name + (v.description.empty() ? std::string() : " - " + v.description);
+            problems += "\n  " + v.name + (v.description.empty() ? std::string() : " - " + v.description);
         } else if (req.warn) {
             req.warn("optional credential " + v.name + " is not set" +
                      (v.description.empty() ? std::string() : " (" + v.description + ")"));
         }
     }
-    if (missing_count)
-        return failure(errc::missing_credentials, std::string(source_name) + ": " + std::to_string(missing_count) +
-                                                      " required credential" + (missing_count == 1 ? "" : "s") +
-                                                      " missing:" + missing);
+    if (missing_count || unusable_count) {
+        std::string what;
+        if (missing_count)
+            what = std::to_string(missing_count) + " required credential" + (missing_count == 1 ? "" : "s") + " missing";
+        if (unusable_count)
+            what += (what.empty() ? "" : ", ") + std::to_string(unusable_count) + " unusable";
+        return failure(unusable_count ? errc::invalid_credentials : errc::missing_credentials,
+                       std::string(source_name) + ": " + what + ":" + problems);
+    }
     return set;
 }
+
+/// `load` for a source that provides `lookup`.
+template <class Source>
+result<credential_set> load_from(const credential_request& req) {
+    return load_variables(req, Source::source_name, [&](const std::string& name) { return Source::lookup(name, req); });
+}
+
 } // namespace detail
 
 } // namespace warden

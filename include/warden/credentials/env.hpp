@@ -13,13 +13,13 @@ namespace warden::credentials {
 
 struct env {
     static constexpr bool production_ready = true;
+    static constexpr std::string_view source_name = "environment";
 
-    static result<credential_set> load(const credential_request& req) {
-        return detail::load_variables(req, "environment", [](const std::string& name) -> std::optional<std::string> {
-            if (const char* v = std::getenv(name.c_str())) return std::string(v);
-            return std::nullopt;
-        });
+    static result<std::optional<std::string>> lookup(const std::string& name, const credential_request&) {
+        if (const char* v = std::getenv(name.c_str())) return std::optional<std::string>(v);
+        return std::optional<std::string>();
     }
+    static result<credential_set> load(const credential_request& req) { return detail::load_from<env>(req); }
 };
 
 } // namespace warden::credentials

@@ -9,15 +9,14 @@ namespace warden::credentials {
 
 struct literal {
     static constexpr bool production_ready = false;
+    static constexpr std::string_view source_name = "literal credentials";
 
-    static result<credential_set> load(const credential_request& req) {
-        return detail::load_variables(req, "literal credentials",
-                                      [&](const std::string& name) -> std::optional<std::string> {
-                                          auto it = req.literal_values.find(name);
-                                          if (it == req.literal_values.end()) return std::nullopt;
-                                          return it->second;
-                                      });
+    static result<std::optional<std::string>> lookup(const std::string& name, const credential_request& req) {
+        auto it = req.literal_values.find(name);
+        if (it == req.literal_values.end()) return std::optional<std::string>();
+        return std::optional<std::string>(it->second);
     }
+    static result<credential_set> load(const credential_request& req) { return detail::load_from<literal>(req); }
 };
 
 } // namespace warden::credentials

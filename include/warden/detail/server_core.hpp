@@ -6,6 +6,7 @@
 #pragma once
 
 #include <warden/auth/principal.hpp>
+#include <warden/auth/settings.hpp>
 #include <warden/credentials/credential_set.hpp>
 #include <warden/log.hpp>
 #include <warden/mcp/registry.hpp>
@@ -37,6 +38,11 @@ struct settings {
     std::size_t worker_threads = 8;                 ///< threads that run handlers
     std::chrono::milliseconds shutdown_grace{5'000}; ///< how long in-flight work may finish on shutdown
     http_settings http{};                           ///< for the HTTP transports
+    auth_settings auth{};                           ///< for the static-credential auth schemes
+    std::string credentials_directory{};            ///< credentials::file: where NAME files live
+    /// How often an HTTP server reloads its credentials to pick up a rotation (a changed
+    /// credential file); SIGHUP reloads at once. Zero: only on SIGHUP.
+    std::chrono::milliseconds credential_reload_interval{2'000};
 };
 
 namespace detail {
@@ -58,13 +64,53 @@ public:
     const logger& log() const noexcept { return *log_; }
     logger& log() noexcept { return *log_; }
     const credential_set& credentials() const noexcept { return *credentials_; }
-    void set_credentials(credential_set c) { credentials_ = std::make_shared<const credential_set>(std::move(c)); }
+    std::shared_ptr<const credential_set> credentials_snapshot() const {
+        std::lock_guard lock(mutex_);
+        return credentials_;
+    }
+    void set_credentials(credential_set c) {
+        auto next = std::make_shared<const credential_set>(std::move(c));
+        std::lock_guard lock(mutex_);
+        credentials_ = std::move(next);
+    }
+
+    /// How to load the credentials again (set by `server` from its credential source).
+    void set_credential_loader(std::function<result<credential_set>()> f) { loader_ = std::move(f); }
+    /// Runs `f(credentials)` after every reload that changed them (a transport rebuilds its
+    /// auth scheme). `f` returns an error to have the change refused.
+    void on_credentials_changed(std::function<result<void>(const credential_set&)> f) {
+        std::lock_guard lock(mutex_);
+        reload_listeners_.push_back(std::move(f));
+    }
+    void clear_credential_listeners() {
+        std::lock_guard lock(mutex_);
+        reload_listeners_.clear();
+    }
+    /// Loads the credentials again; when they changed, installs them and tells the
+    /// listeners. On any failure the previous credentials stay in force. Returns whether
+    /// anything changed. Serialized: one reload at a time.
+    result<bool> reload_credentials() {
+        std::lock_guard reloading(reload_mutex_);
+        if (!loader_) return false;
+        auto loaded = loader_();
+        if (!loaded) return loaded.error();
+        if (loaded.value().fingerprint() == credentials_snapshot()->fingerprint()) return false;
+        std::vector<std::function<result<void>(const credential_set&)>> listeners;
+        {
+            std::lock_guard lock(mutex_);
+            listeners = reload_listeners_;
+        }
+        for (auto& f : listeners)
+            if (auto r = f(loaded.value()); !r) return r.error();
+        set_credentials(std::move(loaded).value());
+        return true;
+    }
 
     /// A new session for `caller`, answering through `out`. A session that lives for one
     /// request only (stateless HTTP) is not `tracked` for server-wide notifications.
     std::shared_ptr<mcp::session> open_session(principal caller, std::shared_ptr<mcp::outbound> out,
                                                bool tracked = true) {
-        auto s = std::make_shared<mcp::session>(registry_, info_, settings_.session, std::move(caller), credentials_,
+        auto s = std::make_shared<mcp::session>(registry_, info_, settings_.session, std::move(caller), credentials_snapshot(),
                                                 workers().get_executor(), std::move(out), log_);
         if (!tracked) return s;
         std::lock_guard lock(mutex_);
@@ -136,7 +182,10 @@ private:
     std::shared_ptr<const credential_set> credentials_ = std::make_shared<const credential_set>();
     std::once_flag workers_once_{};
     std::optional<boost::asio::thread_pool> workers_{};
-    std::mutex mutex_{};
+    mutable std::mutex mutex_{};
+    std::mutex reload_mutex_{};
+    std::function<result<credential_set>()> loader_{};
+    std::vector<std::function<result<void>(const credential_set&)>> reload_listeners_{};
     std::list<std::weak_ptr<mcp::session>> sessions_{};
     std::function<void()> stopper_{};
     bool stop_requested_ = false;

@@ -12,6 +12,7 @@
 //     Out(const Args&, call_context&)    Out(const Args&)    Out(call_context&)    Out()
 #pragma once
 
+#include <warden/auth/principal.hpp>
 #include <warden/error.hpp>
 #include <warden/mcp/content.hpp>
 #include <warden/mcp/context.hpp>
@@ -20,6 +21,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/mp11/list.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -45,7 +47,8 @@ struct tool_spec {
     std::optional<boost::json::object> input_schema{};
     std::optional<boost::json::object> output_schema{};
     boost::json::object annotations{}; ///< readOnlyHint, destructiveHint, idempotentHint, openWorldHint
-    std::vector<std::string> scopes{}; ///< every one of these is needed to call the tool
+    std::vector<std::string> scopes{};  ///< every one of these is needed to call the tool
+    std::vector<std::string> schemes{}; ///< if any: the caller must have authenticated with one of these
     /// The handler never blocks (no I/O, no waiting on the client, no long computation): run
     /// it on the thread that received the request instead of the worker pool, saving two
     /// thread hops. Leave false when in doubt.
@@ -291,7 +294,25 @@ public:
         std::vector<std::string> scopes{};
         tool_handler handler{};
         bool run_inline = false;
+        std::vector<std::string> schemes{};
+
+        /// Why `caller` may not call this tool, or nothing when it may.
+        std::optional<std::string> refusal(const principal& caller) const {
+            if (!schemes.empty() && std::find(schemes.begin(), schemes.end(), caller.scheme) == schemes.end())
+                return "tool \"" + std::string(definition.at("name").get_string()) +
+                       "\" needs authentication by " + join_words(schemes);
+            if (!caller.has_scopes(scopes))
+                return "tool \"" + std::string(definition.at("name").get_string()) + "\" needs scope: " +
+                       join_words(scopes);
+            return std::nullopt;
+        }
     };
+    /// "a b c"
+    static std::string join_words(const std::vector<std::string>& words) {
+        std::string out;
+        for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+        return out;
+    }
     struct resource_entry {
         boost::json::object definition{};
         resource_handler handler{};
@@ -324,7 +345,7 @@ public:
             def.emplace("outputSchema", std::move(*output_schema));
         if (!spec.annotations.empty()) def.emplace("annotations", std::move(spec.annotations));
         auto entry = std::make_shared<tool_entry>(
-            tool_entry{std::move(def), std::move(spec.scopes), std::move(handler), spec.run_inline});
+            tool_entry{std::move(def), std::move(spec.scopes), std::move(handler), spec.run_inline, std::move(spec.schemes)});
         std::unique_lock lock(mutex_);
         insert_unique(tools_, tool_order_, spec.name, std::move(entry), "tool");
     }

@@ -509,12 +509,6 @@ private:
 
     // ---- handlers (worker threads) ----
 
-    static std::string join(const std::vector<std::string>& v) {
-        std::string out{};
-        for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
-        return out;
-    }
-
     result<boost::json::object> call_tool(const boost::json::object& params, call_context& ctx) {
         const auto* name = params.if_contains("name");
         if (!name || !name->is_string()) return failure(errc::invalid_params, "tools/call needs a string \"name\"");
@@ -526,9 +520,7 @@ private:
         }
         auto tool = registry_->find_tool(name->get_string());
         if (!tool) return failure(errc::invalid_params, "unknown tool: " + std::string(name->get_string()));
-        if (!caller_.has_scopes(tool->scopes))
-            return failure(errc::insufficient_scope,
-                           "tool \"" + std::string(name->get_string()) + "\" needs scope: " + join(tool->scopes));
+        if (auto why = tool->refusal(caller_)) return failure(errc::insufficient_scope, std::move(*why));
         tool_result r;
         try {
             r = tool->handler(*args, ctx);

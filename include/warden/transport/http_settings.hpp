@@ -13,7 +13,7 @@ struct http_settings {
     std::string address = "127.0.0.1";     ///< where to listen (a numeric address, or "localhost")
     std::uint16_t port = 8080;              ///< 0 picks a free port (see `on_listening`)
     std::string path = "/mcp";              ///< the MCP endpoint
-    std::size_t io_threads = 0;             ///< 0 = one per core
+    std::size_t io_threads = 0;             ///< 0 = one per core the process may run on
     bool stateless = false;                 ///< no sessions: every POST stands alone
     /// The 2024-11-05 HTTP+SSE transport beside Streamable HTTP: GET `sse_path` opens a
     /// stream whose first event names the endpoint to POST messages to.

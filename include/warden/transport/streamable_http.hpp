@@ -26,6 +26,8 @@
 #pragma once
 
 #include <warden/auth/gate.hpp>
+#include <warden/auth/http_credentials.hpp>
+#include <warden/auth/scheme.hpp>
 #include <warden/detail/decimal.hpp>
 #include <warden/detail/server_core.hpp>
 #include <warden/mcp/jsonrpc.hpp>
@@ -75,6 +77,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <sched.h>
 
 namespace warden::transport {
 
@@ -129,6 +133,8 @@ struct http_state {
     std::optional<net::ssl::context> tls;
     bool trust_forwarded_headers = false;
     std::vector<net::ip::address> trusted_proxies;
+    /// The auth scheme in force (a `const Auth`); replaced whole when credentials change.
+    std::atomic<std::shared_ptr<const void>> auth;
 
     http_state(warden::detail::server_core& c, const http_settings& s)
         : core(c), config(s), sessions(s.max_sessions, s.session_idle_timeout) {}
@@ -317,9 +323,15 @@ private:
         http_request_view view{request_.method_string(), request_.target(), &request_.base(), remote_,
                                state_.tls.has_value()};
         if (state_.trust_forwarded_headers) forwarded(view);
-        gate_result gate = Auth::authenticate(view);
+        const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
+        gate_result gate = scheme->authenticate(view);
         if (auto* refused = std::get_if<challenge>(&gate)) {
-            boost::json::object body{{"error", refused->error}};
+            // The log says why; the response only gives the RFC 6750 code.
+            state_.core.log().info("refused " + std::string(request_.method_string()) + " " + std::string(p) +
+                                   " from " + view.remote_address + ": " + std::to_string(refused->status) +
+                                   (refused->error.empty() ? std::string(" no credentials") : " " + refused->error) +
+                                   (refused->description.empty() ? std::string() : " (" + refused->description + ")"));
+            boost::json::object body{{"error", refused->error.empty() ? std::string("unauthorized") : refused->error}};
             if (!refused->description.empty()) body.emplace("error_description", refused->description);
             auto res = make(static_cast<http::status>(refused->status), v, boost::json::serialize(body),
                             "application/json");
@@ -401,6 +413,32 @@ private:
         return message;
     }
 
+    /// A 403 insufficient_scope for a single tools/call of a tool the caller may not call.
+    std::optional<response> tool_refusal(const boost::json::value& message) {
+        const auto* obj = message.if_object();
+        if (!obj) return std::nullopt;
+        const auto* method = obj->if_contains("method");
+        if (!method || *method != "tools/call") return std::nullopt;
+        const auto* params = obj->if_contains("params");
+        const auto* name = params && params->is_object() ? params->get_object().if_contains("name") : nullptr;
+        if (!name || !name->is_string()) return std::nullopt;
+        auto tool = state_.core.registry().find_tool(name->get_string());
+        if (!tool) return std::nullopt;
+        auto why = tool->refusal(caller_);
+        if (!why) return std::nullopt;
+        state_.core.log().info("refused tools/call " + std::string(name->get_string()) + " for " + caller_.subject +
+                               ": 403 insufficient_scope (" + *why + ")");
+        std::string scope;
+        for (const auto& sc : tool->scopes) scope += (scope.empty() ? "" : " ") + sc;
+        const auth::challenges c{"Bearer", state_.core.config().auth.bearer.realm};
+        auto res = make(http::status::forbidden, request_.version(),
+                        boost::json::serialize(boost::json::object{{"error", "insufficient_scope"},
+                                                                   {"error_description", *why}}),
+                        "application/json");
+        res.set(http::field::www_authenticate, c.header("insufficient_scope", *why, scope));
+        return res;
+    }
+
     /// The session the request names in its Mcp-Session-Id, or an HTTP error to answer with.
     std::variant<std::shared_ptr<http_session>, response> find_session() {
         auto it = request_.find("mcp-session-id");
@@ -462,6 +500,10 @@ private:
                 co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
                                                   "unsupported MCP-Protocol-Version"));
         }
+
+        // A tool the caller may not use is refused at the HTTP layer, with the scopes it
+        // needs, so that an OAuth client can step up (MCP authorization, scope challenges).
+        if (auto refused = tool_refusal(message)) co_return co_await send(std::move(*refused));
 
         auto mcp_session = session->mcp();
         if (!mcp_session) co_return co_await send(rpc_error(http::status::not_found, v, -32001, "session not found"));
@@ -851,6 +893,14 @@ net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
     }
 }
 
+/// The cores this process may run on (its CPU affinity: taskset, cgroups cpusets), at least 1.
+inline std::size_t usable_cores() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
 /// The I/O threads: one io_context each, so that a connection lives on one thread and needs
 /// no strand; connections are dealt to them in turn.
 class io_loops {
@@ -912,8 +962,21 @@ int serve_http(warden::detail::server_core& core) {
         core.log().error(r.error().message());
         return exit_config_error;
     }
+    auto scheme = auth::configure_scheme<Auth>(core.credentials(), core.config().auth);
+    if (!scheme) {
+        core.log().error(scheme.error().message());
+        return exit_config_error;
+    }
+    state.auth.store(std::make_shared<const Auth>(std::move(scheme).value()));
+    // A rotation (changed credentials) rebuilds the scheme; a broken one keeps the old.
+    core.on_credentials_changed([&state, &core](const credential_set& creds) -> result<void> {
+        auto next = auth::configure_scheme<Auth>(creds, core.config().auth);
+        if (!next) return next.error();
+        state.auth.store(std::make_shared<const Auth>(std::move(next).value()), std::memory_order_release);
+        return success();
+    });
 
-    const std::size_t threads = cfg.io_threads ? cfg.io_threads : std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t threads = cfg.io_threads ? cfg.io_threads : usable_cores();
     io_loops loops(threads);
     net::io_context& ioc = loops.first();
     tcp::acceptor acceptor(ioc);
@@ -961,6 +1024,44 @@ int serve_http(warden::detail::server_core& core) {
     };
     arm_sweeper();
 
+    // Credential reloads, on SIGHUP and every credential_reload_interval, run on the
+    // worker pool (a credential helper may take its time), one at a time.
+    std::atomic<bool> reloading{false};
+    auto reload = [&core, &reloading](bool asked) {
+        if (reloading.exchange(true)) return;
+        net::post(core.workers(), [&core, &reloading, asked] {
+            auto r = core.reload_credentials();
+            if (!r)
+                core.log().error("credential reload failed, keeping the previous credentials: " + r.error().message());
+            else if (r.value())
+                core.log().info("credentials reloaded: changes are in force");
+            else if (asked)
+                core.log().info("credentials reloaded: nothing changed");
+            reloading = false;
+        });
+    };
+    net::signal_set hangup(ioc, SIGHUP);
+    std::function<void()> arm_hangup = [&] {
+        hangup.async_wait([&](boost::system::error_code hec, int) {
+            if (hec) return;
+            reload(true);
+            arm_hangup();
+        });
+    };
+    arm_hangup();
+    net::steady_timer reloader(ioc);
+    const auto reload_every = core.config().credential_reload_interval;
+    std::function<void()> arm_reloader = [&] {
+        if (reload_every.count() <= 0) return;
+        reloader.expires_after(reload_every);
+        reloader.async_wait([&](boost::system::error_code rec) {
+            if (rec) return;
+            reload(false);
+            arm_reloader();
+        });
+    };
+    arm_reloader();
+
     // Graceful shutdown: stop accepting, end GET streams, let requests in flight finish
     // within the grace period, then cancel what is left.
     net::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -987,6 +1088,8 @@ int serve_http(warden::detail::server_core& core) {
         boost::system::error_code cec;
         acceptor.close(cec);
         sweeper.cancel();
+        reloader.cancel();
+        hangup.cancel();
         state.sessions.for_each([](http_session& s) { s.close_standalone(); });
         deadline = std::chrono::steady_clock::now() + core.config().shutdown_grace;
         signals.cancel();
@@ -1000,6 +1103,7 @@ int serve_http(warden::detail::server_core& core) {
 
     loops.run();
     core.clear_stopper();
+    core.clear_credential_listeners();
     state.sessions.for_each([](http_session& s) { s.close(); });
     core.stop_workers();
     core.log().info("stopped");

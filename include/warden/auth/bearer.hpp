@@ -1,0 +1,88 @@
+// warden/auth/bearer.hpp: static bearer tokens (RFC 6750 header usage).
+//
+// The tokens come from the definition's credential source, each named by a `key_grant`
+// (settings::auth.bearer.tokens) with a name and scopes. Several may be valid at once, so
+// a token is rotated by adding the new one, moving clients over, and removing the old one;
+// the server picks the change up on SIGHUP or when its credential files change, without a
+// restart.
+//
+//     Authorization: Bearer <token68>
+//
+// Refusals: no Authorization (or another scheme) is 401 with a challenge and no error;
+// a token that is malformed or unknown is 401 invalid_token; two Authorization fields or
+// an `access_token` in the query string is 400 invalid_request.
+#pragma once
+
+#include <warden/auth/gate.hpp>
+#include <warden/auth/http_credentials.hpp>
+#include <warden/auth/scheme.hpp>
+#include <warden/auth/settings.hpp>
+#include <warden/credentials/credential_set.hpp>
+#include <warden/error.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warden::auth {
+
+class bearer : public header_secret_traits {
+public:
+    /// Configured tokens shorter than this are refused at start-up: a guessable token is
+    /// a configuration error.
+    static constexpr std::size_t min_token_length = 16;
+    static constexpr std::size_t max_token_length = 4096;
+
+    static std::vector<variable> variables(const auth_settings& s) {
+        return grant_variables(s.bearer.tokens, "bearer token");
+    }
+
+    static result<bearer> configure(const credential_set& creds, const auth_settings& s) {
+        auto table = load_grants(s.bearer.tokens, creds, 1, "bearer token", [](std::string_view t) -> std::string {
+            if (!is_token68(t)) return "not a valid bearer token (letters, digits and -._~+/, then optional =)";
+            if (t.size() < min_token_length)
+                return "shorter than " + std::to_string(min_token_length) +
+                       " characters; generate one with: openssl rand -hex 32";
+            if (t.size() > max_token_length) return "longer than " + std::to_string(max_token_length) + " characters";
+            return {};
+        });
+        if (!table) return table.error();
+        bearer b;
+        b.grants_ = s.bearer.tokens;
+        b.table_ = std::move(table).value();
+        b.challenge_ = {"Bearer", s.bearer.realm};
+        return b;
+    }
+
+    /// The request carries an Authorization field for this scheme.
+    static bool presents(const http_request_view& r) {
+        const auto state = read_authorization(r, "Bearer").state;
+        return state == authorization::kind::present || state == authorization::kind::malformed;
+    }
+
+    gate_result authenticate(const http_request_view& r) const {
+        if (credential_in_query(r.target)) return challenge_.malformed("credentials in the query string are refused");
+        const auto a = read_authorization(r, "Bearer");
+        switch (a.state) {
+        case authorization::kind::absent:
+        case authorization::kind::other_scheme: return challenge_.missing();
+        case authorization::kind::malformed: return challenge_.malformed(a.reason);
+        case authorization::kind::present: break;
+        }
+        if (a.credentials.size() > max_token_length || !is_token68(a.credentials))
+            return challenge_.invalid("malformed bearer token");
+        const auto grant = table_.find({a.credentials});
+        if (!grant) return challenge_.invalid("unknown bearer token");
+        return principal_of(grants_[*grant], "bearer");
+    }
+
+    const challenges& challenge_text() const noexcept { return challenge_; }
+
+private:
+    std::vector<key_grant> grants_;
+    digest_table table_;
+    challenges challenge_{"Bearer", "mcp"};
+};
+
+} // namespace warden::auth

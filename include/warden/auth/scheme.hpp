@@ -1,0 +1,69 @@
+// warden/auth/scheme.hpp: how the server builds an auth scheme at run time.
+//
+// A scheme's traits (warden/concepts.hpp) decide which compositions compile; these
+// optional members decide how it is set up. A scheme with none of them is used as a
+// default-constructed value, so a scheme with only a static `authenticate` still works.
+//
+// | expression                 | type                    | meaning                                          |
+// |----------------------------|-------------------------|--------------------------------------------------|
+// | `A::variables(s)`          | `std::vector<variable>` | credentials it needs, declared to the source     |
+// | `A::configure(creds, s)`   | `result<A>`             | the scheme built from the loaded credentials      |
+// | `A::presents(r)`           | `bool`                  | the request carries this scheme's credential     |
+// | `a.authenticate(r)`        | `gate_result`           | a principal or a challenge (warden/auth/gate.hpp) |
+// `s` is a `const auth_settings&`, `creds` a `const credential_set&`, `r` a
+// `const http_request_view&`. `configure` runs at start-up (an error stops the server, exit
+// status 78) and again whenever the credentials change (an error keeps the previous scheme).
+#pragma once
+
+#include <warden/auth/gate.hpp>
+#include <warden/auth/settings.hpp>
+#include <warden/credentials/credential_set.hpp>
+#include <warden/error.hpp>
+
+#include <concepts>
+#include <vector>
+
+namespace warden::auth {
+
+namespace detail {
+template <class A>
+concept configurable = requires(const credential_set& c, const auth_settings& s) {
+    { A::configure(c, s) } -> std::same_as<result<A>>;
+};
+template <class A>
+concept declares_variables = requires(const auth_settings& s) {
+    { A::variables(s) } -> std::same_as<std::vector<variable>>;
+};
+template <class A>
+concept has_presents = requires(const http_request_view& r) {
+    { A::presents(r) } -> std::same_as<bool>;
+};
+} // namespace detail
+
+/// The traits of a scheme whose client sends the same secret in an HTTP header with every
+/// request (bearer tokens, API keys, Basic): rule 1 wants a confidential channel for it.
+struct header_secret_traits {
+    static constexpr bool requires_http = true;
+    static constexpr bool requires_local_process = false;
+    static constexpr bool sends_reusable_secret = true;
+    static constexpr bool requires_client_certificate = false;
+    static constexpr bool requires_replay_store = false;
+    static constexpr bool keeps_shared_state = false;
+    static constexpr bool is_anonymous = false;
+};
+
+/// The variables scheme `A` needs declared (none unless it says).
+template <class A>
+std::vector<variable> scheme_variables(const auth_settings& s) {
+    if constexpr (detail::declares_variables<A>) return A::variables(s);
+    else return {};
+}
+
+/// Scheme `A` built from loaded credentials (default-constructed unless it is configurable).
+template <class A>
+result<A> configure_scheme(const credential_set& c, const auth_settings& s) {
+    if constexpr (detail::configurable<A>) return A::configure(c, s);
+    else return A{};
+}
+
+} // namespace warden::auth

@@ -1,0 +1,51 @@
+// warden/auth/settings.hpp: run-time settings of the static-credential auth schemes.
+//
+// A scheme's secrets never appear here: a `key_grant` names the credential variables that
+// hold them, and the definition's credential source loads those (and reloads them for
+// rotation). What a grant adds is who the holder is and what it may do.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace warden {
+
+/// One accepted credential and what it grants.
+struct key_grant {
+    std::string name{};                     ///< who holds it: the principal's subject, e.g. "ci-bot"
+    std::vector<std::string> credentials{}; ///< variables holding the secret (api_key: one per header, in order)
+    std::vector<std::string> scopes{};      ///< what the holder may do
+    std::vector<std::string> tenants{};     ///< tenants the holder may act for ("*": any)
+    bool required = true;                   ///< false: absent credentials just disable this grant (rotation)
+};
+
+/// auth::bearer: static bearer tokens.
+struct bearer_settings {
+    std::vector<key_grant> tokens{}; ///< several at once: old and new overlap during a rotation
+    std::string realm = "mcp";
+};
+
+/// auth::api_key<Headers...>: keys in custom headers.
+struct api_key_settings {
+    std::vector<key_grant> keys{};
+    std::string realm = "mcp";
+};
+
+/// auth::with_identity<Scheme>: identity headers that select within what the credential allows.
+struct identity_settings {
+    std::string user_header = "X-User-ID";
+    std::string tenant_header = "X-Tenant-ID";
+    std::string workspace_header = "X-Workspace-ID";
+    /// Takes the tenant from the Host's first label under this domain, e.g. "api.example.com"
+    /// makes `acme.api.example.com` tenant "acme". Empty: off.
+    std::string tenant_domain{};
+    bool tenant_required = false; ///< refuse requests that name no tenant
+};
+
+struct auth_settings {
+    bearer_settings bearer{};
+    api_key_settings api_key{};
+    identity_settings identity{};
+};
+
+} // namespace warden

@@ -1,0 +1,94 @@
+#include <warden/auth/api_key.hpp>
+
+#include "auth_support.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace w = warden;
+
+namespace {
+using one_header = w::auth::api_key<"X-API-Key">;
+using key_pair = w::auth::api_key<"X-API-Key", "X-API-Secret">;
+const std::string key = "k_live_4f9a2c7e81d3";
+const std::string secret_value = "s_7d1e0b9c3a5f2e4d6c8b";
+
+w::auth_settings pair_settings() {
+    w::auth_settings s;
+    s.api_key.keys = {{.name = "acme-app", .credentials = {"ACME_KEY", "ACME_SECRET"}, .scopes = {"read"}}};
+    return s;
+}
+} // namespace
+
+TEST_CASE("api_key: one header, hostile inputs", "[auth][api_key]") {
+    w::auth_settings s;
+    s.api_key.keys = {{.name = "app", .credentials = {"APP_KEY"}, .scopes = {"read"}}};
+    auto a = one_header::configure(test::credentials({{"APP_KEY", key}}), s);
+    REQUIRE(a);
+    struct row {
+        const char* what;
+        test::request req;
+        unsigned status;
+        const char* error;
+    };
+    const row rows[] = {
+        {"the key", {{"X-API-Key", key}}, 0, nullptr},
+        {"header name in another case", {{"x-api-key", key}}, 0, nullptr},
+        {"no header", {}, 401, ""},
+        {"empty", {{"X-API-Key", ""}}, 401, "invalid_token"},
+        {"a prefix", {{"X-API-Key", key.substr(0, 8)}}, 401, "invalid_token"},
+        {"a suffix", {{"X-API-Key", key + "0"}}, 401, "invalid_token"},
+        {"wrong case", {{"X-API-Key", "K_LIVE_4F9A2C7E81D3"}}, 401, "invalid_token"},
+        {"embedded NUL", {{"X-API-Key", key + '\0' + "x"}}, 401, "invalid_token"},
+        {"twice", {{"X-API-Key", key}, {"X-API-Key", key}}, 400, "invalid_request"},
+        {"as a bearer token", {{"Authorization", "Bearer " + key}}, 401, ""},
+        {"in the query", test::request({{"X-API-Key", key}}, "/mcp?access_token=" + key), 400, "invalid_request"},
+        {"oversize", {{"X-API-Key", std::string(5000, 'k')}}, 401, "invalid_token"},
+    };
+    for (const auto& r : rows) {
+        INFO(r.what);
+        auto g = a.value().authenticate(r.req.view());
+        if (!r.error) {
+            REQUIRE(test::admitted(g));
+            CHECK(test::admitted(g)->subject == "app");
+            CHECK(test::admitted(g)->scheme == "api_key");
+            continue;
+        }
+        const auto* c = test::refused(g);
+        REQUIRE(c);
+        CHECK(c->status == r.status);
+        CHECK(c->error == r.error);
+        if (!*r.error) CHECK(c->www_authenticate == R"(ApiKey realm="mcp", header="X-API-Key")");
+        CHECK(c->description.find(key.substr(0, 6)) == std::string::npos);
+    }
+    CHECK(one_header::presents(test::request({{"X-API-Key", "x"}}).view()));
+    CHECK_FALSE(one_header::presents(test::request({{"Authorization", "Bearer x"}}).view()));
+}
+
+TEST_CASE("api_key: a key and its secret must both match", "[auth][api_key]") {
+    auto a = key_pair::configure(test::credentials({{"ACME_KEY", key}, {"ACME_SECRET", secret_value}}), pair_settings());
+    REQUIRE(a);
+    auto ok = a.value().authenticate(test::request({{"X-API-Key", key}, {"X-API-Secret", secret_value}}).view());
+    REQUIRE(test::admitted(ok));
+    CHECK(test::admitted(ok)->subject == "acme-app");
+    auto key_only = a.value().authenticate(test::request({{"X-API-Key", key}}).view());
+    REQUIRE(test::refused(key_only));
+    CHECK(test::refused(key_only)->error == "invalid_token");
+    auto swapped = a.value().authenticate(test::request({{"X-API-Key", secret_value}, {"X-API-Secret", key}}).view());
+    CHECK(test::refused(swapped));
+    auto wrong_secret = a.value().authenticate(test::request({{"X-API-Key", key}, {"X-API-Secret", key}}).view());
+    CHECK(test::refused(wrong_secret));
+}
+
+TEST_CASE("api_key: empty or missing configured keys stop the server", "[auth][api_key]") {
+    auto missing = key_pair::configure(test::credentials({{"ACME_KEY", key}}), pair_settings());
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().message() == "no API key is configured: set ACME_KEY, ACME_SECRET");
+    w::auth_settings one;
+    one.api_key.keys = {{.name = "app", .credentials = {"APP_KEY"}}};
+    auto wrong_arity = key_pair::configure(test::credentials({{"APP_KEY", key}}), one);
+    REQUIRE_FALSE(wrong_arity);
+    CHECK(wrong_arity.error().message().find("it needs 2") != std::string::npos);
+    auto control = one_header::configure(test::credentials({{"APP_KEY", "tab\there"}}), one);
+    REQUIRE_FALSE(control);
+    CHECK(control.error().message() == "APP_KEY: contains a character that is not visible ASCII");
+}
