@@ -15,14 +15,17 @@
 #include <warden/detail/decimal.hpp>
 #include <warden/error.hpp>
 #include <warden/log.hpp>
+#include <warden/transport/channel.hpp>
 #include <warden/transport/http_settings.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace warden {
 
@@ -119,16 +122,30 @@ inline result<void> configure_http(const command_line& cl, http_settings& http) 
     return success();
 }
 
+/// Which transports an example offers.
+enum class example_kind {
+    stdio_or_http, ///< stdio by default, HTTP with --listen
+    http_only,     ///< its auth scheme reads HTTP headers: --listen, 127.0.0.1:8080 by default
+};
+
 /// The --help text: usage, options, and the environment variables `vars`.
-inline std::string usage(std::string_view program, std::string_view summary, std::span<const variable> vars) {
+inline std::string usage(std::string_view program, std::string_view summary, std::span<const variable> vars,
+                         example_kind kind = example_kind::stdio_or_http) {
+    const bool http = kind == example_kind::http_only;
     std::string out{};
     out += "usage: " + std::string(program) +
-           " [--stdio | --listen HOST:PORT [--tls-cert FILE --tls-key FILE] [--stateless]] [--log-level LEVEL]\n\n";
+           (http ? " [--listen HOST:PORT [--tls-cert FILE --tls-key FILE]] [--stateless] [--log-level LEVEL]\n\n"
+                 : " [--stdio | --listen HOST:PORT [--tls-cert FILE --tls-key FILE] [--stateless]] [--log-level "
+                   "LEVEL]\n\n");
     out += std::string(summary) + "\n\n";
-    out += "options:\n"
-           "  --stdio             serve MCP over stdin/stdout (default)\n"
-           "  --listen HOST:PORT  serve MCP over Streamable HTTP at http://HOST:PORT/mcp (loopback only\n"
-           "                      without TLS)\n"
+    out += http ? "options:\n"
+                  "  --listen HOST:PORT  serve MCP over Streamable HTTP at http://HOST:PORT/mcp (default\n"
+                  "                      127.0.0.1:8080; loopback only without TLS)\n"
+                : "options:\n"
+                  "  --stdio             serve MCP over stdin/stdout (default)\n"
+                  "  --listen HOST:PORT  serve MCP over Streamable HTTP at http://HOST:PORT/mcp (loopback only\n"
+                  "                      without TLS)\n";
+    out += 
            "  --tls-cert FILE     PEM certificate chain: serve HTTPS\n"
            "  --tls-key FILE      PEM private key for --tls-cert\n"
            "  --stateless         HTTP without sessions: every POST stands alone\n"
@@ -150,23 +167,43 @@ inline std::string usage(std::string_view program, std::string_view summary, std
 template <class Settings>
 std::optional<int> configure_example(int argc, const char* const* argv, std::string_view program,
                                      std::string_view summary, std::span<const variable> env, Settings& s,
-                                     command_line& cl) {
+                                     command_line& cl, example_kind kind = example_kind::stdio_or_http) {
     auto parsed = parse_command_line(argc, argv);
+    if (parsed && kind == example_kind::http_only && parsed.value().stdio) {
+        const bool asked = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string_view(a) == "--stdio"; });
+        if (asked)
+            parsed = failure(errc::invalid_argument,
+                             "--stdio: this server authenticates HTTP requests; on stdio an MCP client passes "
+                             "credentials in the environment instead");
+        else {
+            parsed.value().stdio = false;
+            parsed.value().listen = "127.0.0.1:8080";
+        }
+    }
     if (parsed) {
         if (auto r = configure_http(parsed.value(), s.http); !r) parsed = r.error();
     }
     if (!parsed) {
-        std::cerr << program << ": " << parsed.error().message() << "\n" << usage(program, summary, env);
+        std::cerr << program << ": " << parsed.error().message() << "\n" << usage(program, summary, env, kind);
         return 2;
     }
     cl = std::move(parsed).value();
     if (cl.help) {
-        std::cout << usage(program, summary, env);
+        std::cout << usage(program, summary, env, kind);
         return 0;
     }
     s.log_threshold = cl.level;
     s.credentials.assign(env.begin(), env.end());
     return std::nullopt;
+}
+
+/// Calls `serve(std::type_identity<Channel>{})` with the HTTP channel the command line asks
+/// for: `transport::tls` with --tls-cert, else `transport::loopback`. Examples use it to
+/// pick their definition: `[&]<class C>(std::type_identity<C>) { server<def<C>> s{...}; ... }`.
+template <class F>
+int on_channel(const command_line& cl, F serve) {
+    if (!cl.tls_cert.empty()) return serve(std::type_identity<transport::tls>{});
+    return serve(std::type_identity<transport::loopback>{});
 }
 
 } // namespace warden

@@ -2,9 +2,14 @@
 //
 // Diagnostics go to stderr (never stdout, which stdio reserves for protocol messages), one
 // line each, from any thread. Nothing logged here may contain a credential: log a
-// `secret`'s fingerprint, never its value.
+// `secret`'s fingerprint, never its value. As a last line of defence every line passes
+// through one redactor: each loaded credential value that appears in it is replaced by its
+// fingerprint, and control characters are escaped.
 #pragma once
 
+#include <warden/crypto/digest.hpp>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -12,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <memory>
+#include <vector>
 
 namespace warden {
 
@@ -40,8 +47,43 @@ public:
     void set_threshold(log_level l) noexcept { threshold_ = l; }
     bool enabled(log_level l) const noexcept { return l >= threshold_; }
 
-    void log(log_level l, std::string_view message) const {
+    /// Values that must never appear in a line (the loaded credentials): each occurrence is
+    /// replaced by "[redacted sha256:xxxxxxxx]". Values under 6 bytes are left out (they
+    /// would redact ordinary words).
+    void redact(std::vector<std::string> values) {
+        std::erase_if(values, [](const std::string& v) { return v.size() < 6; });
+        // Longest first, so that a secret containing another is replaced whole.
+        std::sort(values.begin(), values.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+        auto next = std::shared_ptr<std::vector<std::string>>(new std::vector<std::string>(std::move(values)),
+                                                              [](std::vector<std::string>* v) {
+                                                                  for (auto& x : *v) crypto::cleanse(x.data(), x.size());
+                                                                  delete v;
+                                                              });
+        std::lock_guard lock(mutex_);
+        redactions_ = std::move(next);
+    }
+
+    /// `text` with every redacted value replaced by its fingerprint.
+    std::string redacted(std::string_view text) const {
+        std::shared_ptr<const std::vector<std::string>> values;
+        {
+            std::lock_guard lock(mutex_);
+            values = redactions_;
+        }
+        std::string out(text);
+        if (!values) return out;
+        for (const auto& v : *values)
+            for (auto at = out.find(v); at != std::string::npos; at = out.find(v, at)) {
+                const std::string mark = "[redacted " + crypto::fingerprint(v) + "]";
+                out.replace(at, v.size(), mark);
+                at += mark.size();
+            }
+        return out;
+    }
+
+    void log(log_level l, std::string_view raw) const {
         if (!enabled(l)) return;
+        const std::string message = redacted(raw);
         const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
         std::tm tm{};
         gmtime_r(&now, &tm);
@@ -75,6 +117,7 @@ private:
     log_level threshold_;
     std::FILE* sink_;
     mutable std::mutex mutex_;
+    std::shared_ptr<const std::vector<std::string>> redactions_;
 };
 
 } // namespace warden

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # with_server.sh SERVER [ARGS...] -- COMMAND [ARGS...]
 # Starts an example server (which must listen on port 0 and log "listening on URL"),
-# exports its URL as WARDEN_URL, runs COMMAND, then stops the server with SIGTERM and
+# exports its URL as WARDEN_URL (and WARDEN_PID, WARDEN_LOG), runs COMMAND, then stops the server with SIGTERM and
 # requires it to exit 0. Exits with COMMAND's status (or 1 if the server misbehaved).
 set -u
 server=$1; shift
@@ -21,7 +21,7 @@ done
 if [ -z "$url" ]; then
   echo "with_server: the server did not start:"; cat "$log"; kill "$pid" 2>/dev/null; exit 1
 fi
-export WARDEN_URL=$url
+export WARDEN_URL=$url WARDEN_PID=$pid WARDEN_LOG=$log
 "$@"
 rc=$?
 kill -TERM "$pid"
@@ -33,5 +33,7 @@ wait "$pid"; src=$?
 if [ "$src" -ne 0 ]; then
   echo "with_server: the server exited with status $src:"; tail -n 40 "$log"; rc=1
 fi
+# Keep what the server logged for a later look (the secret-leak check), if asked to.
+[ -n "${WARDEN_LOG_ARCHIVE:-}" ] && cat "$log" >> "$WARDEN_LOG_ARCHIVE"
 rm -f "$log"
 exit $rc

@@ -46,4 +46,6 @@ TEST_CASE("digest_table finds the grant whose secrets match, whole and only whol
     CHECK_FALSE(t.find({"alphaa"}));
     CHECK_FALSE(t.find({""}));
     CHECK_FALSE(t.find({"alpha", "beta"}));
+    CHECK(t.grant_of({warden::crypto::sha256("beta")}) == std::optional<std::size_t>(7));
+    CHECK_FALSE(t.grant_of({warden::crypto::sha256("gamma")}));
 }

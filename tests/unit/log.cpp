@@ -40,3 +40,22 @@ TEST_CASE("client text cannot forge log lines", "[log]") {
     CHECK_FALSE(std::fgets(buf, sizeof buf, f)); // still one line
     std::fclose(f);
 }
+
+TEST_CASE("the logger redacts every loaded credential value from every line", "[log]") {
+    std::FILE* f = std::tmpfile();
+    REQUIRE(f);
+    warden::logger log(warden::log_level::debug, f);
+    log.redact({"tok-0123456789abcdef", "abc", "tok-0123456789abcdef-long-version"});
+    log.info("header was Bearer tok-0123456789abcdef and tok-0123456789abcdef-long-version; abc stays");
+    std::rewind(f);
+    char buf[512] = {};
+    REQUIRE(std::fgets(buf, sizeof buf, f));
+    const std::string line = buf;
+    CHECK(line.find("tok-0123456789abcdef") == std::string::npos);
+    CHECK(line.find("Bearer [redacted " + warden::crypto::fingerprint("tok-0123456789abcdef") + "]") !=
+          std::string::npos);
+    CHECK(line.find("[redacted " + warden::crypto::fingerprint("tok-0123456789abcdef-long-version") + "]") !=
+          std::string::npos);
+    CHECK(line.find("abc stays") != std::string::npos); // too short to redact
+    std::fclose(f);
+}

@@ -99,6 +99,7 @@ struct session_client {
 TEST_CASE("streamable HTTP: the hostile request table", "[http]") {
     auto settings = small_limits<w::local_http_server>();
     settings.http.max_sessions = 100;
+    settings.http.allowed_hosts = {"mcp.example.com", "*.tenants.example.com"};
     w::server<w::local_http_server> server{{.name = "t", .version = "1"}, settings};
     server.tool("echo", "echo", [] { return w::tool_result::text("x"); });
     test::running run(server);
@@ -172,6 +173,19 @@ TEST_CASE("streamable HTTP: the hostile request table", "[http]") {
             CHECK(send(raw).status == 200);
         }
         CHECK(send(test::post(body, "Origin: http://localhost:PORT\r\n")).status == 200);
+        // Configured names: exact, any port, or one label under a wildcard domain.
+        auto with_host = [&](const char* host) {
+            std::string raw = test::post(body);
+            return send(raw.replace(raw.find("127.0.0.1:PORT"), 14, host)).status;
+        };
+        CHECK(with_host("mcp.example.com") == 200);
+        CHECK(with_host("MCP.example.com:8443") == 200);
+        CHECK(with_host("acme.tenants.example.com") == 200);
+        CHECK(with_host("acme.tenants.example.com:443") == 200);
+        CHECK(with_host("tenants.example.com") == 403);
+        CHECK(with_host("a.b.tenants.example.com") == 403);
+        CHECK(with_host("eviltenants.example.com") == 403);
+        CHECK(with_host("mcp.example.com.evil.net") == 403);
         CHECK(send(test::post(body, "Origin: http://127.0.0.1:PORT.evil.com\r\n")).status == 403);
     }
     SECTION("a slow client gets 408") {
@@ -543,4 +557,21 @@ TEST_CASE("auth gate: bearer over HTTP, per-tool scopes as 403 challenges, rotat
         status = call("reader", "after-hangup-0123456789").status;
     }
     CHECK(status == 200);
+}
+
+TEST_CASE("debug header logging shows credentials only as a short hash", "[http][log]") {
+    boost::beast::http::fields f;
+    f.set("Host", "127.0.0.1:8080");
+    f.set("Authorization", "Bearer tok-0123456789abcdef");
+    f.set("X-API-Key", "k_live_123456");
+    f.set("X-Request-Signature", "sig123456");
+    f.set("Cookie", "sid=abcdef");
+    f.set("Mcp-Session-Id", "0123456789abcdef");
+    f.set("Accept", "application/json");
+    const auto line = w::transport::detail::describe_headers(f);
+    for (const char* secret : {"tok-0123456789abcdef", "k_live_123456", "sig123456", "sid=abcdef", "0123456789abcdef"})
+        CHECK(line.find(secret) == std::string::npos);
+    CHECK(line.find("Host: 127.0.0.1:8080") != std::string::npos);
+    CHECK(line.find("Accept: application/json") != std::string::npos);
+    CHECK(line.find("Authorization: [redacted sha256:") != std::string::npos);
 }

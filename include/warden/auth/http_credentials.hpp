@@ -134,11 +134,12 @@ public:
         entries_.push_back({grant, std::move(digests)});
     }
     bool empty() const noexcept { return entries_.empty(); }
-    /// True when some entry has the same digests as `presented` (one per part).
-    bool contains(const std::vector<crypto::sha256_digest>& digests) const {
+    /// The grant of the entry with exactly these digests (configuration time only: not
+    /// constant time).
+    std::optional<std::size_t> grant_of(const std::vector<crypto::sha256_digest>& digests) const {
         for (const auto& e : entries_)
-            if (e.digests == digests) return true;
-        return false;
+            if (e.digests == digests) return e.grant;
+        return std::nullopt;
     }
     /// The grant whose secrets equal `presented`, if any.
     std::optional<std::size_t> find(const std::vector<std::string_view>& presented) const {
@@ -218,9 +219,15 @@ result<digest_table> load_grants(const std::vector<key_grant>& grants, const cre
             digests.push_back(crypto::sha256(s->reveal()));
         }
         if (digests.size() != parts) continue; // an optional grant that is not configured
-        if (table.contains(digests))
+        if (auto other = table.grant_of(digests)) {
+            // The same secret twice is harmless when it grants the same (mid-rotation, the
+            // new token briefly in both slots); otherwise it would be ambiguous.
+            const auto& o = grants[*other];
+            if (o.name == g.name && o.scopes == g.scopes && o.tenants == g.tenants) continue;
             return failure(errc::invalid_credentials,
-                           std::string(what) + " grant \"" + g.name + "\" has the same secret as another grant");
+                           std::string(what) + " grant \"" + g.name + "\" has the same secret as grant \"" + o.name +
+                               "\"");
+        }
         table.add(i, std::move(digests));
     }
     if (table.empty())

@@ -68,6 +68,12 @@ public:
     bool contains(std::string_view name) const { return find_secret(name) || find_value(name); }
     std::size_t size() const noexcept { return secrets_.size() + values_.size(); }
 
+    /// Calls `f(name, secret)` for every secret.
+    template <class F>
+    void for_each_secret(F f) const {
+        for (const auto& [name, s] : secrets_) f(std::string_view(name), s);
+    }
+
     /// A digest of every name and value: equal sets have equal fingerprints. For noticing
     /// that a reload changed something; never shown.
     crypto::sha256_digest fingerprint() const {

@@ -69,6 +69,9 @@ public:
         return credentials_;
     }
     void set_credentials(credential_set c) {
+        std::vector<std::string> values;
+        c.for_each_secret([&](std::string_view, const secret& s) { values.emplace_back(s.reveal()); });
+        log_->redact(std::move(values));
         auto next = std::make_shared<const credential_set>(std::move(c));
         std::lock_guard lock(mutex_);
         credentials_ = std::move(next);

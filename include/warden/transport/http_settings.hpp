@@ -37,7 +37,9 @@ struct http_settings {
     std::chrono::milliseconds sse_heartbeat{15'000};         ///< a comment line keeps idle streams alive
 
     /// Host header values accepted besides the defaults (for a loopback bind:
-    /// 127.0.0.1:P, localhost:P and [::1]:P). Empty and not on loopback: any Host.
+    /// 127.0.0.1:P, localhost:P and [::1]:P): "host:port", "host" (any port), or
+    /// "*.example.com" (one label under the domain, any port). Empty and not on loopback:
+    /// any Host.
     std::vector<std::string> allowed_hosts{};
     /// Origins accepted besides the request's own (scheme://host[:port]).
     std::vector<std::string> allowed_origins{};

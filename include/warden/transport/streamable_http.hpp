@@ -143,6 +143,29 @@ struct http_state {
 /// What a handled request leaves the connection to do.
 enum class after { keep_alive, close };
 
+/// True for header fields whose values are credentials or act as one.
+inline bool sensitive_header(std::string_view name) {
+    const std::string n = lower(name);
+    for (const char* word : {"authorization", "cookie", "key", "secret", "token", "signature", "password", "session",
+                             "credential", "auth"})
+        if (n.find(word) != std::string::npos) return true;
+    return false;
+}
+
+/// The header fields for a debug log line; sensitive values shown as a short hash only.
+inline std::string describe_headers(const http::fields& fields) {
+    std::string out;
+    for (const auto& f : fields) {
+        if (!out.empty()) out += "; ";
+        out.append(f.name_string()).append(": ");
+        if (sensitive_header(f.name_string()))
+            out += "[redacted " + crypto::fingerprint(f.value()) + "]";
+        else
+            out.append(f.value().substr(0, 200));
+    }
+    return out;
+}
+
 template <class Auth, class Stream>
 class connection {
 public:
@@ -281,8 +304,26 @@ private:
         if (!state_.check_hosts) return true;
         auto host = request_.find(http::field::host);
         if (host == request_.end()) return false;
-        const std::string h = lower(host->value());
-        return std::find(state_.allowed_hosts.begin(), state_.allowed_hosts.end(), h) != state_.allowed_hosts.end();
+        return allowed_authority(lower(host->value()));
+    }
+
+    /// `authority` (host[:port], lower case) is on the allowlist: an entry equal to it, an
+    /// entry equal to its host name (any port), or `*.domain` for a single label under domain.
+    bool allowed_authority(const std::string& authority) const {
+        std::string_view name = authority;
+        if (!name.empty() && name.front() == '[') {
+            name = name.substr(0, name.find(']') + 1);
+        } else if (auto colon = name.rfind(':'); colon != std::string_view::npos) {
+            name = name.substr(0, colon);
+        }
+        for (const auto& a : state_.allowed_hosts) {
+            if (a == authority || a == name) return true;
+            if (a.starts_with("*.") && name.size() > a.size() - 1 && name.ends_with(std::string_view(a).substr(1))) {
+                const auto label = name.substr(0, name.size() - (a.size() - 1));
+                if (label.find('.') == std::string_view::npos) return true;
+            }
+        }
+        return false;
     }
 
     bool origin_allowed() const {
@@ -293,9 +334,7 @@ private:
             if (lower(allowed) == o) return true;
         auto authority = origin_authority(o);
         if (!authority) return false;
-        if (state_.check_hosts)
-            return std::find(state_.allowed_hosts.begin(), state_.allowed_hosts.end(), *authority) !=
-                   state_.allowed_hosts.end();
+        if (state_.check_hosts) return allowed_authority(*authority);
         auto host = request_.find(http::field::host);
         return host != request_.end() && lower(host->value()) == *authority;
     }
@@ -320,6 +359,10 @@ private:
             co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
                                               "forbidden Host"));
 
+        if (state_.core.log().enabled(log_level::debug))
+            state_.core.log().debug("request " + std::string(request_.method_string()) + " " +
+                                    std::string(request_.target().substr(0, request_.target().find('?'))) + " from " +
+                                    remote_ + ": " + describe_headers(request_.base()));
         http_request_view view{request_.method_string(), request_.target(), &request_.base(), remote_,
                                state_.tls.has_value()};
         if (state_.trust_forwarded_headers) forwarded(view);

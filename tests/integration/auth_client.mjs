@@ -1,0 +1,139 @@
+// The official TypeScript SDK client against the static-credential examples, sending
+// credentials in headers as Claude Code's "headers" setting does, plus raw requests for
+// the refusals a client must be able to tell apart.
+//   node auth_client.mjs static_bearer|api_key|multi_tenant URL
+// Secrets come from the environment that auth_examples.sh sets.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [example, url] = process.argv.slice(2);
+const env = process.env;
+const sdk = (p) => import(pathToFileURL(path.join(env.WARDEN_NPM_DIR, 'node_modules/@modelcontextprotocol/sdk/dist/esm', p)).href);
+const { Client } = await sdk('client/index.js');
+const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
+
+const deadline = setTimeout(() => { console.error('timed out'); process.exit(1); }, 90_000);
+let passed = 0, failed = 0;
+async function check(name, fn) {
+  try { await fn(); passed++; console.log(`ok - ${name}`); }
+  catch (e) { failed++; console.log(`not ok - ${name}\n  ${e.stack || e}`); }
+}
+
+async function connect(headers) {
+  const client = new Client({ name: 'warden-auth-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}
+const text = (r) => r.content[0].text;
+const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+async function raw(headers, target = url) {
+  const r = await fetch(target, { method: 'POST', body: initialize,
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } });
+  const body = await r.text();
+  return { status: r.status, challenge: r.headers.get('www-authenticate') ?? '', body };
+}
+async function until(fn, what) {
+  for (let i = 0; i < 100; i++) { if (await fn()) return; await new Promise((r) => setTimeout(r, 50)); }
+  throw new Error(`never: ${what}`);
+}
+function writeSecret(name, value) {
+  const file = path.join(env.CREDENTIALS_DIRECTORY, name);
+  fs.rmSync(file, { force: true });
+  fs.writeFileSync(file, value + '\n', { mode: 0o600 });
+}
+const works = async (headers) => (await raw(headers)).status === 200;
+
+if (example === 'static_bearer') {
+  const bearer = (t) => ({ authorization: `Bearer ${t}` });
+  await check('refusals: 401 without a challenge error, 401 invalid_token, 400 for a query token', async () => {
+    const none = await raw({});
+    assert.equal(none.status, 401);
+    assert.equal(none.challenge, 'Bearer realm="mcp"');
+    const wrong = await raw(bearer('not-the-token-0123456789'));
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.challenge, /error="invalid_token"/);
+    const query = await raw({}, `${url}?access_token=${env.WRITER}`);
+    assert.equal(query.status, 400);
+    for (const r of [none, wrong, query]) assert.ok(!r.body.includes(env.WRITER));
+  });
+  await check('the writer token reads and writes', async () => {
+    const c = await connect(bearer(env.WRITER));
+    assert.deepEqual((await c.listTools()).tools.map((t) => t.name).sort(), ['add_note', 'list_notes', 'whoami']);
+    assert.match(text(await c.callTool({ name: 'add_note', arguments: { text: 'hello' } })), /added note/);
+    assert.match(text(await c.callTool({ name: 'list_notes', arguments: {} })), /hello \(by writer\)/);
+    assert.match(text(await c.callTool({ name: 'whoami', arguments: {} })), /token=writer scopes: notes:read notes:write/);
+    await c.close();
+  });
+  await check('the read-only token reads; writing is 403 insufficient_scope', async () => {
+    const c = await connect(bearer(env.READER));
+    assert.match(text(await c.callTool({ name: 'list_notes', arguments: {} })), /hello/);
+    await assert.rejects(c.callTool({ name: 'add_note', arguments: { text: 'x' } }), /insufficient_scope/);
+    await c.close();
+  });
+  await check('rotation without a restart: add the next token, then retire the old one', async () => {
+    writeSecret('MCP_BEARER_TOKEN_NEXT', env.NEXT);
+    process.kill(Number(env.WARDEN_PID), 'SIGHUP');
+    await until(() => works(bearer(env.NEXT)), 'the next token works');
+    assert.ok(await works(bearer(env.WRITER)), 'the old token still works during the overlap');
+    writeSecret('MCP_BEARER_TOKEN', env.NEXT); // the new token in both slots for a moment is fine
+    fs.rmSync(path.join(env.CREDENTIALS_DIRECTORY, 'MCP_BEARER_TOKEN_NEXT'));
+    process.kill(Number(env.WARDEN_PID), 'SIGHUP');
+    await until(async () => !(await works(bearer(env.WRITER))), 'the old token stops working');
+    assert.ok(await works(bearer(env.NEXT)));
+    const c = await connect(bearer(env.NEXT));
+    assert.match(text(await c.callTool({ name: 'whoami', arguments: {} })), /token=writer/);
+    await c.close();
+  });
+} else if (example === 'api_key') {
+  const acme = { 'x-api-key': env.ACME_API_KEY, 'x-api-secret': env.ACME_API_SECRET };
+  const partner = { 'x-api-key': env.PARTNER_API_KEY, 'x-api-secret': env.PARTNER_API_SECRET };
+  await check('refusals: no headers, a partial pair, a swapped pair, a header twice', async () => {
+    const none = await raw({});
+    assert.equal(none.status, 401);
+    assert.equal(none.challenge, 'ApiKey realm="mcp", header="X-API-Key X-API-Secret"');
+    const partial = await raw({ 'x-api-key': env.ACME_API_KEY });
+    assert.equal(partial.status, 401);
+    assert.match(partial.body, /invalid_token/);
+    assert.equal((await raw({ 'x-api-key': env.ACME_API_SECRET, 'x-api-secret': env.ACME_API_KEY })).status, 401);
+    assert.equal((await raw({ ...acme, 'x-api-secret': env.ACME_API_SECRET + '0' })).status, 401);
+  });
+  await check('acme converts; partner may only read rates', async () => {
+    const a = await connect(acme);
+    assert.match(text(await a.callTool({ name: 'convert', arguments: { amount: 100, from: 'EUR', to: 'USD' } })),
+                 /^108\.0+ USD \(for acme\)/);
+    await a.close();
+    const p = await connect(partner);
+    assert.match(text(await p.callTool({ name: 'rates', arguments: {} })), /USD 1\.08/);
+    await assert.rejects(p.callTool({ name: 'convert', arguments: { amount: 1, from: 'EUR', to: 'GBP' } }), /insufficient_scope/);
+    await p.close();
+  });
+} else if (example === 'multi_tenant') {
+  const as = (token, tenant, more = {}) => ({ 'x-auth-token': token, ...(tenant ? { 'x-tenant-id': tenant } : {}), ...more });
+  await check('a token acts only for its tenants; identity headers alone are nothing', async () => {
+    assert.equal((await raw(as(env.ACME_TOKEN, 'acme'))).status, 200);
+    assert.equal((await raw(as(env.ACME_TOKEN, 'acme-eu'))).status, 200);
+    assert.equal((await raw(as(env.ACME_TOKEN, 'globex'))).status, 403);
+    assert.equal((await raw(as(env.ACME_TOKEN, null))).status, 400);
+    assert.equal((await raw({ 'x-tenant-id': 'acme', 'x-user-id': 'admin' })).status, 401);
+    assert.equal((await raw(as(env.ACME_TOKEN, 'acme/../globex'))).status, 400);
+  });
+  await check('each tenant and workspace sees only its own tasks', async () => {
+    const acme = await connect(as(env.ACME_TOKEN, 'acme', { 'x-workspace-id': 'design', 'x-user-id': 'ada' }));
+    assert.equal(text(await acme.callTool({ name: 'add_task', arguments: { title: 'logo' } })), 'added to acme/design');
+    const globex = await connect(as(env.GLOBEX_TOKEN, 'globex', { 'x-workspace-id': 'design' }));
+    await globex.callTool({ name: 'add_task', arguments: { title: 'secret plan' } });
+    const mine = text(await acme.callTool({ name: 'list_tasks', arguments: {} }));
+    assert.match(mine, /logo \(ada\)/);
+    assert.ok(!mine.includes('secret plan'));
+    assert.ok(!text(await globex.callTool({ name: 'list_tasks', arguments: {} })).includes('logo'));
+    await acme.close();
+    await globex.close();
+  });
+}
+
+clearTimeout(deadline);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed || !passed ? 1 : 0);
