@@ -6,7 +6,8 @@
 #
 # Each server runs pinned to core 0 (warden with one I/O thread); wrk runs pinned to core 1
 # with one thread. For 1, 16 and 64 connections, three runs each, alternating the servers.
-# Then warden alone: stateful (one session), TLS, and RSS with 10 000 idle sessions.
+# Then warden alone: stateful (one session), a static bearer token, TLS, and RSS with
+# 10 000 idle sessions.
 # Prints a table and writes it to benchmarks/RESULTS.md. Bounded: about 4 minutes.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -87,6 +88,12 @@ for run in 1 2 3; do echo "stateful 64 $(MCP_SESSION_ID=$sid measure "$PID" "$UR
 idle_rss=$(rss_mb "$PID")
 kill "$PID"; wait "$PID" 2>/dev/null || true
 
+token=$(openssl rand -hex 32)
+ECHO_BEARER_TOKEN=$token start bearer "$echo_bin" --listen 127.0.0.1:0 --stateless
+BEARER_TOKEN=$token warm "$URL"
+for run in 1 2 3; do echo "bearer 64 $(BEARER_TOKEN=$token measure "$PID" "$URL" 64)" >>"$extra"; done
+kill "$PID"; wait "$PID" 2>/dev/null || true
+
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
   -subj "/CN=127.0.0.1" 2>/dev/null
 start tls "$echo_bin" --listen 127.0.0.1:0 --stateless --tls-cert "$work/cert.pem" --tls-key "$work/key.pem"
@@ -119,8 +126,9 @@ table=$work/table
   echo
   echo "| warden mode (64 connections) | req/s (median) | req/s (range) | p50 ms | p99 ms | RSS MB | CPU % | errors |"
   echo "|---|---|---|---|---|---|---|---|"
-  for s in stateful tls; do summarize "$extra" "$s" 64; done |
-    awk -F'|' '{ printf "| %s | %s | %s | %.2f | %.2f | %s | %s | %s |\n", ($1 == "tls" ? "stateless over TLS (keep-alive)" : "stateful, one session"), $3, $4, $5, $6, $7, $8, $9 }'
+  for s in stateful bearer tls; do summarize "$extra" "$s" 64; done |
+    awk -F'|' '{ name = $1 == "tls" ? "stateless over TLS (keep-alive)" : $1 == "bearer" ? "stateless, static bearer token (auth::bearer)" : "stateful, one session";
+                 printf "| %s | %s | %s | %.2f | %.2f | %s | %s | %s |\n", name, $3, $4, $5, $6, $7, $8, $9 }'
   echo
   echo "RSS of warden's echo with 10 000 idle sessions open: $idle_rss MB"
 } >"$table"

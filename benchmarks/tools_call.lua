@@ -1,7 +1,8 @@
 -- wrk script: POST tools/call echo with a fresh id per request. MCP_SESSION_ID, when set,
--- is sent as Mcp-Session-Id (stateful servers).
+-- is sent as Mcp-Session-Id (stateful servers); BEARER_TOKEN as Authorization: Bearer.
 local counter = 0
 local session = os.getenv("MCP_SESSION_ID")
+local bearer = os.getenv("BEARER_TOKEN")
 
 request = function()
   counter = counter + 1
@@ -11,6 +12,7 @@ request = function()
     ["MCP-Protocol-Version"] = "2025-11-25",
   }
   if session and session ~= "" then headers["Mcp-Session-Id"] = session end
+  if bearer and bearer ~= "" then headers["Authorization"] = "Bearer " .. bearer end
   local body = '{"jsonrpc":"2.0","id":' .. counter ..
     ',"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}'
   return wrk.format("POST", nil, headers, body)

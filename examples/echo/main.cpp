@@ -6,6 +6,7 @@
 
 #include <boost/describe/class.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
 namespace w = warden;
@@ -29,13 +30,22 @@ int serve(w::settings settings) {
 }
 } // namespace
 
+using bearer_http = w::server_definition<w::transport::streamable_http<w::transport::loopback>,
+                                         w::credentials::env, w::auth::bearer, w::storage::memory>;
+
 int main(int argc, char** argv) {
+    const w::variable env[] = {
+        {"ECHO_BEARER_TOKEN", "over HTTP on loopback: admit only callers presenting this bearer token", false, true}};
     w::settings settings;
     w::command_line cl;
-    if (auto exit = w::configure_example(argc, argv, "echo", "An MCP server with one tool, echo(text).", {}, settings, cl))
+    if (auto exit = w::configure_example(argc, argv, "echo", "An MCP server with one tool, echo(text).", env, settings, cl))
         return *exit;
     settings.http.max_sessions = 100'000; // the benchmark holds 10 000 idle sessions open
     if (cl.stdio) return serve<w::local_stdio_server>(std::move(settings));
+    if (std::getenv("ECHO_BEARER_TOKEN") && cl.tls_cert.empty()) {
+        settings.auth.bearer.tokens = {{.name = "echo-client", .credentials = {"ECHO_BEARER_TOKEN"}}};
+        return serve<bearer_http>(std::move(settings));
+    }
     if (!cl.tls_cert.empty())
         return serve<w::server_definition<w::transport::streamable_http<w::transport::tls>, w::credentials::env,
                                           w::auth::anonymous, w::storage::memory, w::profile::development>>(

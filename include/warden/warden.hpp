@@ -4,6 +4,7 @@
 #include <warden/auth/anonymous.hpp>
 #include <warden/auth/any_of.hpp>
 #include <warden/auth/api_key.hpp>
+#include <warden/auth/basic.hpp>
 #include <warden/auth/bearer.hpp>
 #include <warden/auth/gate.hpp>
 #include <warden/auth/http_credentials.hpp>
@@ -22,6 +23,7 @@
 #include <warden/credentials/secret.hpp>
 #include <warden/crypto/base64.hpp>
 #include <warden/crypto/digest.hpp>
+#include <warden/crypto/password.hpp>
 #include <warden/definition.hpp>
 #include <warden/deployments.hpp>
 #include <warden/error.hpp>

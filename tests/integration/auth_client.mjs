@@ -1,7 +1,7 @@
 // The official TypeScript SDK client against the static-credential examples, sending
 // credentials in headers as Claude Code's "headers" setting does, plus raw requests for
 // the refusals a client must be able to tell apart.
-//   node auth_client.mjs static_bearer|api_key|multi_tenant URL
+//   node auth_client.mjs static_bearer|api_key|multi_tenant|basic_migration URL
 // Secrets come from the environment that auth_examples.sh sets.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -131,6 +131,28 @@ if (example === 'static_bearer') {
     assert.ok(!text(await globex.callTool({ name: 'list_tasks', arguments: {} })).includes('logo'));
     await acme.close();
     await globex.close();
+  });
+} else if (example === 'basic_migration') {
+  const basic = (user, pw) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${pw}`).toString('base64') });
+  await check('during the migration Basic users and token clients both get in', async () => {
+    const b = await connect(basic('alice', env.ALICE_PASSWORD));
+    assert.equal(text(await b.callTool({ name: 'report', arguments: {} })), 'report for alice (signed in with basic)');
+    await b.close();
+    const t = await connect({ authorization: `Bearer ${env.MCP_BEARER_TOKEN}` });
+    assert.equal(text(await t.callTool({ name: 'report', arguments: {} })),
+                 'report for migrated-client (signed in with bearer)');
+    await t.close();
+  });
+  await check('refusals: both challenges when nothing is sent; a wrong password is not retried', async () => {
+    const none = await raw({});
+    assert.equal(none.status, 401);
+    assert.equal(none.challenge, 'Bearer realm="mcp", Basic realm="mcp", charset="UTF-8"');
+    const wrong = await raw(basic('alice', env.ALICE_PASSWORD + 'x'));
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.challenge, /^Basic realm="mcp", error="invalid_token"/);
+    const unknown = await raw(basic('mallory', env.ALICE_PASSWORD));
+    assert.equal(unknown.body, wrong.body); // an unknown user looks like a wrong password
+    assert.match(fs.readFileSync(env.WARDEN_LOG, 'utf8'), /user alice still signs in with Basic/);
   });
 }
 

@@ -2,9 +2,9 @@
 # The static-credential examples with real clients: the TypeScript SDK client sending
 # headers (auth_client.mjs), the Inspector CLI with --header, credential files with
 # rotation on SIGHUP; then every log line of the run is searched for every secret used.
-#   auth_examples.sh EXAMPLES_DIR
+#   auth_examples.sh EXAMPLES_DIR TOOLS_DIR
 set -uo pipefail
-examples=$1
+examples=$1 tools=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bin="${WARDEN_NPM_DIR:?run scripts/install-deps.sh}/node_modules/.bin"
 export PATH="$bin:$PATH"
@@ -50,6 +50,16 @@ mkdir -m 700 "$CREDENTIALS_DIRECTORY"
 export ACME_TOKEN=$(secret) GLOBEX_TOKEN=$(secret)
 run multi_tenant "$(inspect "--header 'X-Auth-Token: $GLOBEX_TOKEN' --header 'X-Tenant-ID: globex'" "r.tools.length === 2")"
 
+# basic_migration: Basic users hashed with tools/hash_password, in a file; a token in the environment.
+export CREDENTIALS_DIRECTORY=$work/creds-basic
+mkdir -m 700 "$CREDENTIALS_DIRECTORY"
+export ALICE_PASSWORD="$(secret) with spaces: and colons" MCP_BEARER_TOKEN=$(secret)
+printf '%s' "$ALICE_PASSWORD" | "$tools/hash_password" --ln 12 alice >"$work/users" || status=1
+file_secret MCP_BASIC_USERS "$(cat "$work/users")"
+grep -q '^alice:\$scrypt\$ln=12,r=8,p=1\$' "$work/users" && echo "ok - hash_password makes a scrypt line" >>"$out" ||
+  { echo "not ok - hash_password output"; status=1; }
+run basic_migration "$(inspect "--header 'Authorization: Bearer $MCP_BEARER_TOKEN'" "r.tools.length === 1")"
+
 # A server that cannot start says why, listing every problem, and exits 78.
 env -u ACME_TOKEN -u GLOBEX_TOKEN "$examples/multi_tenant" --listen 127.0.0.1:0 2>"$work/refused.log"
 rc=$?
@@ -64,7 +74,7 @@ cat "$out"
 # Nothing secret in any log: the servers' (debug level) or the clients'.
 leaks=0
 for s in "$WRITER" "$READER" "$NEXT" "$ACME_API_KEY" "$ACME_API_SECRET" "$PARTNER_API_KEY" "$PARTNER_API_SECRET" \
-         "$ACME_TOKEN" "$GLOBEX_TOKEN"; do
+         "$ACME_TOKEN" "$GLOBEX_TOKEN" "$ALICE_PASSWORD" "$MCP_BEARER_TOKEN"; do
   if grep -qF -- "$s" "$WARDEN_LOG_ARCHIVE"; then echo "not ok - a secret appears in the server log"; leaks=1; fi
 done
 lines=$(wc -l <"$WARDEN_LOG_ARCHIVE")

@@ -5,6 +5,8 @@
 // rotation). What a grant adds is who the holder is and what it may do.
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,18 @@ struct api_key_settings {
     std::string realm = "mcp";
 };
 
+/// auth::basic: users and password hashes (warden/crypto/password.hpp) from a credential.
+struct basic_settings {
+    /// The credential holding one "user:hash" line per user.
+    std::string users_credential = "MCP_BASIC_USERS";
+    /// Scopes per user; "*" applies to users not listed.
+    std::map<std::string, std::vector<std::string>> scopes{};
+    std::string realm = "mcp";
+    /// How long a verified user and password is remembered, so that a client sending Basic
+    /// with every request does not pay for the password hash every time. Zero: never.
+    std::chrono::seconds cache_ttl{300};
+};
+
 /// auth::with_identity<Scheme>: identity headers that select within what the credential allows.
 struct identity_settings {
     std::string user_header = "X-User-ID";
@@ -45,6 +59,7 @@ struct identity_settings {
 struct auth_settings {
     bearer_settings bearer{};
     api_key_settings api_key{};
+    basic_settings basic{};
     identity_settings identity{};
 };
 

@@ -1,0 +1,129 @@
+// warden/crypto/password.hpp: password hashes for auth::basic (scrypt or PBKDF2, OpenSSL).
+//
+// The stored form, one line per user in the users credential ("alice:" then this):
+//
+//     $scrypt$ln=15,r=8,p=1$<salt>$<key>             scrypt, N = 2^ln (the default)
+//     $pbkdf2-sha256$i=600000$<salt>$<key>           PBKDF2-HMAC-SHA-256
+//
+// <salt> and <key> are standard padded base64 (RFC 4648 §4); the salt is 16 random bytes
+// and the key 32 bytes. `hash_password` makes one (tools/hash_password.cpp wraps it);
+// `verify_password` compares in constant time.
+#pragma once
+
+#include <warden/crypto/base64.hpp>
+#include <warden/crypto/digest.hpp>
+#include <warden/detail/decimal.hpp>
+#include <warden/error.hpp>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace warden::crypto {
+
+struct scrypt_params {
+    unsigned log2_n = 15; ///< N = 2^15: about 32 MiB and tens of milliseconds per check
+    unsigned r = 8;
+    unsigned p = 1;
+};
+
+/// A parsed stored hash.
+struct password_hash {
+    enum class kind { scrypt, pbkdf2_sha256 } algorithm = kind::scrypt;
+    scrypt_params scrypt{};
+    std::uint32_t iterations = 0; ///< PBKDF2
+    std::vector<unsigned char> salt;
+    std::vector<unsigned char> key;
+};
+
+namespace detail {
+inline std::vector<std::string_view> split(std::string_view s, char sep) {
+    std::vector<std::string_view> out;
+    for (;;) {
+        auto at = s.find(sep);
+        out.push_back(s.substr(0, at));
+        if (at == std::string_view::npos) return out;
+        s.remove_prefix(at + 1);
+    }
+}
+inline bool derive(const password_hash& h, std::string_view password, std::vector<unsigned char>& out) {
+    out.assign(h.key.size(), 0);
+    if (h.algorithm == password_hash::kind::scrypt) {
+        const std::uint64_t n = std::uint64_t(1) << h.scrypt.log2_n;
+        const std::uint64_t maxmem = 128ull * h.scrypt.r * (n + h.scrypt.p + 2) + (1u << 20);
+        return EVP_PBE_scrypt(password.data(), password.size(), h.salt.data(), h.salt.size(), n, h.scrypt.r,
+                              h.scrypt.p, maxmem, out.data(), out.size()) == 1;
+    }
+    return PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), h.salt.data(),
+                             static_cast<int>(h.salt.size()), static_cast<int>(h.iterations), EVP_sha256(),
+                             static_cast<int>(out.size()), out.data()) == 1;
+}
+} // namespace detail
+
+/// Parses a stored hash, checking that its parameters are sane (a hash that would take
+/// minutes or gigabytes to check is refused).
+inline result<password_hash> parse_password_hash(std::string_view encoded) {
+    auto bad = [](std::string_view why) { return failure(errc::invalid_credentials, "password hash: " + std::string(why)); };
+    const auto parts = detail::split(encoded, '$');
+    if (parts.size() != 5 || !parts[0].empty()) return bad("expected $algorithm$parameters$salt$key");
+    password_hash h;
+    if (parts[1] == "scrypt") {
+        const auto params = detail::split(parts[2], ',');
+        if (params.size() != 3 || !params[0].starts_with("ln=") || !params[1].starts_with("r=") ||
+            !params[2].starts_with("p="))
+            return bad("scrypt parameters must be ln=N,r=R,p=P");
+        if (!warden::detail::parse_decimal(params[0].substr(3), h.scrypt.log2_n) ||
+            !warden::detail::parse_decimal(params[1].substr(2), h.scrypt.r) ||
+            !warden::detail::parse_decimal(params[2].substr(2), h.scrypt.p))
+            return bad("scrypt parameters must be decimal numbers");
+        if (h.scrypt.log2_n < 10 || h.scrypt.log2_n > 20 || h.scrypt.r < 1 || h.scrypt.r > 32 || h.scrypt.p < 1 ||
+            h.scrypt.p > 16)
+            return bad("scrypt parameters out of range (ln 10-20, r 1-32, p 1-16)");
+    } else if (parts[1] == "pbkdf2-sha256") {
+        if (!parts[2].starts_with("i=") || !warden::detail::parse_decimal(parts[2].substr(2), h.iterations))
+            return bad("PBKDF2 parameters must be i=ITERATIONS");
+        if (h.iterations < 100'000 || h.iterations > 10'000'000) return bad("PBKDF2 iterations out of range (100000-10000000)");
+        h.algorithm = password_hash::kind::pbkdf2_sha256;
+    } else {
+        return bad("unknown algorithm \"" + std::string(parts[1].substr(0, 32)) + "\" (scrypt or pbkdf2-sha256)");
+    }
+    auto salt = base64_decode(parts[3]);
+    auto key = base64_decode(parts[4]);
+    if (!salt || !key) return bad("salt and key must be base64");
+    if (salt.value().size() < 8 || key.value().size() < 16) return bad("salt or key too short");
+    h.salt = std::move(salt).value();
+    h.key = std::move(key).value();
+    return h;
+}
+
+/// A new stored hash of `password` (scrypt, a fresh random salt).
+inline result<std::string> hash_password(std::string_view password, scrypt_params params = {}) {
+    password_hash h;
+    h.scrypt = params;
+    h.salt.resize(16);
+    h.key.resize(32);
+    if (RAND_bytes(h.salt.data(), static_cast<int>(h.salt.size())) != 1)
+        return failure(errc::internal_error, "the OpenSSL RNG failed");
+    std::vector<unsigned char> key;
+    if (!detail::derive(h, password, key)) return failure(errc::internal_error, "scrypt failed");
+    std::string out = "$scrypt$ln=" + std::to_string(params.log2_n) + ",r=" + std::to_string(params.r) +
+                      ",p=" + std::to_string(params.p) + "$" + base64_encode(h.salt) + "$" + base64_encode(key);
+    cleanse(key.data(), key.size());
+    return out;
+}
+
+/// True when `password` matches the parsed hash (constant-time comparison of the keys).
+inline bool verify_password(std::string_view password, const password_hash& h) {
+    std::vector<unsigned char> key;
+    const bool derived = detail::derive(h, password, key);
+    const bool same = derived && CRYPTO_memcmp(key.data(), h.key.data(), key.size()) == 0;
+    cleanse(key.data(), key.size());
+    return same;
+}
+
+} // namespace warden::crypto

@@ -1,0 +1,98 @@
+#include <warden/auth/basic.hpp>
+
+#include "auth_support.hpp"
+
+#include <warden/crypto/base64.hpp>
+
+#include <catch2/catch.hpp>
+
+namespace w = warden;
+
+namespace {
+std::string users() {
+    return "# users\nalice:" + w::crypto::hash_password("wonder land", {.log2_n = 10}).value() + "\n" +
+           "bob:" + w::crypto::hash_password("b:u:i:l:d", {.log2_n = 10}).value() + "\n";
+}
+std::string basic_header(std::string_view user_pass) { return "Basic " + w::crypto::base64_encode(user_pass); }
+w::auth_settings settings() {
+    w::auth_settings s;
+    s.basic.scopes = {{"alice", {"admin"}}, {"*", {"read"}}};
+    return s;
+}
+} // namespace
+
+TEST_CASE("basic: the hostile input table", "[auth][basic]") {
+    auto b = w::auth::basic::configure(test::credentials({{"MCP_BASIC_USERS", users()}}), settings());
+    REQUIRE(b);
+    struct row {
+        const char* what;
+        test::request req;
+        unsigned status; // 0 = admitted
+        const char* error;
+    };
+    const row rows[] = {
+        {"alice", {{"Authorization", basic_header("alice:wonder land")}}, 0, ""},
+        {"a password with colons: split at the first", {{"Authorization", basic_header("bob:b:u:i:l:d")}}, 0, ""},
+        {"scheme in lower case", {{"Authorization", "basic " + w::crypto::base64_encode("alice:wonder land")}}, 0, ""},
+        {"wrong password", {{"Authorization", basic_header("alice:wonder lanD")}}, 401, "invalid_token"},
+        {"unknown user, alice's password", {{"Authorization", basic_header("mallory:wonder land")}}, 401, "invalid_token"},
+        {"a password prefix", {{"Authorization", basic_header("alice:wonder")}}, 401, "invalid_token"},
+        {"a password suffix", {{"Authorization", basic_header("alice:wonder land!")}}, 401, "invalid_token"},
+        {"embedded NUL", {{"Authorization", basic_header(std::string("alice:wonder land\0", 18))}}, 401, "invalid_token"},
+        {"a control character in the user", {{"Authorization", basic_header("al\tice:wonder land")}}, 401, "invalid_token"},
+        {"not UTF-8", {{"Authorization", basic_header("alice:\xff\xfe")}}, 401, "invalid_token"},
+        {"no colon", {{"Authorization", basic_header("alice")}}, 401, "invalid_token"},
+        {"empty user", {{"Authorization", basic_header(":wonder land")}}, 401, "invalid_token"},
+        {"not base64", {{"Authorization", "Basic alice:wonder land"}}, 401, "invalid_token"},
+        {"base64 without padding", {{"Authorization", "Basic YWxpY2U6d29uZGVyIGxhbmQ"}}, 401, "invalid_token"},
+        {"empty", {{"Authorization", "Basic "}}, 401, "invalid_token"},
+        {"oversize", {{"Authorization", "Basic " + std::string(2000, 'A')}}, 401, "invalid_token"},
+        {"no Authorization", {}, 401, ""},
+        {"a bearer token", {{"Authorization", "Bearer abc"}}, 401, ""},
+        {"two fields", {{"Authorization", basic_header("alice:wonder land")}, {"Authorization", basic_header("bob:x")}}, 400,
+         "invalid_request"},
+    };
+    for (const auto& r : rows) {
+        INFO(r.what);
+        auto g = b.value().authenticate(r.req.view());
+        if (r.status == 0) {
+            REQUIRE(test::admitted(g));
+            CHECK(test::admitted(g)->scheme == "basic");
+            continue;
+        }
+        const auto* c = test::refused(g);
+        REQUIRE(c);
+        CHECK(c->status == r.status);
+        CHECK(c->error == r.error);
+        CHECK(c->www_authenticate.starts_with("Basic realm=\"mcp\""));
+        CHECK(c->www_authenticate.ends_with("charset=\"UTF-8\""));
+    }
+    auto alice = b.value().authenticate(test::request({{"Authorization", basic_header("alice:wonder land")}}).view());
+    CHECK(test::admitted(alice)->has_scope("admin"));
+    auto bob = b.value().authenticate(test::request({{"Authorization", basic_header("bob:b:u:i:l:d")}}).view());
+    CHECK(test::admitted(bob)->has_scope("read"));
+    CHECK_FALSE(test::admitted(bob)->has_scope("admin"));
+    // The unknown user and the wrong password get the very same refusal.
+    auto unknown = b.value().authenticate(test::request({{"Authorization", basic_header("mallory:x")}}).view());
+    auto wrong = b.value().authenticate(test::request({{"Authorization", basic_header("alice:x")}}).view());
+    CHECK(test::refused(unknown)->description == test::refused(wrong)->description);
+    CHECK(test::refused(unknown)->www_authenticate == test::refused(wrong)->www_authenticate);
+}
+
+TEST_CASE("basic: the users credential is checked at start-up", "[auth][basic]") {
+    const auto s = settings();
+    auto none = w::auth::basic::configure(test::credentials({}), s);
+    REQUIRE_FALSE(none);
+    CHECK(none.error().message() == "no Basic users: set MCP_BASIC_USERS");
+    auto plain = w::auth::basic::configure(test::credentials({{"MCP_BASIC_USERS", "alice:wonder land\n"}}), s);
+    REQUIRE_FALSE(plain);
+    CHECK(plain.error().message().starts_with("MCP_BASIC_USERS line 1 (alice): password hash:"));
+    CHECK(plain.error().message().find("wonder") == std::string::npos);
+    const auto h = w::crypto::hash_password("x", {.log2_n = 10}).value();
+    auto twice = w::auth::basic::configure(test::credentials({{"MCP_BASIC_USERS", "a:" + h + "\na:" + h}}), s);
+    REQUIRE_FALSE(twice);
+    CHECK(twice.error().message().find("appears twice") != std::string::npos);
+    auto no_colon = w::auth::basic::configure(test::credentials({{"MCP_BASIC_USERS", "# only a comment\nalice\n"}}), s);
+    REQUIRE_FALSE(no_colon);
+    CHECK(no_colon.error().message() == "MCP_BASIC_USERS line 2: expected user:hash");
+}
