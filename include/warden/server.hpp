@@ -31,7 +31,15 @@ class server {
 public:
     using definition_type = Definition;
 
-    explicit server(server_info info, settings s = {}) : core_(std::move(info), std::move(s)) {}
+    explicit server(server_info info, settings s = {}) : core_(std::move(info), std::move(s)) {
+        // A scheme that refuses replays keeps what it has seen in the definition's storage.
+        using storage = typename Definition::storage;
+        if constexpr (Definition::auth::requires_replay_store &&
+                      requires { typename storage::store_type; } &&
+                      std::is_default_constructible_v<typename storage::store_type>)
+            core_.set_replay(std::make_shared<auth::storage_replay_store<typename storage::store_type>>(
+                std::make_shared<typename storage::store_type>()));
+    }
 
     /// A tool whose input schema comes from the handler's argument type (see
     /// warden/mcp/registry.hpp for the handler shapes).

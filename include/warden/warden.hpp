@@ -7,6 +7,7 @@
 #include <warden/auth/basic.hpp>
 #include <warden/auth/bearer.hpp>
 #include <warden/auth/gate.hpp>
+#include <warden/auth/hmac.hpp>
 #include <warden/auth/http_credentials.hpp>
 #include <warden/auth/identity.hpp>
 #include <warden/auth/principal.hpp>

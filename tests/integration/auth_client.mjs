@@ -1,7 +1,7 @@
 // The official TypeScript SDK client against the static-credential examples, sending
 // credentials in headers as Claude Code's "headers" setting does, plus raw requests for
 // the refusals a client must be able to tell apart.
-//   node auth_client.mjs static_bearer|api_key|multi_tenant|basic_migration URL
+//   node auth_client.mjs static_bearer|api_key|multi_tenant|basic_migration|hmac_signed URL
 // Secrets come from the environment that auth_examples.sh sets.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -153,6 +153,33 @@ if (example === 'static_bearer') {
     const unknown = await raw(basic('mallory', env.ALICE_PASSWORD));
     assert.equal(unknown.body, wrong.body); // an unknown user looks like a wrong password
     assert.match(fs.readFileSync(env.WARDEN_LOG, 'utf8'), /user alice still signs in with Basic/);
+  });
+} else if (example === 'hmac_signed') {
+  const { signedFetch, authorization } = await import('../../examples/hmac_signed/hmac_sign.mjs');
+  const key = env.BILLING_HMAC_KEY;
+  await check('a client that signs every request (the SDK with a signing fetch)', async () => {
+    const client = new Client({ name: 'warden-hmac-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { fetch: signedFetch('billing-2026', key) }));
+    assert.match(text(await client.callTool({ name: 'create_invoice', arguments: { customer: 'ACME', amount: 12.5 } })),
+                 /^invoice 1001 for ACME \(signed by billing with key billing-2026\)$/);
+    await client.close();
+  });
+  const u = new URL(url);
+  const send = (auth, body = initialize) => fetch(url, { method: 'POST', body, headers: {
+    'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: auth } });
+  await check('a captured request is refused the second time; stale, tampered and unsigned ones at once', async () => {
+    const captured = authorization('billing-2026', key, 'POST', u.pathname, u.host, initialize);
+    assert.equal((await send(captured)).status, 200);
+    const again = await send(captured);
+    assert.equal(again.status, 401);
+    assert.match(await again.text(), /replayed request/);
+    const stale = authorization('billing-2026', key, 'POST', u.pathname, u.host, initialize, Math.floor(Date.now() / 1000) - 400);
+    assert.equal((await send(stale)).status, 401);
+    const tampered = authorization('billing-2026', key, 'POST', u.pathname, u.host, initialize);
+    assert.equal((await send(tampered, initialize.replace('raw', 'RAW'))).status, 401);
+    const unsigned = await raw({});
+    assert.equal(unsigned.status, 401);
+    assert.equal(unsigned.challenge, 'HMAC-SHA256 realm="mcp"');
   });
 }
 

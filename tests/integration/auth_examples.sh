@@ -60,6 +60,11 @@ grep -q '^alice:\$scrypt\$ln=12,r=8,p=1\$' "$work/users" && echo "ok - hash_pass
   { echo "not ok - hash_password output"; status=1; }
 run basic_migration "$(inspect "--header 'Authorization: Bearer $MCP_BEARER_TOKEN'" "r.tools.length === 1")"
 
+# hmac_signed: the key in the environment; the SDK client signs with hmac_sign.mjs.
+export BILLING_HMAC_KEY=$(secret)
+bridge=$here/../../examples/hmac_signed/signing-bridge.mjs
+run hmac_signed "timeout 60 mcp-inspector --cli -e BILLING_HMAC_KEY=\$BILLING_HMAC_KEY -e WARDEN_NPM_DIR=\$WARDEN_NPM_DIR node '$bridge' \"\$WARDEN_URL\" --method tools/call --tool-name create_invoice --tool-arg customer=Initech amount=5 | node -e \"const r=JSON.parse(require('fs').readFileSync(0,'utf8')); if(!/signed by billing/.test(r.content[0].text)) process.exit(1); console.log('ok - inspector cli over stdio through the signing bridge')\" || { echo 'not ok - inspector cli through the signing bridge'; exit 1; }"
+
 # A server that cannot start says why, listing every problem, and exits 78.
 env -u ACME_TOKEN -u GLOBEX_TOKEN "$examples/multi_tenant" --listen 127.0.0.1:0 2>"$work/refused.log"
 rc=$?
@@ -74,7 +79,7 @@ cat "$out"
 # Nothing secret in any log: the servers' (debug level) or the clients'.
 leaks=0
 for s in "$WRITER" "$READER" "$NEXT" "$ACME_API_KEY" "$ACME_API_SECRET" "$PARTNER_API_KEY" "$PARTNER_API_SECRET" \
-         "$ACME_TOKEN" "$GLOBEX_TOKEN" "$ALICE_PASSWORD" "$MCP_BEARER_TOKEN"; do
+         "$ACME_TOKEN" "$GLOBEX_TOKEN" "$ALICE_PASSWORD" "$MCP_BEARER_TOKEN" "$BILLING_HMAC_KEY"; do
   if grep -qF -- "$s" "$WARDEN_LOG_ARCHIVE"; then echo "not ok - a secret appears in the server log"; leaks=1; fi
 done
 lines=$(wc -l <"$WARDEN_LOG_ARCHIVE")

@@ -44,13 +44,14 @@ public:
         return all;
     }
 
-    static result<any_of> configure(const credential_set& c, const auth_settings& s) {
+    static result<any_of> configure(const credential_set& c, const auth_settings& s,
+                                    std::shared_ptr<replay_store> replay = nullptr) {
         any_of a;
         error first{};
         bool failed = false;
         auto one = [&]<class A>(std::optional<A>& slot) {
             if (failed) return;
-            auto r = configure_scheme<A>(c, s);
+            auto r = configure_scheme<A>(c, s, replay);
             if (!r) {
                 failed = true;
                 first = r.error();

@@ -83,23 +83,15 @@ public:
         return b;
     }
 
-    static bool presents(const http_request_view& r) {
-        const auto state = read_authorization(r, "Basic").state;
-        return state == authorization::kind::present || state == authorization::kind::malformed;
-    }
+    static bool presents(const http_request_view& r) { return presents_authorization(r, "Basic"); }
 
     gate_result authenticate(const http_request_view& r) const {
-        if (credential_in_query(r.target)) return refuse(challenge_.malformed("credentials in the query string are refused"));
-        const auto a = read_authorization(r, "Basic");
-        switch (a.state) {
-        case authorization::kind::absent:
-        case authorization::kind::other_scheme: return refuse(challenge_.missing());
-        case authorization::kind::malformed: return refuse(challenge_.malformed(a.reason));
-        case authorization::kind::present: break;
-        }
-        if (a.credentials.size() > max_credentials_length || !is_token68(a.credentials))
+        auto read = authorization_credentials(r, "Basic", challenge_);
+        if (auto* refused = std::get_if<challenge>(&read)) return refuse(std::move(*refused));
+        const std::string_view credentials = std::get<std::string_view>(read);
+        if (credentials.size() > max_credentials_length || !is_token68(credentials))
             return refuse(challenge_.invalid("malformed Basic credentials"));
-        auto decoded = crypto::base64_decode(a.credentials);
+        auto decoded = crypto::base64_decode(credentials);
         if (!decoded) return refuse(challenge_.invalid("malformed Basic credentials"));
         std::string pair(decoded.value().begin(), decoded.value().end());
         crypto::cleanse(decoded.value().data(), decoded.value().size());

@@ -56,23 +56,14 @@ public:
     }
 
     /// The request carries an Authorization field for this scheme.
-    static bool presents(const http_request_view& r) {
-        const auto state = read_authorization(r, "Bearer").state;
-        return state == authorization::kind::present || state == authorization::kind::malformed;
-    }
+    static bool presents(const http_request_view& r) { return presents_authorization(r, "Bearer"); }
 
     gate_result authenticate(const http_request_view& r) const {
-        if (credential_in_query(r.target)) return challenge_.malformed("credentials in the query string are refused");
-        const auto a = read_authorization(r, "Bearer");
-        switch (a.state) {
-        case authorization::kind::absent:
-        case authorization::kind::other_scheme: return challenge_.missing();
-        case authorization::kind::malformed: return challenge_.malformed(a.reason);
-        case authorization::kind::present: break;
-        }
-        if (a.credentials.size() > max_token_length || !is_token68(a.credentials))
-            return challenge_.invalid("malformed bearer token");
-        const auto grant = table_.find({a.credentials});
+        auto read = authorization_credentials(r, "Bearer", challenge_);
+        if (auto* refused = std::get_if<challenge>(&read)) return std::move(*refused);
+        const std::string_view token = std::get<std::string_view>(read);
+        if (token.size() > max_token_length || !is_token68(token)) return challenge_.invalid("malformed bearer token");
+        const auto grant = table_.find({token});
         if (!grant) return challenge_.invalid("unknown bearer token");
         return principal_of(grants_[*grant], "bearer");
     }

@@ -29,6 +29,7 @@ struct http_request_view {
     const boost::beast::http::fields* headers = nullptr;
     std::string remote_address{}; ///< the peer (or, behind a trusted proxy, the client it names)
     bool secure = false;          ///< the request reached the server over TLS (directly or via a trusted proxy)
+    std::string_view body{};      ///< the exact body bytes (for schemes that sign them)
 };
 
 /// A refusal: the HTTP status, the WWW-Authenticate value (may be empty for 403), and an

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <variant>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,6 +107,30 @@ inline authorization read_authorization(const http_request_view& r, std::string_
     v.remove_prefix(space);
     while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
     return {authorization::kind::present, v, {}};
+}
+
+/// The request carries an Authorization field for `scheme` (or a malformed one that the
+/// scheme must refuse): what `presents(r)` of an Authorization-based scheme answers.
+inline bool presents_authorization(const http_request_view& r, std::string_view scheme) {
+    const auto state = read_authorization(r, scheme).state;
+    return state == authorization::kind::present || state == authorization::kind::malformed;
+}
+
+/// The credentials after `scheme` in the request's Authorization field, or the refusal for
+/// a request that has none (401 with the challenge), two fields or a credential in the
+/// query string (400).
+inline std::variant<std::string_view, challenge> authorization_credentials(const http_request_view& r,
+                                                                           std::string_view scheme,
+                                                                           const challenges& refuse) {
+    if (credential_in_query(r.target)) return refuse.malformed("credentials in the query string are refused");
+    const auto a = read_authorization(r, scheme);
+    switch (a.state) {
+    case authorization::kind::absent:
+    case authorization::kind::other_scheme: return refuse.missing();
+    case authorization::kind::malformed: return refuse.malformed(a.reason);
+    case authorization::kind::present: break;
+    }
+    return a.credentials;
 }
 
 /// RFC 9110 token68: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="

@@ -37,8 +37,9 @@ public:
 
     static std::vector<variable> variables(const auth_settings& s) { return scheme_variables<Scheme>(s); }
 
-    static result<with_identity> configure(const credential_set& c, const auth_settings& s) {
-        auto inner = configure_scheme<Scheme>(c, s);
+    static result<with_identity> configure(const credential_set& c, const auth_settings& s,
+                                           std::shared_ptr<replay_store> replay = nullptr) {
+        auto inner = configure_scheme<Scheme>(c, s, replay);
         if (!inner) return inner.error();
         with_identity w;
         w.inner_.emplace(std::move(inner).value());

@@ -8,10 +8,12 @@
 // |----------------------------|-------------------------|--------------------------------------------------|
 // | `A::variables(s)`          | `std::vector<variable>` | credentials it needs, declared to the source     |
 // | `A::configure(creds, s)`   | `result<A>`             | the scheme built from the loaded credentials      |
+// | `A::configure(creds, s, rs)` | `result<A>`           | the same, for a scheme that refuses replays       |
 // | `A::presents(r)`           | `bool`                  | the request carries this scheme's credential     |
 // | `a.authenticate(r)`        | `gate_result`           | a principal or a challenge (warden/auth/gate.hpp) |
 // `s` is a `const auth_settings&`, `creds` a `const credential_set&`, `r` a
-// `const http_request_view&`. `configure` runs at start-up (an error stops the server, exit
+// `const http_request_view&`, `rs` a `std::shared_ptr<replay_store>` over the definition's
+// storage (rule 4 makes sure it can insert-if-absent atomically). `configure` runs at start-up (an error stops the server, exit
 // status 78) and again whenever the credentials change (an error keeps the previous scheme).
 #pragma once
 
@@ -20,16 +22,46 @@
 #include <warden/credentials/credential_set.hpp>
 #include <warden/error.hpp>
 
+#include <chrono>
 #include <concepts>
+#include <memory>
+#include <string_view>
 #include <vector>
 
 namespace warden::auth {
+
+/// What a scheme that refuses replayed requests needs of the definition's storage.
+class replay_store {
+public:
+    virtual ~replay_store() = default;
+    /// Records `key` for `ttl`: true the first time, false when it is already recorded (a
+    /// replay), an error when the store cannot answer (the scheme then fails closed).
+    virtual result<bool> remember(std::string_view key, std::chrono::milliseconds ttl) = 0;
+};
+
+/// A replay_store over a storage policy's store (`insert_if_absent`).
+template <class Store>
+class storage_replay_store final : public replay_store {
+public:
+    explicit storage_replay_store(std::shared_ptr<Store> store) : store_(std::move(store)) {}
+    result<bool> remember(std::string_view key, std::chrono::milliseconds ttl) override {
+        return store_->insert_if_absent("replay", key, "1", ttl);
+    }
+
+private:
+    std::shared_ptr<Store> store_;
+};
 
 namespace detail {
 template <class A>
 concept configurable = requires(const credential_set& c, const auth_settings& s) {
     { A::configure(c, s) } -> std::same_as<result<A>>;
 };
+template <class A>
+concept configurable_with_replay_store =
+    requires(const credential_set& c, const auth_settings& s, std::shared_ptr<replay_store> rs) {
+        { A::configure(c, s, rs) } -> std::same_as<result<A>>;
+    };
 template <class A>
 concept declares_variables = requires(const auth_settings& s) {
     { A::variables(s) } -> std::same_as<std::vector<variable>>;
@@ -61,9 +93,18 @@ std::vector<variable> scheme_variables(const auth_settings& s) {
 
 /// Scheme `A` built from loaded credentials (default-constructed unless it is configurable).
 template <class A>
-result<A> configure_scheme(const credential_set& c, const auth_settings& s) {
-    if constexpr (detail::configurable<A>) return A::configure(c, s);
-    else return A{};
+result<A> configure_scheme(const credential_set& c, const auth_settings& s,
+                           const std::shared_ptr<replay_store>& replay = nullptr) {
+    if constexpr (detail::configurable_with_replay_store<A>) {
+        if (A::requires_replay_store && !replay)
+            return failure(errc::invalid_argument, "this auth scheme needs a replay store");
+        return A::configure(c, s, replay);
+    } else if constexpr (detail::configurable<A>) {
+        return A::configure(c, s);
+    } else {
+        (void)replay;
+        return A{};
+    }
 }
 
 } // namespace warden::auth

@@ -45,6 +45,22 @@ struct basic_settings {
     std::chrono::seconds cache_ttl{300};
 };
 
+/// One HMAC signing key.
+struct hmac_key {
+    std::string id{};                  ///< sent by the client as keyId; public
+    std::string credential{};          ///< the variable holding the key (at least 32 bytes)
+    std::string client{};              ///< who signs with it: the principal's subject
+    std::vector<std::string> scopes{};
+    bool required = true;              ///< false: absent just disables this key (rotation)
+};
+
+/// auth::hmac: signed requests.
+struct hmac_settings {
+    std::vector<hmac_key> keys{};
+    std::chrono::seconds window{300}; ///< how far a request's timestamp may be from now
+    std::string realm = "mcp";
+};
+
 /// auth::with_identity<Scheme>: identity headers that select within what the credential allows.
 struct identity_settings {
     std::string user_header = "X-User-ID";
@@ -60,6 +76,7 @@ struct auth_settings {
     bearer_settings bearer{};
     api_key_settings api_key{};
     basic_settings basic{};
+    hmac_settings hmac{};
     identity_settings identity{};
 };
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <warden/auth/principal.hpp>
+#include <warden/auth/scheme.hpp>
 #include <warden/auth/settings.hpp>
 #include <warden/credentials/credential_set.hpp>
 #include <warden/log.hpp>
@@ -76,6 +77,10 @@ public:
         std::lock_guard lock(mutex_);
         credentials_ = std::move(next);
     }
+
+    /// The replay store over the definition's storage (for schemes that refuse replays).
+    const std::shared_ptr<auth::replay_store>& replay() const noexcept { return replay_; }
+    void set_replay(std::shared_ptr<auth::replay_store> r) { replay_ = std::move(r); }
 
     /// How to load the credentials again (set by `server` from its credential source).
     void set_credential_loader(std::function<result<credential_set>()> f) { loader_ = std::move(f); }
@@ -188,6 +193,7 @@ private:
     mutable std::mutex mutex_{};
     std::mutex reload_mutex_{};
     std::function<result<credential_set>()> loader_{};
+    std::shared_ptr<auth::replay_store> replay_{};
     std::vector<std::function<result<void>(const credential_set&)>> reload_listeners_{};
     std::list<std::weak_ptr<mcp::session>> sessions_{};
     std::function<void()> stopper_{};

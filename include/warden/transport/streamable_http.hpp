@@ -364,7 +364,7 @@ private:
                                     std::string(request_.target().substr(0, request_.target().find('?'))) + " from " +
                                     remote_ + ": " + describe_headers(request_.base()));
         http_request_view view{request_.method_string(), request_.target(), &request_.base(), remote_,
-                               state_.tls.has_value()};
+                               state_.tls.has_value(), request_.body()};
         if (state_.trust_forwarded_headers) forwarded(view);
         const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
         gate_result gate = scheme->authenticate(view);
@@ -1005,7 +1005,7 @@ int serve_http(warden::detail::server_core& core) {
         core.log().error(r.error().message());
         return exit_config_error;
     }
-    auto scheme = auth::configure_scheme<Auth>(core.credentials(), core.config().auth);
+    auto scheme = auth::configure_scheme<Auth>(core.credentials(), core.config().auth, core.replay());
     if (!scheme) {
         core.log().error(scheme.error().message());
         return exit_config_error;
@@ -1013,7 +1013,7 @@ int serve_http(warden::detail::server_core& core) {
     state.auth.store(std::make_shared<const Auth>(std::move(scheme).value()));
     // A rotation (changed credentials) rebuilds the scheme; a broken one keeps the old.
     core.on_credentials_changed([&state, &core](const credential_set& creds) -> result<void> {
-        auto next = auth::configure_scheme<Auth>(creds, core.config().auth);
+        auto next = auth::configure_scheme<Auth>(creds, core.config().auth, core.replay());
         if (!next) return next.error();
         state.auth.store(std::make_shared<const Auth>(std::move(next).value()), std::memory_order_release);
         return success();

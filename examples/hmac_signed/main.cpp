@@ -1,0 +1,59 @@
+// hmac_signed: an MCP server whose callers sign every request (method, target, host,
+// timestamp, nonce, body hash) with a shared key: nothing replayable crosses the wire, and a
+// captured request is refused a second time. The nonces live in the definition's storage
+// (rule 4: atomic insert-with-expiry). See README.md for the header format and signers.
+//
+//     BILLING_HMAC_KEY=$(openssl rand -hex 32) hmac_signed --listen 127.0.0.1:8080
+#include <warden/warden.hpp>
+
+#include <boost/describe/class.hpp>
+
+#include <atomic>
+#include <string>
+
+namespace w = warden;
+
+namespace {
+template <class Channel>
+using definition = w::server_definition<w::transport::streamable_http<Channel>,
+                                        w::credentials::first_of<w::credentials::file, w::credentials::env>,
+                                        w::auth::hmac, w::storage::memory>;
+
+struct invoice_args {
+    std::string customer;
+    double amount = 0;
+};
+BOOST_DESCRIBE_STRUCT(invoice_args, (), (customer, amount))
+} // namespace
+
+int main(int argc, char** argv) {
+    const w::variable env[] = {
+        {"BILLING_HMAC_KEY", "the key the billing client signs with (key id \"billing-2026\"); openssl rand -hex 32",
+         true, true},
+        {"BILLING_HMAC_KEY_NEXT", "its successor during a rotation (key id \"billing-next\")", false, true},
+    };
+    w::settings settings;
+    w::command_line cl;
+    if (auto exit = w::configure_example(argc, argv, "hmac_signed",
+                                         "Invoices over MCP; every request is HMAC-signed and used once.", env,
+                                         settings, cl, w::example_kind::http_only))
+        return *exit;
+    settings.auth.hmac.keys = {
+        {.id = "billing-2026", .credential = "BILLING_HMAC_KEY", .client = "billing", .scopes = {"invoices:write"}},
+        {.id = "billing-next", .credential = "BILLING_HMAC_KEY_NEXT", .client = "billing", .scopes = {"invoices:write"},
+         .required = false},
+    };
+    std::atomic<int> next_invoice{1000};
+    return w::on_channel(cl, [&]<class Channel>(std::type_identity<Channel>) {
+        w::server<definition<Channel>> server{{.name = "warden-hmac-signed", .version = w::version_string}, settings};
+        server.tool(w::tool_spec{.name = "create_invoice", .description = "Creates an invoice",
+                                 .scopes = {"invoices:write"}},
+                    [&next_invoice](const invoice_args& a, w::call_context& ctx) {
+                        if (a.amount <= 0) return w::tool_result::error("amount must be positive");
+                        return w::tool_result::text("invoice " + std::to_string(++next_invoice) + " for " + a.customer +
+                                                    " (signed by " + ctx.caller().subject + " with key " +
+                                                    std::string(ctx.caller().claims.at("key_id").as_string()) + ")");
+                    });
+        return server.run();
+    });
+}

@@ -1,0 +1,12 @@
+// expect: warden: rule 6 \(replicated state needs shared storage\)
+// Several instances each with their own memory would each accept a replayed nonce once.
+#include <warden/auth/hmac.hpp>
+#include <warden/credentials/env.hpp>
+#include <warden/definition.hpp>
+#include <warden/profile.hpp>
+#include <warden/storage/memory.hpp>
+#include <warden/transport/streamable_http.hpp>
+using def = warden::server_definition<warden::transport::streamable_http<warden::transport::tls>,
+                                      warden::credentials::env, warden::auth::hmac, warden::storage::memory,
+                                      warden::profile::replicated<>>;
+static_assert(sizeof(def) > 0);
