@@ -138,11 +138,13 @@ public:
         }
         req->literal_values = core_.config().literal_credentials;
         req->directory = core_.config().credentials_directory;
+        req->commands = core_.config().credential_commands;
         req->warn = [this](std::string_view line) { core_.log().warn(line); };
+        req->degraded = [this](std::string_view line) { core_.log().warn(line); };
         auto loaded = Definition::credentials::load(*req);
         if (!loaded) return loaded.error();
         core_.set_credentials(std::move(loaded).value());
-        req->warn = nullptr; // a reload reports through its own error
+        req->warn = nullptr; // reloads do not repeat the warnings about optional credentials
         core_.set_credential_loader([req] { return Definition::credentials::load(*req); });
         return success();
     }

@@ -16,6 +16,7 @@
 #include <warden/auth/settings.hpp>
 #include <warden/cli.hpp>
 #include <warden/concepts.hpp>
+#include <warden/credentials/command.hpp>
 #include <warden/credentials/credential_set.hpp>
 #include <warden/credentials/env.hpp>
 #include <warden/credentials/file.hpp>

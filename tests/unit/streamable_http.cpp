@@ -501,6 +501,7 @@ TEST_CASE("auth gate: bearer over HTTP, per-tool scopes as 403 challenges, rotat
     w::server<bearer_server> server{{.name = "t", .version = "1"}, std::move(s)};
     server.tool(w::tool_spec{.name = "reader", .scopes = {"read"}}, [](w::call_context&) { return w::tool_result::text("read"); });
     server.tool(w::tool_spec{.name = "writer", .scopes = {"read", "write"}}, [](w::call_context&) { return w::tool_result::text("wrote"); });
+    server.tool(w::tool_spec{.name = "signed_only", .schemes = {"hmac"}}, [](w::call_context&) { return w::tool_result::text("x"); });
     test::running run(server);
     const auto port = run.port();
     auto send = [&](const std::string& raw) { return test::exchange(port, test::with_port(raw, port)); };
@@ -528,6 +529,10 @@ TEST_CASE("auth gate: bearer over HTTP, per-tool scopes as 403 challenges, rotat
     CHECK(denied.message[boost::beast::http::field::www_authenticate].find(R"(error="insufficient_scope")") !=
           std::string::npos);
     CHECK(denied.message[boost::beast::http::field::www_authenticate].find(R"(scope="read write")") != std::string::npos);
+    // A tool that requires another scheme refuses a bearer caller whatever its scopes.
+    auto wrong_scheme = call("signed_only", old_token);
+    CHECK(wrong_scheme.status == 403);
+    CHECK(wrong_scheme.message.body().find("needs authentication by hmac") != std::string::npos);
 
     // Rotation: the new token is added, both work, the old one goes; no restart.
     dir.write("MCP_TOKEN_NEXT", new_token);

@@ -20,6 +20,7 @@
 #include <warden/crypto/digest.hpp>
 #include <warden/error.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -38,6 +39,15 @@ struct variable {
     bool is_secret = true;   ///< secret values are only ever shown as a digest
 };
 
+/// How credentials::command gets one variable: a helper program and its caching.
+struct command_spec {
+    std::vector<std::string> argv{};                 ///< run without a shell, e.g. {"op", "read", "op://vault/item/field"}
+    std::chrono::milliseconds timeout{10'000};       ///< the helper is killed after this
+    std::chrono::seconds ttl{300};                   ///< how long a value is used before asking again
+    std::chrono::seconds refresh_ahead{60};          ///< ask again this long before the value expires
+    std::chrono::seconds max_stale{600};             ///< when the helper fails, serve the old value this long past expiry
+};
+
 /// What a credential source is asked to load.
 struct credential_request {
     std::vector<variable> variables{};
@@ -47,8 +57,13 @@ struct credential_request {
     /// systemd `$CREDENTIALS_DIRECTORY`, if set). `NAME_FILE` in the environment names one
     /// variable's file explicitly, as Docker images do.
     std::string directory{};
-    /// Receives one line per optional variable that is missing.
+    /// credentials::command: the helper for each variable it provides.
+    std::map<std::string, command_spec, std::less<>> commands{};
+    /// Receives one line per optional variable that is missing (at start-up).
     std::function<void(std::string_view)> warn;
+    /// Receives a line whenever a source gets by with less (a stale value served because
+    /// its helper failed), at start-up and at every reload.
+    std::function<void(std::string_view)> degraded;
 };
 
 /// The loaded credentials. Secret values are `secret`s; others are plain strings.

@@ -41,6 +41,7 @@ struct settings {
     http_settings http{};                           ///< for the HTTP transports
     auth_settings auth{};                           ///< for the static-credential auth schemes
     std::string credentials_directory{};            ///< credentials::file: where NAME files live
+    std::map<std::string, command_spec, std::less<>> credential_commands{}; ///< credentials::command: helpers by variable
     /// How often an HTTP server reloads its credentials to pick up a rotation (a changed
     /// credential file); SIGHUP reloads at once. Zero: only on SIGHUP.
     std::chrono::milliseconds credential_reload_interval{2'000};
