@@ -162,7 +162,13 @@ public:
     /// Loads credentials, then serves until the transport stops. Returns the exit status.
     int run() {
         if (auto r = load_credentials(); !r) {
-            core_.log().error(r.error().message());
+            // One log line per problem (the logger escapes newlines inside a line).
+            const std::string text = r.error().message();
+            for (std::string_view rest = text; !rest.empty();) {
+                const auto nl = rest.find('\n');
+                core_.log().error(rest.substr(0, nl));
+                rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+            }
             return exit_config_error;
         }
         running_ = true;

@@ -68,8 +68,9 @@ run hmac_signed "timeout 60 mcp-inspector --cli -e BILLING_HMAC_KEY=\$BILLING_HM
 # A server that cannot start says why, listing every problem, and exits 78.
 env -u ACME_TOKEN -u GLOBEX_TOKEN "$examples/multi_tenant" --listen 127.0.0.1:0 2>"$work/refused.log"
 rc=$?
-if [ $rc -eq 78 ] && grep -q "ACME_TOKEN" "$work/refused.log" && grep -q "GLOBEX_TOKEN" "$work/refused.log"; then
-  echo "ok - missing credentials: exit 78, all listed" >>"$out"
+if [ $rc -eq 78 ] && grep -q "warden error:   ACME_TOKEN - " "$work/refused.log" &&
+   grep -q "warden error:   GLOBEX_TOKEN - " "$work/refused.log"; then
+  echo "ok - missing credentials: exit 78, all listed, one log line each" >>"$out"
 else
   echo "not ok - missing credentials: exit $rc" >>"$out"; cat "$work/refused.log" >>"$out"; status=1
 fi
