@@ -786,8 +786,10 @@ private:
                                               "unsupported MCP-Protocol-Version"));
         // Opens with a comment so the client sees the stream established at once.
         event_stream::event opening;
-        if (auto resumed = resume_stream(*session, co_await net::this_coro::executor); resumed.first)
-            co_return co_await stream_events(std::move(resumed.first), resumed.second, &opening, nullptr);
+        // g++ 12: keep co_await out of conditions that jump (it destroys temporaries twice).
+        const net::any_io_executor here = co_await net::this_coro::executor;
+        auto resumed = resume_stream(*session, here);
+        if (resumed.first) co_return co_await stream_events(std::move(resumed.first), resumed.second, &opening, nullptr);
         auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor, true);
         session->attach_standalone(stream);
         if (state_.stopping) session->close_standalone();
