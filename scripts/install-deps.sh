@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything warden's build, examples and tests need on Debian 12, as root:
-# Debian packages (compilers, CMake, Boost 1.81, Catch2, OpenSSL, Node) and the pinned npm
+# Debian packages (compilers, CMake, Boost 1.81, Catch2, OpenSSL, libpq, Node; PostgreSQL
+# for the tests) and the pinned npm
 # tools (the official TypeScript SDK client, the MCP Inspector, Node 22) into .deps/npm.
 # Idempotent: when everything is there it returns in about a second.
 #
@@ -13,9 +14,13 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 need_pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev catch2 libssl-dev; do
+for p in libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev catch2 libssl-dev libpq-dev; do
   have_pkg "$p" || need_pkgs+=("$p")
 done
+# A real PostgreSQL server for the postgres_stdio example's test.
+if [ "$want_npm" = 1 ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
+fi
 # Tools: accept any installation that provides the command (a machine may carry its own Node).
 command -v g++ >/dev/null || need_pkgs+=(g++)
 command -v clang++ >/dev/null || need_pkgs+=(clang)

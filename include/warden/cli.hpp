@@ -4,6 +4,9 @@
 //     --listen HOST:PORT    serve Streamable HTTP (plaintext on loopback; HTTPS with --tls-*)
 //     --tls-cert FILE       PEM certificate chain for HTTPS
 //     --tls-key FILE        PEM private key for HTTPS
+//     --tls-client-ca FILE  PEM CAs of accepted client certificates (mutual TLS servers)
+//     --tls-client-crl FILE PEM CRLs for them
+//     --trusted-proxy ADDR  a TLS terminator whose X-Forwarded-* (and client certificate) is believed
 //     --stateless           HTTP without sessions: every POST stands alone
 //     --log-level LEVEL     debug, info, notice, warning, error, critical, alert, emergency
 //     --help                usage, including the environment variables the server reads
@@ -26,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace warden {
 
@@ -36,6 +40,9 @@ struct command_line {
     std::string listen{};   ///< HOST:PORT, when serving HTTP
     std::string tls_cert{};
     std::string tls_key{};
+    std::string tls_client_ca{};  ///< PEM CAs of client certificates (mutual TLS)
+    std::string tls_client_crl{}; ///< PEM CRLs for them
+    std::vector<std::string> trusted_proxies{}; ///< TLS terminators whose forwarded headers are believed
     bool stateless = false;
 };
 
@@ -59,17 +66,25 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
             cl.listen.clear();
         } else if (a == "--stateless") {
             cl.stateless = true;
-        } else if (is("--listen") || is("--tls-cert") || is("--tls-key")) {
+        } else if (is("--listen") || is("--tls-cert") || is("--tls-key") || is("--tls-client-ca") ||
+                   is("--tls-client-crl") || is("--trusted-proxy")) {
             const std::string_view name = a.substr(0, a.find('='));
             auto v = value(name);
             if (!v) return v.error();
+            if (v.value().empty()) return failure(errc::invalid_argument, std::string(name) + " needs a value");
             if (name == "--listen") {
                 cl.listen = std::move(v).value();
                 cl.stdio = false;
             } else if (name == "--tls-cert") {
                 cl.tls_cert = std::move(v).value();
-            } else {
+            } else if (name == "--tls-key") {
                 cl.tls_key = std::move(v).value();
+            } else if (name == "--tls-client-ca") {
+                cl.tls_client_ca = std::move(v).value();
+            } else if (name == "--tls-client-crl") {
+                cl.tls_client_crl = std::move(v).value();
+            } else {
+                cl.trusted_proxies.push_back(std::move(v).value());
             }
         } else if (a == "--help" || a == "-h") {
             cl.help = true;
@@ -90,8 +105,10 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
     }
     if (cl.tls_cert.empty() != cl.tls_key.empty())
         return failure(errc::invalid_argument, "--tls-cert and --tls-key go together");
-    if (cl.stdio && (!cl.tls_cert.empty() || cl.stateless))
-        return failure(errc::invalid_argument, "--tls-cert, --tls-key and --stateless need --listen");
+    if (cl.stdio && (!cl.tls_cert.empty() || cl.stateless || !cl.tls_client_ca.empty() || !cl.trusted_proxies.empty()))
+        return failure(errc::invalid_argument, "--tls-*, --trusted-proxy and --stateless need --listen");
+    if (!cl.tls_client_crl.empty() && cl.tls_client_ca.empty())
+        return failure(errc::invalid_argument, "--tls-client-crl needs --tls-client-ca");
     return cl;
 }
 
@@ -118,6 +135,9 @@ inline result<void> configure_http(const command_line& cl, http_settings& http) 
     http.port = where.value().second;
     http.tls_certificate_file = cl.tls_cert;
     http.tls_private_key_file = cl.tls_key;
+    http.tls_client_ca_file = cl.tls_client_ca;
+    http.tls_client_crl_file = cl.tls_client_crl;
+    http.trusted_proxies = cl.trusted_proxies;
     http.stateless = cl.stateless;
     return success();
 }
@@ -148,6 +168,9 @@ inline std::string usage(std::string_view program, std::string_view summary, std
     out += 
            "  --tls-cert FILE     PEM certificate chain: serve HTTPS\n"
            "  --tls-key FILE      PEM private key for --tls-cert\n"
+           "  --tls-client-ca FILE   PEM CAs whose client certificates are accepted (mutual TLS)\n"
+           "  --tls-client-crl FILE  PEM CRLs for them: revoked certificates are refused\n"
+           "  --trusted-proxy ADDR   a TLS-terminating proxy whose forwarded headers are believed\n"
            "  --stateless         HTTP without sessions: every POST stands alone\n"
            "  --log-level LEVEL   debug, info, notice, warning, error, critical, alert, emergency (default info)\n"
            "  --help              show this text\n";
@@ -204,6 +227,14 @@ template <class F>
 int on_channel(const command_line& cl, F serve) {
     if (!cl.tls_cert.empty()) return serve(std::type_identity<transport::tls>{});
     return serve(std::type_identity<transport::loopback>{});
+}
+
+/// The same for servers that authenticate by client certificate:
+/// `transport::behind_mtls_terminator` with --trusted-proxy, else `transport::mutual_tls`.
+template <class F>
+int on_client_certificate_channel(const command_line& cl, F serve) {
+    if (!cl.trusted_proxies.empty()) return serve(std::type_identity<transport::behind_mtls_terminator>{});
+    return serve(std::type_identity<transport::mutual_tls>{});
 }
 
 } // namespace warden

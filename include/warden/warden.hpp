@@ -10,6 +10,7 @@
 #include <warden/auth/hmac.hpp>
 #include <warden/auth/http_credentials.hpp>
 #include <warden/auth/identity.hpp>
+#include <warden/auth/mtls.hpp>
 #include <warden/auth/principal.hpp>
 #include <warden/auth/process_env.hpp>
 #include <warden/auth/scheme.hpp>
@@ -26,6 +27,7 @@
 #include <warden/crypto/base64.hpp>
 #include <warden/crypto/digest.hpp>
 #include <warden/crypto/password.hpp>
+#include <warden/crypto/x509.hpp>
 #include <warden/definition.hpp>
 #include <warden/deployments.hpp>
 #include <warden/error.hpp>

@@ -6,20 +6,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { runner, sdk } from './harness.mjs';
 
 const [example, url] = process.argv.slice(2);
 const env = process.env;
-const sdk = (p) => import(pathToFileURL(path.join(env.WARDEN_NPM_DIR, 'node_modules/@modelcontextprotocol/sdk/dist/esm', p)).href);
 const { Client } = await sdk('client/index.js');
 const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
 
-const deadline = setTimeout(() => { console.error('timed out'); process.exit(1); }, 90_000);
-let passed = 0, failed = 0;
-async function check(name, fn) {
-  try { await fn(); passed++; console.log(`ok - ${name}`); }
-  catch (e) { failed++; console.log(`not ok - ${name}\n  ${e.stack || e}`); }
-}
+const { check, finish } = runner(90_000);
 
 async function connect(headers) {
   const client = new Client({ name: 'warden-auth-test', version: '1.0.0' });
@@ -183,6 +177,4 @@ if (example === 'static_bearer') {
   });
 }
 
-clearTimeout(deadline);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed || !passed ? 1 : 0);
+finish();

@@ -19,8 +19,19 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace warden {
+
+/// A client certificate the transport verified (warden/crypto/x509.hpp): the identities
+/// it names in its subjectAltName. The subject's CN is deliberately absent: identity never
+/// comes from it.
+struct client_certificate {
+    std::vector<std::string> uris{};      ///< URI SANs, e.g. "spiffe://example.org/agent"
+    std::vector<std::string> dns_names{}; ///< DNS SANs
+    std::string sha256{};                 ///< hex SHA-256 of the DER certificate
+    bool forwarded = false;               ///< reported by a trusted TLS-terminating proxy
+};
 
 /// What the gate may look at: the request line, the header fields, and the peer.
 struct http_request_view {
@@ -30,6 +41,10 @@ struct http_request_view {
     std::string remote_address{}; ///< the peer (or, behind a trusted proxy, the client it names)
     bool secure = false;          ///< the request reached the server over TLS (directly or via a trusted proxy)
     std::string_view body{};      ///< the exact body bytes (for schemes that sign them)
+    /// The verified client certificate, on channels that verify one; null when none.
+    const client_certificate* client_cert = nullptr;
+    /// A client certificate was presented (by a trusted proxy) and failed verification: why.
+    std::string_view client_cert_refusal{};
 };
 
 /// A refusal: the HTTP status, the WWW-Authenticate value (may be empty for 403), and an
@@ -39,6 +54,7 @@ struct challenge {
     std::string www_authenticate{};
     std::string error{};
     std::string description{};
+    std::string detail{}; ///< for the server log only, when it says more than `description`
 };
 
 using gate_result = std::variant<principal, challenge>;

@@ -61,6 +61,21 @@ struct hmac_settings {
     std::string realm = "mcp";
 };
 
+/// One client identity auth::mtls accepts: a subjectAltName, matched exactly.
+struct certificate_identity {
+    /// "URI:spiffe://example.org/ns/prod/sa/agent" or "DNS:agent.internal.example" (DNS
+    /// names compare case-insensitively; no wildcards).
+    std::string san{};
+    std::string name{};                 ///< the principal's subject
+    std::vector<std::string> scopes{};
+    std::vector<std::string> tenants{}; ///< tenants it may act for ("*": any)
+};
+
+/// auth::mtls: the allowlist from certificate names to principals.
+struct mtls_settings {
+    std::vector<certificate_identity> identities{};
+};
+
 /// auth::with_identity<Scheme>: identity headers that select within what the credential allows.
 struct identity_settings {
     std::string user_header = "X-User-ID";
@@ -77,6 +92,7 @@ struct auth_settings {
     api_key_settings api_key{};
     basic_settings basic{};
     hmac_settings hmac{};
+    mtls_settings mtls{};
     identity_settings identity{};
 };
 

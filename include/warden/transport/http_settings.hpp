@@ -46,6 +46,14 @@ struct http_settings {
 
     std::string tls_certificate_file{}; ///< PEM chain, for the `tls` channel
     std::string tls_private_key_file{}; ///< PEM key, for the `tls` channel
+    /// PEM CAs that issue client certificates (the `mutual_tls` and `behind_mtls_terminator`
+    /// channels), and optionally their CRLs: with a CRL file, every client certificate is
+    /// checked against its issuer's CRL, and a missing or expired one refuses it.
+    std::string tls_client_ca_file{};
+    std::string tls_client_crl_file{};
+    /// Where a trusted proxy puts the client certificate (`behind_mtls_terminator`):
+    /// URL-encoded PEM, as nginx's $ssl_client_escaped_cert.
+    std::string client_certificate_header = "X-SSL-Client-Cert";
     /// Addresses of the TLS-terminating proxies whose X-Forwarded-For/-Proto are believed
     /// (the `behind_tls_terminator` channel).
     std::vector<std::string> trusted_proxies{};

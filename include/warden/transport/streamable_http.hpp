@@ -28,6 +28,7 @@
 #include <warden/auth/gate.hpp>
 #include <warden/auth/http_credentials.hpp>
 #include <warden/auth/scheme.hpp>
+#include <warden/crypto/x509.hpp>
 #include <warden/detail/decimal.hpp>
 #include <warden/detail/server_core.hpp>
 #include <warden/mcp/jsonrpc.hpp>
@@ -131,6 +132,8 @@ struct http_state {
     std::atomic<std::size_t> in_flight{0};
     std::atomic<bool> stopping{false};
     std::optional<net::ssl::context> tls;
+    /// Channels that verify client certificates: the CAs (and CRLs) they chain to.
+    std::optional<crypto::client_certificate_verifier> client_certs;
     bool trust_forwarded_headers = false;
     std::vector<net::ip::address> trusted_proxies;
     /// The auth scheme in force (a `const Auth`); replaced whole when credentials change.
@@ -169,8 +172,9 @@ inline std::string describe_headers(const http::fields& fields) {
 template <class Auth, class Stream>
 class connection {
 public:
-    connection(http_state& state, Stream& stream, std::string remote)
-        : state_(state), stream_(stream), remote_(std::move(remote)) {}
+    connection(http_state& state, Stream& stream, std::string remote,
+               std::optional<client_certificate> peer_certificate = std::nullopt)
+        : state_(state), stream_(stream), remote_(std::move(remote)), peer_certificate_(std::move(peer_certificate)) {}
 
     net::awaitable<void> run() {
         timer_.emplace(co_await net::this_coro::executor);
@@ -365,6 +369,7 @@ private:
                                     remote_ + ": " + describe_headers(request_.base()));
         http_request_view view{request_.method_string(), request_.target(), &request_.base(), remote_,
                                state_.tls.has_value(), request_.body()};
+        if (peer_certificate_) view.client_cert = &*peer_certificate_;
         if (state_.trust_forwarded_headers) forwarded(view);
         const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
         gate_result gate = scheme->authenticate(view);
@@ -373,7 +378,9 @@ private:
             state_.core.log().info("refused " + std::string(request_.method_string()) + " " + std::string(p) +
                                    " from " + view.remote_address + ": " + std::to_string(refused->status) +
                                    (refused->error.empty() ? std::string(" no credentials") : " " + refused->error) +
-                                   (refused->description.empty() ? std::string() : " (" + refused->description + ")"));
+                                   (!refused->detail.empty()        ? " (" + refused->detail + ")"
+                                    : refused->description.empty() ? std::string()
+                                                                    : " (" + refused->description + ")"));
             boost::json::object body{{"error", refused->error.empty() ? std::string("unauthorized") : refused->error}};
             if (!refused->description.empty()) body.emplace("error_description", refused->description);
             auto res = make(static_cast<http::status>(refused->status), v, boost::json::serialize(body),
@@ -399,7 +406,7 @@ private:
 
     /// Behind a trusted TLS terminator: the client address and scheme it reports. From
     /// anyone else the X-Forwarded-* fields are ignored.
-    void forwarded(http_request_view& view) const {
+    void forwarded(http_request_view& view) {
         boost::system::error_code ec;
         auto peer = net::ip::make_address(remote_, ec);
         if (ec || std::find(state_.trusted_proxies.begin(), state_.trusted_proxies.end(), peer) ==
@@ -416,6 +423,23 @@ private:
             while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
             if (!last.empty()) view.remote_address = std::string(last);
         }
+        // The client certificate the proxy verified, verified again here.
+        forwarded_certificate_.reset();
+        if (!state_.client_certs) return;
+        auto cert = request_.find(state_.config.client_certificate_header);
+        if (cert == request_.end() || cert->value().empty()) return;
+        if (request_.count(state_.config.client_certificate_header) > 1) {
+            view.client_cert_refusal = "several client certificate headers";
+            return;
+        }
+        auto verified = state_.client_certs->verify_forwarded(cert->value());
+        if (!verified) {
+            forwarded_refusal_ = verified.error().message();
+            view.client_cert_refusal = forwarded_refusal_;
+            return;
+        }
+        forwarded_certificate_ = std::move(verified).value();
+        view.client_cert = &*forwarded_certificate_;
     }
 
     /// The protocol version the request declares: its header, or 2025-03-26 when absent.
@@ -478,7 +502,8 @@ private:
                         boost::json::serialize(boost::json::object{{"error", "insufficient_scope"},
                                                                    {"error_description", *why}}),
                         "application/json");
-        res.set(http::field::www_authenticate, c.header("insufficient_scope", *why, scope));
+        // RFC 6750's step-up challenge is a Bearer one: other schemes get the 403 and its body.
+        if (caller_.scheme == "bearer") res.set(http::field::www_authenticate, c.header("insufficient_scope", *why, scope));
         return res;
     }
 
@@ -842,6 +867,9 @@ private:
     http::request<http::string_body> request_;
     principal caller_;
     std::shared_ptr<http_session> stateless_session_;
+    std::optional<client_certificate> peer_certificate_;      ///< verified in the TLS handshake
+    std::optional<client_certificate> forwarded_certificate_; ///< from a trusted proxy, this request
+    std::string forwarded_refusal_;
 };
 
 inline result<net::ip::address> resolve_listen_address(const std::string& host) {
@@ -861,6 +889,24 @@ result<void> prepare_channel(http_state& state, const net::ip::address& address)
                            "transport::streamable_http<loopback> refuses to listen on " + address.to_string() +
                                ": it serves plaintext to this host only; bind 127.0.0.1 or ::1, or use the tls or "
                                "behind_tls_terminator channel");
+    }
+    if constexpr (!Channel::verifies_client_certificates) {
+        if (!cfg.tls_client_ca_file.empty() || !cfg.tls_client_crl_file.empty())
+            return failure(errc::invalid_argument, "a client CA or CRL is configured but this transport does not verify "
+                                                   "client certificates; use transport::streamable_http<mutual_tls>");
+    }
+    if constexpr (Channel::security != channel_security::tls_terminated) {
+        if (!cfg.trusted_proxies.empty())
+            return failure(errc::invalid_argument, "trusted proxies are configured but this transport does not sit "
+                                                   "behind a proxy; use transport::streamable_http<behind_tls_terminator>");
+    }
+    if constexpr (Channel::verifies_client_certificates) {
+        if (cfg.tls_client_ca_file.empty())
+            return failure(errc::invalid_argument, "client certificates need the CA that issues them "
+                                                   "(--tls-client-ca FILE)");
+        auto verifier = crypto::client_certificate_verifier::load(cfg.tls_client_ca_file, cfg.tls_client_crl_file);
+        if (!verifier) return verifier.error();
+        state.client_certs.emplace(std::move(verifier).value());
     }
     if constexpr (Channel::encrypted) {
         if (cfg.tls_certificate_file.empty() || cfg.tls_private_key_file.empty())
@@ -888,6 +934,8 @@ result<void> prepare_channel(http_state& state, const net::ip::address& address)
                                                           "\" cannot be used: " + ec.message());
         if (SSL_CTX_check_private_key(ctx.native_handle()) != 1)
             return failure(errc::invalid_credentials, "the TLS private key does not match the certificate");
+        if (state.client_certs)
+            if (auto applied = state.client_certs->apply(ctx.native_handle()); !applied) return applied.error();
     }
     if constexpr (Channel::security == channel_security::tls_terminated) {
         for (const auto& p : cfg.trusted_proxies) {
@@ -897,6 +945,14 @@ result<void> prepare_channel(http_state& state, const net::ip::address& address)
             state.trusted_proxies.push_back(a);
         }
         state.trust_forwarded_headers = true;
+        if constexpr (Channel::verifies_client_certificates) {
+            if (state.trusted_proxies.empty())
+                return failure(errc::invalid_argument, "client certificates forwarded by a proxy need the proxy's "
+                                                       "address (--trusted-proxy ADDRESS)");
+            if (cfg.client_certificate_header.empty())
+                return failure(errc::invalid_argument, "client certificates forwarded by a proxy need the header "
+                                                       "it uses (http_settings::client_certificate_header)");
+        }
     }
     return success();
 }
@@ -915,9 +971,24 @@ net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
         beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *state.tls);
         beast::get_lowest_layer(stream).expires_after(state.config.header_timeout);
         auto [hec] = co_await stream.async_handshake(net::ssl::stream_base::server, net::as_tuple(net::use_awaitable));
+        std::optional<client_certificate> peer;
+        if constexpr (Channel::verifies_client_certificates) {
+            if (hec) {
+                // Say why, once per refused connection: the client only sees a TLS alert.
+                if (SSL_get_verify_result(stream.native_handle()) != X509_V_OK)
+                    state.core.log().info("TLS handshake from " + remote + " refused: client certificate: " +
+                                          crypto::verify_failure(stream.native_handle()));
+                else if (hec != net::error::eof && hec != net::error::operation_aborted)
+                    state.core.log().info("TLS handshake from " + remote + " failed: " + hec.message());
+                co_return;
+            }
+            X509* cert = SSL_get0_peer_certificate(stream.native_handle());
+            if (!cert) co_return; // SSL_VERIFY_FAIL_IF_NO_PEER_CERT makes this unreachable
+            peer = crypto::describe_certificate(cert);
+        }
         if (hec) co_return;
         beast::get_lowest_layer(stream).expires_never();
-        connection<Auth, beast::ssl_stream<beast::tcp_stream>> c(state, stream, std::move(remote));
+        connection<Auth, beast::ssl_stream<beast::tcp_stream>> c(state, stream, std::move(remote), std::move(peer));
         co_await c.run();
         beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
         co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
@@ -1157,7 +1228,8 @@ int serve_http(warden::detail::server_core& core) {
 
 } // namespace detail
 
-/// The Streamable HTTP transport policy over `Channel` (loopback, tls, behind_tls_terminator).
+/// The Streamable HTTP transport policy over `Channel` (loopback, tls, behind_tls_terminator,
+/// mutual_tls, behind_mtls_terminator).
 template <class Channel>
 struct streamable_http {
     static constexpr channel_security channel = Channel::security;
