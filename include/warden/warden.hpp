@@ -10,7 +10,9 @@
 #include <warden/auth/hmac.hpp>
 #include <warden/auth/http_credentials.hpp>
 #include <warden/auth/identity.hpp>
+#include <warden/auth/jwt.hpp>
 #include <warden/auth/mtls.hpp>
+#include <warden/auth/oauth_resource_server.hpp>
 #include <warden/auth/principal.hpp>
 #include <warden/auth/process_env.hpp>
 #include <warden/auth/scheme.hpp>
@@ -26,6 +28,8 @@
 #include <warden/credentials/secret.hpp>
 #include <warden/crypto/base64.hpp>
 #include <warden/crypto/digest.hpp>
+#include <warden/crypto/jwk.hpp>
+#include <warden/crypto/jws.hpp>
 #include <warden/crypto/password.hpp>
 #include <warden/crypto/x509.hpp>
 #include <warden/definition.hpp>

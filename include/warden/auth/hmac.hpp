@@ -27,6 +27,7 @@
 #include <warden/auth/http_credentials.hpp>
 #include <warden/auth/scheme.hpp>
 #include <warden/auth/settings.hpp>
+#include <warden/detail/ascii.hpp>
 #include <warden/credentials/credential_set.hpp>
 #include <warden/crypto/digest.hpp>
 #include <warden/detail/decimal.hpp>
@@ -56,11 +57,7 @@ inline std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::stri
          data.size(), out.data(), &len);
     return out;
 }
-inline std::string lower_ascii(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    return out;
-}
+using warden::detail::lower_ascii;
 inline bool valid_nonce(std::string_view n) {
     if (n.size() < 16 || n.size() > 128) return false;
     for (char c : n)

@@ -41,12 +41,18 @@ inline std::string quoted(std::string_view value) {
 struct challenges {
     std::string scheme; ///< "Bearer", "Basic", ...
     std::string realm;
+    /// Further auth-params of every challenge, already formatted (`resource_metadata="..."`).
+    std::string parameters{};
+    /// The scope to name when the request asks for nothing in particular (401s).
+    std::string default_scope{};
 
     std::string header(std::string_view error = {}, std::string_view description = {},
                        std::string_view scope = {}) const {
         std::string h = scheme + " realm=" + quoted(realm);
+        if (!parameters.empty()) h += ", " + parameters;
         if (!error.empty()) h += ", error=" + quoted(error);
         if (!description.empty()) h += ", error_description=" + quoted(description);
+        if (scope.empty() && error != "insufficient_scope") scope = default_scope;
         if (!scope.empty()) h += ", scope=" + quoted(scope);
         return h;
     }

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <warden/auth/gate.hpp>
+#include <warden/detail/ascii.hpp>
 #include <warden/auth/http_credentials.hpp>
 #include <warden/auth/scheme.hpp>
 #include <warden/auth/settings.hpp>
@@ -94,12 +95,7 @@ public:
     }
 
 private:
-    static std::string lower(std::string_view s) {
-        std::string out(s);
-        for (auto& c : out)
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        return out;
-    }
+    static std::string lower(std::string_view s) { return warden::detail::lower_ascii(s); }
     /// "URI:<value>" or "DNS:<lower-case value>"; empty when `san` is not usable.
     static std::string normalise(std::string_view san) {
         if (san.size() <= 4 || san[3] != ':') return {};

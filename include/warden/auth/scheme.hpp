@@ -11,6 +11,10 @@
 // | `A::configure(creds, s, rs)` | `result<A>`           | the same, for a scheme that refuses replays       |
 // | `A::presents(r)`           | `bool`                  | the request carries this scheme's credential     |
 // | `a.authenticate(r)`        | `gate_result`           | a principal or a challenge (warden/auth/gate.hpp) |
+// | `a.resource_metadata(ts)` | `boost::json::object` | RFC 9728 metadata; `ts`: the tools' scopes       |
+// | `a.is_metadata_path(p)`  | `bool`                  | `p` is where that metadata is served             |
+// | `a.set_default_scope(ts)` | `void`                 | told the tools' scopes once they are registered  |
+// | `a.step_up(why, scope)`  | `std::string`           | the WWW-Authenticate of a 403 insufficient_scope |
 // `s` is a `const auth_settings&`, `creds` a `const credential_set&`, `r` a
 // `const http_request_view&`, `rs` a `std::shared_ptr<replay_store>` over the definition's
 // storage (rule 4 makes sure it can insert-if-absent atomically). `configure` runs at start-up (an error stops the server, exit
@@ -21,6 +25,8 @@
 #include <warden/auth/settings.hpp>
 #include <warden/credentials/credential_set.hpp>
 #include <warden/error.hpp>
+
+#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <concepts>
@@ -69,6 +75,17 @@ concept declares_variables = requires(const auth_settings& s) {
 template <class A>
 concept has_presents = requires(const http_request_view& r) {
     { A::presents(r) } -> std::same_as<bool>;
+};
+template <class A>
+concept serves_resource_metadata = requires(const A& a, std::string_view p, const std::vector<std::string>& ts) {
+    { a.resource_metadata(ts) } -> std::same_as<boost::json::object>;
+    { a.is_metadata_path(p) } -> std::same_as<bool>;
+};
+template <class A>
+concept wants_tool_scopes = requires(A& a, const std::vector<std::string>& ts) { a.set_default_scope(ts); };
+template <class A>
+concept has_step_up = requires(const A& a, std::string_view s) {
+    { a.step_up(s, s) } -> std::same_as<std::string>;
 };
 } // namespace detail
 

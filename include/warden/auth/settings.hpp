@@ -76,6 +76,34 @@ struct mtls_settings {
     std::vector<certificate_identity> identities{};
 };
 
+/// One authorization server whose access tokens auth::oauth_resource_server accepts.
+struct oauth_issuer {
+    std::string issuer{};                  ///< its `iss`, exactly (e.g. "https://auth.example.com")
+    std::vector<std::string> audiences{};  ///< accepted `aud` values; empty: the resource URI
+    std::string jwks{};                    ///< its JWK set, inline JSON; or:
+    std::string jwks_file{};               ///< a file holding its JWK set; or:
+    std::string hmac_credential{};         ///< a credential variable holding a shared HS256 secret
+    std::string tenant{};                  ///< the principal's tenant for its tokens, if any
+    std::vector<std::string> algorithms{}; ///< accepted `alg` names; empty: every asymmetric one
+};
+
+/// auth::oauth_resource_server: an OAuth 2.1 resource server (RFC 9068 JWT access tokens).
+struct oauth_settings {
+    std::string resource{};                          ///< canonical URI of the MCP endpoint
+    std::vector<oauth_issuer> issuers{};
+    std::vector<std::string> authorization_servers{}; ///< metadata's list; empty: the issuers
+    std::vector<std::string> scopes_supported{};     ///< besides the scopes the tools require
+    std::vector<std::string> challenge_scopes{};     ///< `scope=` of a 401; empty: every supported scope
+    std::string resource_name{};                     ///< RFC 9728 `resource_name`, if any
+    std::chrono::seconds leeway{60};
+    bool access_token_profile = true;                ///< RFC 9068 typ and claims
+    /// Accepts tokens issued for any resource: a token stolen from another service then
+    /// works here. Off unless you set this, and logged loudly at start-up when on.
+    bool accept_any_audience_allowing_token_replay = false;
+    std::size_t verified_token_cache = 10'000;      ///< entries; 0: verify every request
+    std::string realm = "mcp";
+};
+
 /// auth::with_identity<Scheme>: identity headers that select within what the credential allows.
 struct identity_settings {
     std::string user_header = "X-User-ID";
@@ -93,6 +121,7 @@ struct auth_settings {
     basic_settings basic{};
     hmac_settings hmac{};
     mtls_settings mtls{};
+    oauth_settings oauth{};
     identity_settings identity{};
 };
 

@@ -16,6 +16,7 @@
 
 #include <warden/auth/gate.hpp>
 #include <warden/crypto/digest.hpp>
+#include <warden/crypto/openssl.hpp>
 #include <warden/error.hpp>
 
 #include <boost/url/decode_view.hpp>
@@ -35,15 +36,6 @@
 namespace warden::crypto {
 
 namespace detail {
-struct openssl_free {
-    void operator()(X509* p) const noexcept { X509_free(p); }
-    void operator()(X509_STORE* p) const noexcept { X509_STORE_free(p); }
-    void operator()(X509_STORE_CTX* p) const noexcept { X509_STORE_CTX_free(p); }
-    void operator()(X509_CRL* p) const noexcept { X509_CRL_free(p); }
-    void operator()(BIO* p) const noexcept { BIO_free(p); }
-    void operator()(GENERAL_NAMES* p) const noexcept { GENERAL_NAMES_free(p); }
-};
-
 /// A SAN value usable as an identity: printable ASCII, no spaces, no NUL.
 inline bool clean_name(const ASN1_STRING* s, std::string& out) {
     const auto* data = ASN1_STRING_get0_data(s);
@@ -60,7 +52,7 @@ inline bool clean_name(const ASN1_STRING* s, std::string& out) {
 inline client_certificate describe_certificate(X509* cert, bool forwarded = false) {
     client_certificate out;
     out.forwarded = forwarded;
-    std::unique_ptr<GENERAL_NAMES, detail::openssl_free> names(
+    owned<GENERAL_NAMES> names(
         static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
     for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
         const GENERAL_NAME* g = sk_GENERAL_NAME_value(names.get(), i);
@@ -101,13 +93,13 @@ public:
     static result<client_certificate_verifier> load(const std::string& ca_file, const std::string& crl_file) {
         client_certificate_verifier v;
         v.ca_file_ = ca_file;
-        v.store_.reset(X509_STORE_new(), detail::openssl_free{});
+        v.store_.reset(X509_STORE_new(), openssl_free{});
         if (!v.store_) return failure(errc::internal_error, "OpenSSL could not allocate a certificate store");
-        std::unique_ptr<BIO, detail::openssl_free> in(BIO_new_file(ca_file.c_str(), "r"));
+        owned<BIO> in(BIO_new_file(ca_file.c_str(), "r"));
         if (!in) return failure(errc::invalid_credentials, "client CA file \"" + ca_file + "\" cannot be read");
         int cas = 0;
         while (X509* c = PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr)) {
-            std::unique_ptr<X509, detail::openssl_free> cert(c);
+            owned<X509> cert(c);
             if (X509_STORE_add_cert(v.store_.get(), cert.get()) != 1)
                 return failure(errc::invalid_credentials, "client CA file \"" + ca_file + "\": a certificate was refused");
             ++cas;
@@ -117,11 +109,11 @@ public:
             return failure(errc::invalid_credentials,
                            "client CA file \"" + ca_file + "\" holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
         if (!crl_file.empty()) {
-            std::unique_ptr<BIO, detail::openssl_free> crls(BIO_new_file(crl_file.c_str(), "r"));
+            owned<BIO> crls(BIO_new_file(crl_file.c_str(), "r"));
             if (!crls) return failure(errc::invalid_credentials, "CRL file \"" + crl_file + "\" cannot be read");
             int n = 0;
             while (X509_CRL* c = PEM_read_bio_X509_CRL(crls.get(), nullptr, nullptr, nullptr)) {
-                std::unique_ptr<X509_CRL, detail::openssl_free> crl(c);
+                owned<X509_CRL> crl(c);
                 const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get());
                 if (next && X509_cmp_current_time(next) < 0)
                     return failure(errc::invalid_credentials,
@@ -179,12 +171,12 @@ public:
         }
         if (!pem.starts_with("-----BEGIN CERTIFICATE-----"))
             return failure(errc::invalid_argument, "forwarded client certificate is not one PEM certificate");
-        std::unique_ptr<BIO, detail::openssl_free> in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-        std::unique_ptr<X509, detail::openssl_free> cert(
+        owned<BIO> in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+        owned<X509> cert(
             in ? PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr) : nullptr);
         ERR_clear_error();
         if (!cert) return failure(errc::invalid_argument, "forwarded client certificate cannot be parsed");
-        std::unique_ptr<X509_STORE_CTX, detail::openssl_free> ctx(X509_STORE_CTX_new());
+        owned<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
         if (!ctx || X509_STORE_CTX_init(ctx.get(), store_.get(), cert.get(), nullptr) != 1)
             return failure(errc::internal_error, "OpenSSL could not set up certificate verification");
         const int ok = X509_verify_cert(ctx.get());

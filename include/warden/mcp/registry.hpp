@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -454,6 +455,13 @@ public:
         return list(prompts_, prompt_order_, offset, limit);
     }
 
+    /// Every scope some registered tool requires, sorted, each once.
+    std::vector<std::string> tool_scopes() const {
+        std::shared_lock lock(mutex_);
+        std::set<std::string> all;
+        for (const auto& [name, tool] : tools_) all.insert(tool->scopes.begin(), tool->scopes.end());
+        return {all.begin(), all.end()};
+    }
     bool has_tools() const { return count(tool_order_) > 0; }
     bool has_resources() const { return count(resource_order_) + count(template_order_) > 0; }
     bool has_prompts() const { return count(prompt_order_) > 0; }

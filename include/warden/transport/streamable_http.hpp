@@ -29,6 +29,7 @@
 #include <warden/auth/http_credentials.hpp>
 #include <warden/auth/scheme.hpp>
 #include <warden/crypto/x509.hpp>
+#include <warden/detail/ascii.hpp>
 #include <warden/detail/decimal.hpp>
 #include <warden/detail/server_core.hpp>
 #include <warden/mcp/jsonrpc.hpp>
@@ -90,11 +91,7 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 
-inline std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
+inline std::string lower(std::string_view s) { return warden::detail::lower_ascii(s); }
 
 /// True when the Accept header admits `type` ("application/json", "text/event-stream").
 inline bool accepts(std::string_view accept, std::string_view type) {
@@ -346,6 +343,23 @@ private:
     net::awaitable<after> handle() {
         const unsigned v = request_.version();
         const std::string_view p = path();
+        if constexpr (auth::detail::serves_resource_metadata<Auth>) {
+            const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
+            if (scheme->is_metadata_path(p)) {
+                if (request_.method() != http::verb::get && request_.method() != http::verb::head)
+                    co_return co_await send(not_allowed("GET", "method not allowed"));
+                if (!host_allowed())
+                    co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
+                                                      "forbidden Host"));
+                // Public by design (RFC 9728), readable by browser-based clients too.
+                auto res = make(http::status::ok, v,
+                                boost::json::serialize(scheme->resource_metadata(state_.core.registry().tool_scopes())),
+                                "application/json");
+                res.set(http::field::access_control_allow_origin, "*");
+                res.set(http::field::cache_control, "max-age=3600");
+                co_return co_await send(std::move(res));
+            }
+        }
         if (p == "/healthz") {
             if (request_.method() != http::verb::get && request_.method() != http::verb::head)
                 co_return co_await send(make(http::status::method_not_allowed, v, "", ""));
@@ -503,7 +517,12 @@ private:
                                                                    {"error_description", *why}}),
                         "application/json");
         // RFC 6750's step-up challenge is a Bearer one: other schemes get the 403 and its body.
-        if (caller_.scheme == "bearer") res.set(http::field::www_authenticate, c.header("insufficient_scope", *why, scope));
+        if constexpr (auth::detail::has_step_up<Auth>) {
+            const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
+            res.set(http::field::www_authenticate, scheme->step_up(*why, scope));
+        } else if (caller_.scheme == "bearer") {
+            res.set(http::field::www_authenticate, c.header("insufficient_scope", *why, scope));
+        }
         return res;
     }
 
@@ -1083,11 +1102,18 @@ int serve_http(warden::detail::server_core& core) {
         core.log().error(scheme.error().message());
         return exit_config_error;
     }
+    if constexpr (auth::detail::wants_tool_scopes<Auth>) scheme.value().set_default_scope(core.registry().tool_scopes());
+    if constexpr (requires(const Auth& a) { a.audience_binding(); }) {
+        if (!scheme.value().audience_binding())
+            core.log().warn("AUDIENCE BINDING IS OFF (accept_any_audience_allowing_token_replay): tokens issued for "
+                            "other services are accepted here; a stolen token works against this server");
+    }
     state.auth.store(std::make_shared<const Auth>(std::move(scheme).value()));
     // A rotation (changed credentials) rebuilds the scheme; a broken one keeps the old.
     core.on_credentials_changed([&state, &core](const credential_set& creds) -> result<void> {
         auto next = auth::configure_scheme<Auth>(creds, core.config().auth, core.replay());
         if (!next) return next.error();
+        if constexpr (auth::detail::wants_tool_scopes<Auth>) next.value().set_default_scope(core.registry().tool_scopes());
         state.auth.store(std::make_shared<const Auth>(std::move(next).value()), std::memory_order_release);
         return success();
     });

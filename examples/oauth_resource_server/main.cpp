@@ -1,0 +1,101 @@
+// oauth_resource_server: an MCP server that accepts OAuth 2.1 access tokens (RFC 9068 JWTs)
+// from an authorization server you run, as the MCP authorization specification asks:
+// protected resource metadata (RFC 9728), audience binding (RFC 8707), per-tool scopes
+// with step-up.
+//
+//     export OAUTH_ISSUER=https://auth.example.com OAUTH_JWKS_FILE=jwks.json MCP_RESOURCE=https://mcp.example.com/mcp
+//     oauth_resource_server --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
+//
+// See README.md.
+#include <warden/warden.hpp>
+
+#include <boost/describe/class.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace w = warden;
+
+namespace {
+template <class Channel>
+using definition = w::server_definition<w::transport::streamable_http<Channel>, w::credentials::env,
+                                        w::auth::oauth_resource_server, w::storage::memory>;
+
+struct note_args {
+    std::string text;
+};
+BOOST_DESCRIBE_STRUCT(note_args, (), (text))
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+
+/// One issuer from OAUTH_ISSUER<suffix>, OAUTH_JWKS<suffix> or OAUTH_JWKS_FILE<suffix>,
+/// OAUTH_AUDIENCE<suffix> and OAUTH_TENANT<suffix>; false when OAUTH_ISSUER<suffix> is unset.
+bool issuer_from_env(const std::string& suffix, w::oauth_settings& o) {
+    const auto issuer = env(("OAUTH_ISSUER" + suffix).c_str());
+    if (issuer.empty()) return false;
+    w::oauth_issuer i;
+    i.issuer = issuer;
+    i.jwks = env(("OAUTH_JWKS" + suffix).c_str());
+    i.jwks_file = env(("OAUTH_JWKS_FILE" + suffix).c_str());
+    i.tenant = env(("OAUTH_TENANT" + suffix).c_str());
+    if (auto aud = env(("OAUTH_AUDIENCE" + suffix).c_str()); !aud.empty()) i.audiences = {aud};
+    o.issuers.push_back(std::move(i));
+    return true;
+}
+} // namespace
+
+int main(int argc, char** argv) {
+    w::settings settings;
+    w::command_line cl;
+    if (auto exit = w::configure_example(argc, argv, "oauth_resource_server",
+                                         "A notebook over MCP for callers with OAuth access tokens.\n"
+                                         "OAUTH_ISSUER, OAUTH_JWKS_FILE (or OAUTH_JWKS), MCP_RESOURCE: see README.md",
+                                         {}, settings, cl, w::example_kind::http_only))
+        return *exit;
+    auto& o = settings.auth.oauth;
+    o.resource = env("MCP_RESOURCE");
+    if (o.resource.empty())
+        o.resource = std::string(cl.tls_cert.empty() ? "http://" : "https://") + cl.listen + settings.http.path;
+    issuer_from_env("", o);
+    issuer_from_env("_2", o); // a second authorization server, e.g. another tenant's
+    if (o.issuers.empty()) {
+        std::cerr << "oauth_resource_server: set OAUTH_ISSUER (the authorization server's issuer URL) and "
+                     "OAUTH_JWKS_FILE or OAUTH_JWKS (its signing keys as a JWK set)\n";
+        return w::exit_config_error;
+    }
+    if (auto name = env("MCP_RESOURCE_NAME"); !name.empty()) o.resource_name = name;
+
+    return w::on_channel(cl, [&]<class Channel>(std::type_identity<Channel>) {
+        w::server<definition<Channel>> server{{.name = "warden-oauth-notes", .version = w::version_string}, settings};
+        auto notes = std::make_shared<std::vector<std::string>>();
+        auto lock = std::make_shared<std::mutex>();
+        server.tool(w::tool_spec{.name = "whoami", .description = "Who the token says you are"},
+                    [](w::call_context& ctx) {
+                        const auto& c = ctx.caller();
+                        std::string scopes;
+                        for (const auto& s : c.scopes) scopes += (scopes.empty() ? "" : " ") + s;
+                        return w::tool_result::text(c.subject + " via " + c.client + " from " + c.issuer +
+                                                    (c.tenant.empty() ? "" : " for " + c.tenant) + " [" + scopes + "]");
+                    });
+        server.tool(w::tool_spec{.name = "list_notes", .description = "The notes", .scopes = {"notes:read"}},
+                    [notes, lock](w::call_context&) {
+                        std::lock_guard g(*lock);
+                        std::string out;
+                        for (const auto& n : *notes) out += n + "\n";
+                        return w::tool_result::text(out.empty() ? "(no notes)" : out);
+                    });
+        server.tool(w::tool_spec{.name = "add_note", .description = "Adds a note", .scopes = {"notes:write"}},
+                    [notes, lock](const note_args& a, w::call_context& ctx) {
+                        std::lock_guard g(*lock);
+                        notes->push_back(a.text + " (" + ctx.caller().subject + ")");
+                        return w::tool_result::text("added");
+                    });
+        return server.run();
+    });
+}

@@ -1,0 +1,327 @@
+// warden/auth/oauth_resource_server.hpp: an OAuth 2.1 resource server, as the MCP
+// authorization specification asks of an HTTP server.
+//
+//     Authorization: Bearer <JWT access token>
+//
+// - Tokens are RFC 9068 JWTs verified with the keys configured per issuer
+//   (warden/auth/jwt.hpp for every check); several issuers at once, each with its own keys,
+//   audiences and tenant. The token's unverified `iss` only picks which issuer's rules to
+//   verify it under; the verified `iss` must then equal it.
+// - Audience binding (RFC 8707) is on: `aud` must name this resource (or a configured
+//   audience). Turning it off takes `accept_any_audience_allowing_token_replay`.
+// - RFC 9728: `GET /.well-known/oauth-protected-resource` (and the form with the endpoint's
+//   path appended) serves `resource`, `authorization_servers`, `scopes_supported` (what the
+//   tools require, plus configured extras, never `offline_access`) and
+//   `bearer_methods_supported: ["header"]`. Every 401 names it:
+//   `WWW-Authenticate: Bearer realm="mcp", resource_metadata="...", scope="..."`.
+// - A tools/call whose token lacks the tool's scopes is 403 `insufficient_scope` naming
+//   exactly those scopes (step-up), before the handler runs (the transport asks `step_up`).
+// - Tokens bound to a certificate (`cnf.x5t#S256`, RFC 8705) need that certificate on the
+//   connection (transport::streamable_http<mutual_tls>).
+// - Verified tokens are remembered by SHA-256 digest until their `exp` (bounded count), so
+//   a client's repeated requests skip the signature check.
+//
+// The principal: subject `sub`, scheme "oauth", issuer, client `client_id`, the token's
+// scopes, the issuer's tenant, and claims `jti`. The raw token is never kept.
+#pragma once
+
+#include <warden/auth/gate.hpp>
+#include <warden/auth/http_credentials.hpp>
+#include <warden/auth/jwt.hpp>
+#include <warden/auth/scheme.hpp>
+#include <warden/auth/settings.hpp>
+#include <warden/credentials/credential_set.hpp>
+#include <warden/crypto/base64.hpp>
+#include <warden/crypto/digest.hpp>
+#include <warden/crypto/jwk.hpp>
+#include <warden/error.hpp>
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace warden::auth {
+
+class oauth_resource_server {
+public:
+    static constexpr bool requires_http = true;
+    static constexpr bool requires_local_process = false;
+    static constexpr bool sends_reusable_secret = true; // a bearer token: rule 1 wants a confidential channel
+    static constexpr bool requires_client_certificate = false;
+    static constexpr bool requires_replay_store = false;
+    static constexpr bool keeps_shared_state = false;
+    static constexpr bool is_anonymous = false;
+
+    static constexpr std::string_view metadata_root = "/.well-known/oauth-protected-resource";
+
+    static std::vector<variable> variables(const auth_settings& s) {
+        std::vector<variable> out;
+        for (const auto& i : s.oauth.issuers)
+            if (!i.hmac_credential.empty())
+                out.push_back({i.hmac_credential, "shared HMAC secret of issuer " + i.issuer, true, true});
+        return out;
+    }
+
+    static result<oauth_resource_server> configure(const credential_set& creds, const auth_settings& s) {
+        const auto& o = s.oauth;
+        oauth_resource_server rs;
+        rs.settings_ = std::make_shared<const oauth_settings>(o);
+        auto url = boost::urls::parse_absolute_uri(o.resource);
+        if (o.resource.empty() || !url || url->has_fragment() || !url->has_authority() ||
+            (url->scheme() != "https" && url->scheme() != "http"))
+            return failure(errc::invalid_argument, "oauth: settings.auth.oauth.resource must be the endpoint's absolute "
+                                                   "https URI, e.g. https://mcp.example.com/mcp");
+        std::string path(url->encoded_path());
+        if (path == "/") path.clear();
+        rs.metadata_path_ = std::string(metadata_root) + path;
+        rs.metadata_url_ = std::string(url->scheme()) + "://" + std::string(url->encoded_authority()) + rs.metadata_path_;
+        if (o.issuers.empty())
+            return failure(errc::invalid_argument, "oauth: no issuers; list the authorization servers whose tokens are "
+                                                   "accepted in settings.auth.oauth.issuers");
+        for (const auto& i : o.issuers) {
+            if (i.issuer.empty()) return failure(errc::invalid_argument, "oauth: an issuer without its \"iss\" value");
+            for (const auto& other : rs.issuers_)
+                if (other.rules.issuer == i.issuer)
+                    return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + " is listed twice");
+            auto one = load_issuer(i, creds, o);
+            if (!one) return one.error();
+            rs.issuers_.push_back(std::move(one).value());
+        }
+        std::string parameters = "resource_metadata=" + quoted(rs.metadata_url_);
+        rs.challenge_ = {"Bearer", o.realm, std::move(parameters), {}};
+        rs.cache_ = std::make_shared<token_cache>(o.verified_token_cache);
+        return rs;
+    }
+
+    static bool presents(const http_request_view& r) { return presents_authorization(r, "Bearer"); }
+
+    gate_result authenticate(const http_request_view& r) const {
+        auto read = authorization_credentials(r, "Bearer", challenge_);
+        if (auto* refused = std::get_if<challenge>(&read)) return std::move(*refused);
+        const std::string_view token = std::get<std::string_view>(read);
+        if (!is_token68(token)) return invalid("invalid token", "malformed bearer token");
+        const auto now = std::chrono::system_clock::now();
+        const auto key = crypto::sha256(token);
+        if (auto hit = cache_->find(key, now)) return bound(std::move(hit->first), hit->second, r);
+
+        const issuer_entry* issuer = pick_issuer(token);
+        if (!issuer) return invalid("invalid token", "token from an issuer that is not accepted");
+        auto claims = verify_jwt(token, issuer->keys, issuer->rules, now);
+        if (!claims) {
+            const auto why = claims.error().message();
+            return invalid(why == "token expired" ? "token expired" : "invalid token", why);
+        }
+        auto& c = claims.value();
+        principal p;
+        p.subject = c.subject;
+        p.scheme = "oauth";
+        p.issuer = c.issuer;
+        p.client = c.client_id;
+        p.tenant = issuer->tenant;
+        p.scopes = c.scopes;
+        if (const auto* jti = c.all.if_contains("jti"); jti && jti->is_string()) p.claims.emplace("jti", *jti);
+        cache_->insert(key, p, c.x5t_s256, c.expires);
+        return bound(std::move(p), c.x5t_s256, r);
+    }
+
+    /// RFC 9728 protected resource metadata, given the scopes the registered tools require.
+    boost::json::object resource_metadata(const std::vector<std::string>& tool_scopes) const {
+        boost::json::array servers;
+        if (settings_->authorization_servers.empty())
+            for (const auto& i : issuers_) servers.emplace_back(i.rules.issuer);
+        else
+            for (const auto& a : settings_->authorization_servers) servers.emplace_back(a);
+        boost::json::array scopes;
+        for (const auto& sc : supported_scopes(tool_scopes)) scopes.emplace_back(sc);
+        boost::json::object m{{"resource", settings_->resource},
+                              {"authorization_servers", std::move(servers)},
+                              {"scopes_supported", std::move(scopes)},
+                              {"bearer_methods_supported", boost::json::array{"header"}}};
+        if (!settings_->resource_name.empty()) m.emplace("resource_name", settings_->resource_name);
+        return m;
+    }
+    /// Where the metadata is served: the root form and the form with the endpoint's path.
+    bool is_metadata_path(std::string_view p) const { return p == metadata_root || p == metadata_path_; }
+
+    /// The 401 challenge for a request that presents nothing, naming `tool_scopes`.
+    void set_default_scope(const std::vector<std::string>& tool_scopes) {
+        const auto scopes = settings_->challenge_scopes.empty() ? supported_scopes(tool_scopes) : settings_->challenge_scopes;
+        std::string joined;
+        for (const auto& sc : scopes) joined += (joined.empty() ? "" : " ") + sc;
+        challenge_.default_scope = joined;
+    }
+
+    /// The WWW-Authenticate value of a 403 that asks the client to step up to `scope`.
+    std::string step_up(std::string_view why, std::string_view scope) const {
+        return challenge_.header("insufficient_scope", why, scope);
+    }
+
+    const std::string& metadata_url() const noexcept { return metadata_url_; }
+    bool audience_binding() const noexcept { return !settings_->accept_any_audience_allowing_token_replay; }
+
+private:
+    struct issuer_entry {
+        jwt_rules rules;
+        crypto::jwk_set keys;
+        std::string tenant;
+    };
+
+    /// Verified tokens by digest, until their exp; bounded: when full, expired entries go,
+    /// and if none has expired the whole table is dropped (it refills from verification).
+    class token_cache {
+    public:
+        explicit token_cache(std::size_t capacity) : capacity_(capacity) {}
+        std::optional<std::pair<principal, std::string>> find(const crypto::sha256_digest& key,
+                                                              std::chrono::system_clock::time_point now) {
+            if (capacity_ == 0) return std::nullopt;
+            std::lock_guard lock(mutex_);
+            auto it = entries_.find(key_of(key));
+            if (it == entries_.end()) return std::nullopt;
+            if (now >= it->second.expires) {
+                entries_.erase(it);
+                return std::nullopt;
+            }
+            return std::pair{it->second.who, it->second.x5t};
+        }
+        void insert(const crypto::sha256_digest& key, const principal& who, const std::string& x5t,
+                    std::chrono::system_clock::time_point expires) {
+            if (capacity_ == 0) return;
+            std::lock_guard lock(mutex_);
+            if (entries_.size() >= capacity_) {
+                const auto now = std::chrono::system_clock::now();
+                std::erase_if(entries_, [&](const auto& e) { return now >= e.second.expires; });
+                if (entries_.size() >= capacity_) entries_.clear();
+            }
+            entries_.insert_or_assign(key_of(key), entry{who, x5t, expires});
+        }
+
+    private:
+        static std::string key_of(const crypto::sha256_digest& d) {
+            return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+        }
+        struct entry {
+            principal who;
+            std::string x5t;
+            std::chrono::system_clock::time_point expires;
+        };
+        std::size_t capacity_;
+        std::mutex mutex_;
+        std::unordered_map<std::string, entry> entries_;
+    };
+
+    static result<issuer_entry> load_issuer(const oauth_issuer& i, const credential_set& creds, const oauth_settings& o) {
+        issuer_entry e;
+        e.tenant = i.tenant;
+        e.rules.issuer = i.issuer;
+        e.rules.leeway = o.leeway;
+        e.rules.access_token_profile = o.access_token_profile;
+        if (!o.accept_any_audience_allowing_token_replay)
+            e.rules.audiences = i.audiences.empty() ? std::vector<std::string>{o.resource} : i.audiences;
+        const int sources = !i.jwks.empty() + !i.jwks_file.empty() + !i.hmac_credential.empty();
+        if (sources != 1)
+            return failure(errc::invalid_argument, "oauth: issuer " + i.issuer +
+                                                       " needs exactly one of jwks, jwks_file or hmac_credential");
+        if (!i.algorithms.empty()) {
+            e.rules.jws.algorithms.clear();
+            for (const auto& name : i.algorithms) {
+                auto a = crypto::parse_jws_alg(name);
+                if (!a) return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": unknown algorithm " + name);
+                e.rules.jws.algorithms.push_back(*a);
+            }
+        }
+        result<crypto::jwk_set> keys = failure(errc::invalid_argument, "no keys");
+        if (!i.hmac_credential.empty()) {
+            const secret* s = creds.find_secret(i.hmac_credential);
+            if (!s) return failure(errc::missing_credentials, "oauth: credential " + i.hmac_credential + " is missing");
+            if (s->reveal().size() < 32)
+                return failure(errc::invalid_credentials, "oauth: " + i.hmac_credential +
+                                                              " is shorter than 32 bytes; generate one with: openssl rand -hex 32");
+            crypto::jwk k;
+            k.kty = "oct";
+            k.hmac_key = std::make_shared<const secret>(s->reveal());
+            keys = crypto::jwk_set{{std::move(k)}};
+            if (i.algorithms.empty()) e.rules.jws.algorithms = {crypto::jws_alg::HS256};
+        } else {
+            std::string text = i.jwks;
+            if (!i.jwks_file.empty()) {
+                std::ifstream in(i.jwks_file, std::ios::binary);
+                if (!in)
+                    return failure(errc::invalid_credentials, "oauth: issuer " + i.issuer + ": cannot read JWK set file \"" +
+                                                                  i.jwks_file + "\"");
+                std::ostringstream ss;
+                ss << in.rdbuf();
+                text = ss.str();
+            }
+            keys = crypto::parse_jwk_set(text);
+        }
+        if (!keys) return failure(errc::invalid_credentials, "oauth: issuer " + i.issuer + ": " + keys.error().message());
+        e.keys = std::move(keys).value();
+        for (auto a : e.rules.jws.algorithms)
+            if (crypto::is_hmac(a) && i.hmac_credential.empty())
+                return failure(errc::invalid_argument, "oauth: issuer " + i.issuer +
+                                                           ": HMAC algorithms need a shared secret (hmac_credential)");
+        return e;
+    }
+
+    /// The configured issuer the token claims to come from (unverified: only picks rules).
+    const issuer_entry* pick_issuer(std::string_view token) const {
+        if (issuers_.size() == 1) return &issuers_.front();
+        const auto d1 = token.find('.');
+        const auto d2 = d1 == std::string_view::npos ? d1 : token.find('.', d1 + 1);
+        if (d2 == std::string_view::npos || d2 - d1 - 1 > 16 * 1024) return nullptr;
+        auto payload = crypto::base64url_decode(token.substr(d1 + 1, d2 - d1 - 1));
+        if (!payload) return nullptr;
+        boost::system::error_code ec;
+        auto v = boost::json::parse(payload.value(), ec);
+        const auto* iss = !ec && v.is_object() ? v.get_object().if_contains("iss") : nullptr;
+        if (!iss || !iss->is_string()) return nullptr;
+        for (const auto& i : issuers_)
+            if (i.rules.issuer == iss->get_string()) return &i;
+        return nullptr;
+    }
+
+    /// A certificate-bound token (RFC 8705) needs its certificate on this connection.
+    gate_result bound(principal p, const std::string& x5t, const http_request_view& r) const {
+        if (x5t.empty()) return p;
+        if (!r.client_cert) return invalid("invalid token", "certificate-bound token without a client certificate");
+        std::string der_digest;
+        const auto& hex = r.client_cert->sha256;
+        for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+            der_digest.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+        if (crypto::base64url_encode(der_digest) != x5t)
+            return invalid("invalid token", "certificate-bound token with another client certificate");
+        return p;
+    }
+
+    std::vector<std::string> supported_scopes(const std::vector<std::string>& tool_scopes) const {
+        std::set<std::string> all(tool_scopes.begin(), tool_scopes.end());
+        all.insert(settings_->scopes_supported.begin(), settings_->scopes_supported.end());
+        all.erase("offline_access");
+        return {all.begin(), all.end()};
+    }
+
+    challenge invalid(std::string_view description, std::string detail) const {
+        challenge c = challenge_.invalid(description);
+        c.detail = std::move(detail);
+        return c;
+    }
+
+    std::shared_ptr<const oauth_settings> settings_;
+    std::vector<issuer_entry> issuers_;
+    std::string metadata_path_;
+    std::string metadata_url_;
+    challenges challenge_{"Bearer", "mcp"};
+    std::shared_ptr<token_cache> cache_;
+};
+
+} // namespace warden::auth
