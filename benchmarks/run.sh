@@ -6,7 +6,8 @@
 #
 # Each server runs pinned to core 0 (warden with one I/O thread); wrk runs pinned to core 1
 # with one thread. For 1, 16 and 64 connections, three runs each, alternating the servers.
-# Then warden alone: stateful (one session), a static bearer token, TLS, and RSS with
+# Then warden alone: stateful (one session), a static bearer token against ES256 JWT access
+# tokens (with and without the verified-token cache), TLS, and RSS with
 # 10 000 idle sessions.
 # Prints a table and writes it to benchmarks/RESULTS.md. Bounded: about 4 minutes.
 set -euo pipefail
@@ -88,11 +89,26 @@ for run in 1 2 3; do echo "stateful 64 $(MCP_SESSION_ID=$sid measure "$PID" "$UR
 idle_rss=$(rss_mb "$PID")
 kill "$PID"; wait "$PID" 2>/dev/null || true
 
+# The static bearer token and ES256 JWT access tokens (with and without the verified-token
+# cache), measured in turn within one loop so that they share the machine's state.
 token=$(openssl rand -hex 32)
 ECHO_BEARER_TOKEN=$token start bearer "$echo_bin" --listen 127.0.0.1:0 --stateless
-BEARER_TOKEN=$token warm "$URL"
-for run in 1 2 3; do echo "bearer 64 $(BEARER_TOKEN=$token measure "$PID" "$URL" 64)" >>"$extra"; done
-kill "$PID"; wait "$PID" 2>/dev/null || true
+bearer_pid=$PID bearer_url=$URL
+"$node" examples/oauth_resource_server/mint.mjs keys "$work/as" >/dev/null
+jwt=$("$node" examples/oauth_resource_server/mint.mjs token "$work/as" https://as.bench.test http://127.0.0.1/mcp "" 3600)
+export ECHO_ISSUER=https://as.bench.test ECHO_RESOURCE=http://127.0.0.1/mcp ECHO_JWKS="$(cat "$work/as/jwks.json")"
+start jwt "$echo_bin" --listen 127.0.0.1:0 --stateless
+jwt_pid=$PID jwt_url=$URL
+ECHO_TOKEN_CACHE=0 start jwt_nocache "$echo_bin" --listen 127.0.0.1:0 --stateless
+nocache_pid=$PID nocache_url=$URL
+unset ECHO_ISSUER ECHO_RESOURCE ECHO_JWKS
+BEARER_TOKEN=$token warm "$bearer_url"; BEARER_TOKEN=$jwt warm "$jwt_url"; BEARER_TOKEN=$jwt warm "$nocache_url"
+for run in 1 2 3; do
+  echo "bearer 64 $(BEARER_TOKEN=$token measure "$bearer_pid" "$bearer_url" 64)" >>"$extra"
+  echo "jwt 64 $(BEARER_TOKEN=$jwt measure "$jwt_pid" "$jwt_url" 64)" >>"$extra"
+  echo "jwt_nocache 64 $(BEARER_TOKEN=$jwt measure "$nocache_pid" "$nocache_url" 64)" >>"$extra"
+done
+kill "$bearer_pid" "$jwt_pid" "$nocache_pid"; wait "$bearer_pid" "$jwt_pid" "$nocache_pid" 2>/dev/null || true
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
   -subj "/CN=127.0.0.1" 2>/dev/null
@@ -126,9 +142,14 @@ table=$work/table
   echo
   echo "| warden mode (64 connections) | req/s (median) | req/s (range) | p50 ms | p99 ms | RSS MB | CPU % | errors |"
   echo "|---|---|---|---|---|---|---|---|"
-  for s in stateful bearer tls; do summarize "$extra" "$s" 64; done |
-    awk -F'|' '{ name = $1 == "tls" ? "stateless over TLS (keep-alive)" : $1 == "bearer" ? "stateless, static bearer token (auth::bearer)" : "stateful, one session";
+  for s in stateful bearer jwt jwt_nocache tls; do summarize "$extra" "$s" 64; done |
+    awk -F'|' '{ name = $1 == "tls" ? "stateless over TLS (keep-alive)" : $1 == "bearer" ? "stateless, static bearer token (auth::bearer)" :
+                        $1 == "jwt" ? "stateless, ES256 JWT access token (auth::oauth_resource_server)" :
+                        $1 == "jwt_nocache" ? "stateless, ES256 JWT, verified-token cache off" : "stateful, one session";
                  printf "| %s | %s | %s | %.2f | %.2f | %s | %s | %s |\n", name, $3, $4, $5, $6, $7, $8, $9 }'
+  b=$(summarize "$extra" bearer 64 | cut -d'|' -f3)
+  j=$(summarize "$extra" jwt 64 | cut -d'|' -f3)
+  awk -v b="$b" -v j="$j" 'BEGIN { printf "\nJWT access token vs static bearer token (median req/s): %.0f%%\n", 100 * j / b }'
   echo
   echo "RSS of warden's echo with 10 000 idle sessions open: $idle_rss MB"
 } >"$table"

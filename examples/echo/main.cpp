@@ -32,16 +32,28 @@ int serve(w::settings settings) {
 
 using bearer_http = w::server_definition<w::transport::streamable_http<w::transport::loopback>,
                                          w::credentials::env, w::auth::bearer, w::storage::memory>;
+using oauth_http = w::server_definition<w::transport::streamable_http<w::transport::loopback>,
+                                        w::credentials::env, w::auth::oauth_resource_server, w::storage::memory>;
 
 int main(int argc, char** argv) {
     const w::variable env[] = {
         {"ECHO_BEARER_TOKEN", "over HTTP on loopback: admit only callers presenting this bearer token", false, true}};
+    // ECHO_ISSUER, ECHO_JWKS, ECHO_RESOURCE (not secrets): admit JWT access tokens instead;
+    // ECHO_TOKEN_CACHE=0 turns the verified-token cache off.
     w::settings settings;
     w::command_line cl;
     if (auto exit = w::configure_example(argc, argv, "echo", "An MCP server with one tool, echo(text).", env, settings, cl))
         return *exit;
     settings.http.max_sessions = 100'000; // the benchmark holds 10 000 idle sessions open
     if (cl.stdio) return serve<w::local_stdio_server>(std::move(settings));
+    // JWT access tokens (what the benchmark compares with the static token): the issuer's
+    // JWK set inline, and the resource the tokens are for.
+    if (std::getenv("ECHO_ISSUER") && std::getenv("ECHO_JWKS") && std::getenv("ECHO_RESOURCE") && cl.tls_cert.empty()) {
+        settings.auth.oauth.resource = std::getenv("ECHO_RESOURCE");
+        settings.auth.oauth.issuers = {{.issuer = std::getenv("ECHO_ISSUER"), .jwks = std::getenv("ECHO_JWKS")}};
+        if (const char* n = std::getenv("ECHO_TOKEN_CACHE")) settings.auth.oauth.verified_token_cache = std::strtoul(n, nullptr, 10);
+        return serve<oauth_http>(std::move(settings));
+    }
     if (std::getenv("ECHO_BEARER_TOKEN") && cl.tls_cert.empty()) {
         settings.auth.bearer.tokens = {{.name = "echo-client", .credentials = {"ECHO_BEARER_TOKEN"}}};
         return serve<bearer_http>(std::move(settings));

@@ -11,6 +11,7 @@
 
 #include <boost/describe/class.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -43,6 +44,8 @@ bool issuer_from_env(const std::string& suffix, w::oauth_settings& o) {
     i.issuer = issuer;
     i.jwks = env(("OAUTH_JWKS" + suffix).c_str());
     i.jwks_file = env(("OAUTH_JWKS_FILE" + suffix).c_str());
+    i.jwks_uri = env(("OAUTH_JWKS_URI" + suffix).c_str());
+    i.discover = env(("OAUTH_DISCOVER" + suffix).c_str()) == "1";
     i.tenant = env(("OAUTH_TENANT" + suffix).c_str());
     if (auto aud = env(("OAUTH_AUDIENCE" + suffix).c_str()); !aud.empty()) i.audiences = {aud};
     o.issuers.push_back(std::move(i));
@@ -65,11 +68,18 @@ int main(int argc, char** argv) {
     issuer_from_env("", o);
     issuer_from_env("_2", o); // a second authorization server, e.g. another tenant's
     if (o.issuers.empty()) {
-        std::cerr << "oauth_resource_server: set OAUTH_ISSUER (the authorization server's issuer URL) and "
-                     "OAUTH_JWKS_FILE or OAUTH_JWKS (its signing keys as a JWK set)\n";
+        std::cerr << "oauth_resource_server: set OAUTH_ISSUER (the authorization server's issuer URL) and where its "
+                     "signing keys are: OAUTH_JWKS_URI, OAUTH_DISCOVER=1, OAUTH_JWKS_FILE or OAUTH_JWKS\n";
         return w::exit_config_error;
     }
     if (auto name = env("MCP_RESOURCE_NAME"); !name.empty()) o.resource_name = name;
+    o.jwks_ca_file = env("OAUTH_JWKS_CA_FILE");
+    auto seconds = [](const char* name, std::chrono::seconds& into) {
+        if (auto v = env(name); !v.empty()) into = std::chrono::seconds(std::strtol(v.c_str(), nullptr, 10));
+    };
+    seconds("OAUTH_JWKS_REFETCH_SECONDS", o.jwks_refetch_interval);
+    seconds("OAUTH_JWKS_MIN_TTL_SECONDS", o.jwks_min_ttl);
+    seconds("OAUTH_JWKS_MAX_STALE_SECONDS", o.jwks_max_stale);
 
     return w::on_channel(cl, [&]<class Channel>(std::type_identity<Channel>) {
         w::server<definition<Channel>> server{{.name = "warden-oauth-notes", .version = w::version_string}, settings};

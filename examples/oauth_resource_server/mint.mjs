@@ -1,6 +1,6 @@
 // A stand-in authorization server for trying the example without one: it makes an ES256
 // key pair, publishes its public half as a JWK set, and mints RFC 9068 access tokens.
-//   node mint.mjs keys DIR                       DIR/jwks.json (public) and DIR/signing.jwk (private, 0600)
+//   node mint.mjs keys DIR [KID]                 DIR/jwks.json (public) and DIR/signing.jwk (private, 0600)
 //   node mint.mjs token DIR ISSUER AUDIENCE SCOPE [SECONDS] [SUBJECT]
 // Use a real authorization server for anything else (README.md).
 import crypto from 'node:crypto';
@@ -35,7 +35,7 @@ export function accessToken(dir, { iss, aud, scope, seconds = 300, sub = 'ada', 
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [cmd, dir, iss, aud, scope, seconds, sub] = process.argv.slice(2);
-  if (cmd === 'keys' && dir) makeKeys(dir);
+  if (cmd === 'keys' && dir) makeKeys(dir, iss ?? 'mint-1');
   else if (cmd === 'token' && dir && iss && aud) {
     console.log(accessToken(dir, { iss, aud, scope: scope ?? '', seconds: Number(seconds ?? 300), sub: sub ?? 'ada' }));
   } else {

@@ -38,6 +38,7 @@ struct development {
     static constexpr bool allows_literal_credentials = false;
     static constexpr bool allows_anonymous_network = true;
     static constexpr bool multi_instance = false;
+    static constexpr bool allows_loopback_http_fetch = true;
 };
 
 /// For tests: secrets may be written in the source (credentials::literal).
@@ -45,7 +46,14 @@ struct test {
     static constexpr bool allows_literal_credentials = true;
     static constexpr bool allows_anonymous_network = true;
     static constexpr bool multi_instance = false;
+    static constexpr bool allows_loopback_http_fetch = true;
 };
+
+/// Whether profile `P` lets the server fetch its own documents (an issuer's keys and
+/// metadata) over plain HTTP from a loopback address: `development` and `test` do; any
+/// profile that does not say so (`production` first) does not.
+template <class P>
+inline constexpr bool allows_loopback_http_fetch = requires { requires P::allows_loopback_http_fetch; };
 
 /// `Base`, deployed as several instances that share state through the storage policy
 /// (DESIGN §7). Rule 6 then requires storage shared across instances.

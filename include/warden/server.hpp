@@ -31,7 +31,7 @@ class server {
 public:
     using definition_type = Definition;
 
-    explicit server(server_info info, settings s = {}) : core_(std::move(info), std::move(s)) {
+    explicit server(server_info info, settings s = {}) : core_(std::move(info), from_profile(std::move(s))) {
         // A scheme that refuses replays keeps what it has seen in the definition's storage.
         using storage = typename Definition::storage;
         if constexpr (Definition::auth::requires_replay_store &&
@@ -176,6 +176,11 @@ public:
     }
 
 private:
+    /// What the profile decides in the settings, whatever they said.
+    static settings from_profile(settings s) {
+        s.auth.oauth.allow_loopback_http = profile::allows_loopback_http_fetch<typename Definition::profile>;
+        return s;
+    }
     template <class R>
     static std::vector<resource_contents> as_contents(R&& r) {
         if constexpr (std::is_same_v<std::remove_cvref_t<R>, resource_contents>)

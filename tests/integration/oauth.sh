@@ -42,5 +42,44 @@ if "$here/with_server.sh" "$server" --listen "127.0.0.1:$port" -- bash -c '
      printf "%s" "$out" | grep -q "ada via notes-cli"' "$jwt"; then
   ok "the Inspector CLI with --header Authorization: Bearer <JWT>"
 else bad "the Inspector CLI with a bearer header"; fi
+# Keys from the issuer's URL over HTTPS (a test CA), with rotation, an outage and recovery.
+(cd "$dir" &&
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=test CA" 2>/dev/null &&
+  openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null &&
+  printf 'subjectAltName=IP:127.0.0.1\n' > ext &&
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext 2>/dev/null) || exit 1
+for k in k1 k2 k3; do "$node" "$examples/mint.mjs" keys "$dir/$k" "$k" || exit 1; done
+jwks_port=$((20000 + RANDOM % 30000))
+while [ "$jwks_port" -eq "$port" ]; do jwks_port=$((20000 + RANDOM % 30000)); done
+if env -u OAUTH_JWKS_FILE -u OAUTH_ISSUER_2 -u OAUTH_JWKS_2 \
+     OAUTH_JWKS_URI="https://127.0.0.1:$jwks_port/jwks.json" OAUTH_JWKS_CA_FILE="$dir/ca.pem" \
+     OAUTH_JWKS_REFETCH_SECONDS=1 OAUTH_JWKS_MIN_TTL_SECONDS=1 OAUTH_JWKS_MAX_STALE_SECONDS=3 WARDEN_LOG_ARCHIVE="$dir/jwks.log" \
+     "$here/with_server.sh" "$server" --listen "127.0.0.1:$port" -- bash -c '"$0" "$1" "$WARDEN_URL" "$2" "$3" "$4"' \
+     "$node" "$here/jwks_client.mjs" "$dir" "$jwks_port" "$OAUTH_ISSUER"; then
+  ok "keys from the issuer's URL: rotation, outage (cached, then 503), recovery"
+else bad "keys from the issuer's URL"; fi
+if grep -q "not fetched" "$dir/jwks.log" && grep -q "no usable keys" "$dir/jwks.log" && grep -q "fetched again" "$dir/jwks.log"; then
+  ok "the log says when the keys could not be fetched, when they ran out, and when they came back"
+else bad "JWKS log lines"; cat "$dir/jwks.log"; fi
+# An issuer found through its RFC 8414 metadata (jwks_uri taken from there).
+disc_iss="https://127.0.0.1:$jwks_port"
+"$node" "$here/jwks_server.mjs" "$jwks_port" "$dir/server.pem" "$dir/server.key" "$dir/jwks.json" "$disc_iss" > "$dir/jwks_server.out" &
+jwks_pid=$!
+for _ in $(seq 100); do grep -q listening "$dir/jwks_server.out" 2>/dev/null && break; sleep 0.05; done
+disc_token=$("$node" "$examples/mint.mjs" token "$dir/k1" "$disc_iss" "$MCP_RESOURCE" notes:read)
+if env -u OAUTH_JWKS_FILE -u OAUTH_ISSUER_2 -u OAUTH_JWKS_2 OAUTH_ISSUER="$disc_iss" OAUTH_DISCOVER=1 \
+     OAUTH_JWKS_CA_FILE="$dir/ca.pem" "$here/with_server.sh" "$server" --listen "127.0.0.1:$port" -- bash -c '
+     code=$(node -e "fetch(process.argv[1], {method: \"POST\", headers: {\"content-type\": \"application/json\",
+       accept: \"application/json, text/event-stream\", authorization: \"Bearer \" + process.argv[2]},
+       body: JSON.stringify({jsonrpc: \"2.0\", id: 1, method: \"initialize\", params: {protocolVersion: \"2025-11-25\",
+       capabilities: {}, clientInfo: {name: \"d\", version: \"1\"}}})}).then((r) => console.log(r.status))" "$WARDEN_URL" "$0")
+     [ "$code" = 200 ]' "$disc_token"; then
+  ok "keys found through the issuer's RFC 8414 metadata"
+else bad "discovery"; fi
+kill "$jwks_pid" 2>/dev/null; wait "$jwks_pid" 2>/dev/null
+# Plain http to an issuer is refused under profile::production.
+out=$(env -u OAUTH_JWKS_FILE OAUTH_ISSUER=http://127.0.0.1:9/as OAUTH_DISCOVER=1 "$server" --listen 127.0.0.1:0 2>&1); rc=$?
+if [ $rc -eq 78 ] && grep -q "https only" <<<"$out"; then ok "plain http to an issuer is refused under profile::production"
+else bad "plain http issuer: $rc $out"; fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

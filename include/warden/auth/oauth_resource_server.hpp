@@ -18,6 +18,11 @@
 //   exactly those scopes (step-up), before the handler runs (the transport asks `step_up`).
 // - Tokens bound to a certificate (`cnf.x5t#S256`, RFC 8705) need that certificate on the
 //   connection (transport::streamable_http<mutual_tls>).
+// - Keys come from configuration (`jwks`, `jwks_file`, a shared `hmac_credential`) or
+//   from the issuer (`jwks_uri`, or `discover` through its metadata), fetched by
+//   warden/auth/jwks_source.hpp: cached per Cache-Control, refetched once per interval for
+//   an unknown kid (the request waits for that fetch), kept for `jwks_max_stale` when the
+//   issuer is down, then refused with 503 (fail closed).
 // - Verified tokens are remembered by SHA-256 digest until their `exp` (bounded count), so
 //   a client's repeated requests skip the signature check.
 //
@@ -27,6 +32,7 @@
 
 #include <warden/auth/gate.hpp>
 #include <warden/auth/http_credentials.hpp>
+#include <warden/auth/jwks_source.hpp>
 #include <warden/auth/jwt.hpp>
 #include <warden/auth/scheme.hpp>
 #include <warden/auth/settings.hpp>
@@ -116,7 +122,20 @@ public:
 
         const issuer_entry* issuer = pick_issuer(token);
         if (!issuer) return invalid("invalid token", "token from an issuer that is not accepted");
-        auto claims = verify_jwt(token, issuer->keys, issuer->rules, now);
+        std::shared_ptr<const crypto::jwk_set> keys = issuer->keys;
+        if (issuer->remote) {
+            keys = issuer->remote->keys();
+            if (!keys) return unavailable(issuer->rules.issuer);
+        }
+        auto claims = verify_jwt(token, *keys, issuer->rules, now);
+        // A kid the set lacks: the issuer may have rotated its keys; ask for them again (at
+        // most once per refetch interval; otherwise refused at once).
+        if (!claims && claims.error() == errc::resource_not_found && issuer->remote &&
+            issuer->remote->refresh_for_unknown_kid()) {
+            keys = issuer->remote->keys();
+            if (!keys) return unavailable(issuer->rules.issuer);
+            claims = verify_jwt(token, *keys, issuer->rules, now);
+        }
         if (!claims) {
             const auto why = claims.error().message();
             return invalid(why == "token expired" ? "token expired" : "invalid token", why);
@@ -161,6 +180,12 @@ public:
         challenge_.default_scope = joined;
     }
 
+    /// Starts fetching the keys published at URLs (each waits briefly for its first set).
+    void start_background(const logger& log) {
+        for (auto& i : issuers_)
+            if (i.remote) i.remote->start(log);
+    }
+
     /// The WWW-Authenticate value of a 403 that asks the client to step up to `scope`.
     std::string step_up(std::string_view why, std::string_view scope) const {
         return challenge_.header("insufficient_scope", why, scope);
@@ -172,7 +197,8 @@ public:
 private:
     struct issuer_entry {
         jwt_rules rules;
-        crypto::jwk_set keys;
+        std::shared_ptr<const crypto::jwk_set> keys; ///< configured keys, or:
+        std::shared_ptr<jwks_source> remote;         ///< keys fetched from the issuer
         std::string tenant;
     };
 
@@ -227,10 +253,12 @@ private:
         e.rules.access_token_profile = o.access_token_profile;
         if (!o.accept_any_audience_allowing_token_replay)
             e.rules.audiences = i.audiences.empty() ? std::vector<std::string>{o.resource} : i.audiences;
-        const int sources = !i.jwks.empty() + !i.jwks_file.empty() + !i.hmac_credential.empty();
+        const int sources = !i.jwks.empty() + !i.jwks_file.empty() + !i.hmac_credential.empty() + !i.jwks_uri.empty() +
+                            i.discover;
         if (sources != 1)
             return failure(errc::invalid_argument, "oauth: issuer " + i.issuer +
-                                                       " needs exactly one of jwks, jwks_file or hmac_credential");
+                                                       " needs exactly one of jwks, jwks_file, hmac_credential, jwks_uri "
+                                                       "or discover");
         if (!i.algorithms.empty()) {
             e.rules.jws.algorithms.clear();
             for (const auto& name : i.algorithms) {
@@ -238,6 +266,32 @@ private:
                 if (!a) return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": unknown algorithm " + name);
                 e.rules.jws.algorithms.push_back(*a);
             }
+        }
+        for (auto a : e.rules.jws.algorithms)
+            if (crypto::is_hmac(a) && i.hmac_credential.empty())
+                return failure(errc::invalid_argument, "oauth: issuer " + i.issuer +
+                                                           ": HMAC algorithms need a shared secret (hmac_credential)");
+        if (!i.jwks_uri.empty() || i.discover) {
+            jwks_source_options so;
+            so.issuer = i.issuer;
+            so.jwks_uri = i.jwks_uri;
+            so.fetch.timeout = o.jwks_timeout;
+            so.fetch.ca_file = o.jwks_ca_file;
+            so.fetch.allow_loopback_http = o.allow_loopback_http;
+            so.refetch_interval = o.jwks_refetch_interval;
+            so.max_stale = o.jwks_max_stale;
+            so.min_ttl = o.jwks_min_ttl;
+            const std::string probe = i.discover ? i.issuer : i.jwks_uri;
+            auto u = boost::urls::parse_absolute_uri(probe);
+            const bool https = u && u->scheme() == "https";
+            const bool loopback_http = u && u->scheme() == "http" && o.allow_loopback_http &&
+                                       warden::detail::loopback_host(u->host_address());
+            if (!https && !loopback_http)
+                return failure(errc::invalid_argument,
+                               "oauth: issuer " + i.issuer + ": keys are fetched over https only (plain http only to "
+                                                             "loopback, and only outside profile::production): " + probe);
+            e.remote = std::make_shared<jwks_source>(std::move(so));
+            return e;
         }
         result<crypto::jwk_set> keys = failure(errc::invalid_argument, "no keys");
         if (!i.hmac_credential.empty()) {
@@ -265,11 +319,7 @@ private:
             keys = crypto::parse_jwk_set(text);
         }
         if (!keys) return failure(errc::invalid_credentials, "oauth: issuer " + i.issuer + ": " + keys.error().message());
-        e.keys = std::move(keys).value();
-        for (auto a : e.rules.jws.algorithms)
-            if (crypto::is_hmac(a) && i.hmac_credential.empty())
-                return failure(errc::invalid_argument, "oauth: issuer " + i.issuer +
-                                                           ": HMAC algorithms need a shared secret (hmac_credential)");
+        e.keys = std::make_shared<const crypto::jwk_set>(std::move(keys).value());
         return e;
     }
 
@@ -308,6 +358,13 @@ private:
         all.insert(settings_->scopes_supported.begin(), settings_->scopes_supported.end());
         all.erase("offline_access");
         return {all.begin(), all.end()};
+    }
+
+    /// The issuer's keys cannot be had (fetch failing past max_stale): fail closed, as a
+    /// server-side problem rather than the client's token.
+    static challenge unavailable(const std::string& issuer) {
+        return {503, "", "temporarily_unavailable", "the authorization server's keys are unavailable",
+                "no usable JWK set for " + issuer};
     }
 
     challenge invalid(std::string_view description, std::string detail) const {

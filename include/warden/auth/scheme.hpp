@@ -15,6 +15,7 @@
 // | `a.is_metadata_path(p)`  | `bool`                  | `p` is where that metadata is served             |
 // | `a.set_default_scope(ts)` | `void`                 | told the tools' scopes once they are registered  |
 // | `a.step_up(why, scope)`  | `std::string`           | the WWW-Authenticate of a 403 insufficient_scope |
+// | `a.start_background(log)` | `void`                 | starts its own work (fetching keys); `log` lives on |
 // `s` is a `const auth_settings&`, `creds` a `const credential_set&`, `r` a
 // `const http_request_view&`, `rs` a `std::shared_ptr<replay_store>` over the definition's
 // storage (rule 4 makes sure it can insert-if-absent atomically). `configure` runs at start-up (an error stops the server, exit
@@ -25,6 +26,7 @@
 #include <warden/auth/settings.hpp>
 #include <warden/credentials/credential_set.hpp>
 #include <warden/error.hpp>
+#include <warden/log.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -83,6 +85,8 @@ concept serves_resource_metadata = requires(const A& a, std::string_view p, cons
 };
 template <class A>
 concept wants_tool_scopes = requires(A& a, const std::vector<std::string>& ts) { a.set_default_scope(ts); };
+template <class A>
+concept runs_in_background = requires(A& a, const logger& log) { a.start_background(log); };
 template <class A>
 concept has_step_up = requires(const A& a, std::string_view s) {
     { a.step_up(s, s) } -> std::same_as<std::string>;

@@ -82,7 +82,9 @@ struct oauth_issuer {
     std::vector<std::string> audiences{};  ///< accepted `aud` values; empty: the resource URI
     std::string jwks{};                    ///< its JWK set, inline JSON; or:
     std::string jwks_file{};               ///< a file holding its JWK set; or:
-    std::string hmac_credential{};         ///< a credential variable holding a shared HS256 secret
+    std::string hmac_credential{};         ///< a credential variable holding a shared HS256 secret; or:
+    std::string jwks_uri{};                ///< its JWK set's URL (https), fetched and kept fresh; or:
+    bool discover = false;                 ///< find jwks_uri in the issuer's RFC 8414 / OIDC metadata
     std::string tenant{};                  ///< the principal's tenant for its tokens, if any
     std::vector<std::string> algorithms{}; ///< accepted `alg` names; empty: every asymmetric one
 };
@@ -101,6 +103,14 @@ struct oauth_settings {
     /// works here. Off unless you set this, and logged loudly at start-up when on.
     bool accept_any_audience_allowing_token_replay = false;
     std::size_t verified_token_cache = 10'000;      ///< entries; 0: verify every request
+    std::string jwks_ca_file{};                      ///< PEM CAs for fetching keys, instead of the system's
+    std::chrono::seconds jwks_refetch_interval{10};  ///< at most one early refetch (unknown kid) per this
+    std::chrono::seconds jwks_min_ttl{60};           ///< a set is kept at least this long (whatever max-age says)
+    std::chrono::seconds jwks_max_stale{3600};       ///< last good keys used this long past their expiry
+    std::chrono::milliseconds jwks_timeout{5000};    ///< per fetch
+    /// Plain http:// to loopback for keys and metadata: set by server<D> from its profile
+    /// (development and test only); a value set by hand is overwritten.
+    bool allow_loopback_http = false;
     std::string realm = "mcp";
 };
 

@@ -1103,6 +1103,7 @@ int serve_http(warden::detail::server_core& core) {
         return exit_config_error;
     }
     if constexpr (auth::detail::wants_tool_scopes<Auth>) scheme.value().set_default_scope(core.registry().tool_scopes());
+    if constexpr (auth::detail::runs_in_background<Auth>) scheme.value().start_background(core.log());
     if constexpr (requires(const Auth& a) { a.audience_binding(); }) {
         if (!scheme.value().audience_binding())
             core.log().warn("AUDIENCE BINDING IS OFF (accept_any_audience_allowing_token_replay): tokens issued for "
@@ -1114,6 +1115,7 @@ int serve_http(warden::detail::server_core& core) {
         auto next = auth::configure_scheme<Auth>(creds, core.config().auth, core.replay());
         if (!next) return next.error();
         if constexpr (auth::detail::wants_tool_scopes<Auth>) next.value().set_default_scope(core.registry().tool_scopes());
+        if constexpr (auth::detail::runs_in_background<Auth>) next.value().start_background(core.log());
         state.auth.store(std::make_shared<const Auth>(std::move(next).value()), std::memory_order_release);
         return success();
     });

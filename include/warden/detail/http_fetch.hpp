@@ -1,0 +1,161 @@
+// warden/detail/http_fetch.hpp: one bounded GET, for documents a server fetches for
+// itself (an issuer's JWK set and metadata).
+//
+// HTTPS with certificate and host name verification against the system's CAs (or a given
+// CA file); plain HTTP only when the caller allows it and only to a loopback address. A
+// deadline covers the whole exchange (resolve, connect, handshake, request, response); the
+// body has a size cap; redirects are not followed (a 3xx is an error). Runs on its own
+// io_context, so it may be called from any thread that is allowed to wait.
+#pragma once
+
+#include <warden/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/version.hpp>
+#include <boost/url/parse.hpp>
+
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace warden::detail {
+
+struct fetch_options {
+    std::chrono::milliseconds timeout{5000};
+    std::size_t max_bytes = 512 * 1024;
+    bool allow_loopback_http = false; ///< plain http:// to 127.0.0.0/8, ::1 or localhost
+    std::string ca_file{};            ///< PEM CAs to trust instead of the system's
+};
+
+struct fetched {
+    unsigned status = 0;
+    std::string body{};
+    std::optional<std::chrono::seconds> max_age{}; ///< from Cache-Control, when it says
+};
+
+/// `max-age=N` of a Cache-Control value (no-store/no-cache count as 0).
+inline std::optional<std::chrono::seconds> cache_max_age(std::string_view cc) {
+    std::optional<std::chrono::seconds> out;
+    while (!cc.empty()) {
+        auto comma = cc.find(',');
+        std::string_view d = cc.substr(0, comma);
+        while (!d.empty() && d.front() == ' ') d.remove_prefix(1);
+        while (!d.empty() && d.back() == ' ') d.remove_suffix(1);
+        if (d == "no-store" || d == "no-cache") return std::chrono::seconds(0);
+        if (d.starts_with("max-age=")) {
+            long v = 0;
+            bool ok = d.size() > 8 && d.size() <= 18;
+            for (char c : d.substr(8)) ok = ok && c >= '0' && c <= '9';
+            if (ok) {
+                for (char c : d.substr(8)) v = v * 10 + (c - '0');
+                out = std::chrono::seconds(v);
+            }
+        }
+        if (comma == std::string_view::npos) break;
+        cc.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+inline bool loopback_host(std::string_view host) {
+    if (host == "localhost") return true;
+    boost::system::error_code ec;
+    auto a = boost::asio::ip::make_address(std::string(host), ec);
+    return !ec && a.is_loopback();
+}
+
+/// GETs `url`; the error says what failed, naming the URL (never a credential: these
+/// requests carry none).
+inline result<fetched> http_get(const std::string& url, const fetch_options& opt = {}) {
+    namespace net = boost::asio;
+    namespace beast = boost::beast;
+    namespace http = beast::http;
+    auto parsed = boost::urls::parse_absolute_uri(url);
+    if (!parsed) return failure(errc::invalid_argument, "\"" + url + "\" is not an absolute URL");
+    const std::string scheme(parsed->scheme());
+    std::string host(parsed->host_address());
+    if (parsed->host_type() == boost::urls::host_type::ipv6) host = host.substr(1, host.size() - 2);
+    const bool tls = scheme == "https";
+    if (!tls && !(scheme == "http" && opt.allow_loopback_http && loopback_host(host)))
+        return failure(errc::invalid_argument, "\"" + url + "\": only https URLs are fetched" +
+                                                   (scheme == "http" ? " (plain http only to loopback, outside profile::production)"
+                                                                     : ""));
+    const std::string port = parsed->has_port() ? std::string(parsed->port()) : tls ? "443" : "80";
+    std::string target(parsed->encoded_path());
+    if (target.empty()) target = "/";
+    if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
+
+    // Declared before the io_context, so that a timed-out exchange (destroyed with the
+    // io_context) never outlives what it refers to.
+    std::optional<net::ssl::context> ssl;
+    if (tls) {
+        ssl.emplace(net::ssl::context::tls_client);
+        boost::system::error_code ec;
+        if (opt.ca_file.empty()) ssl->set_default_verify_paths(ec);
+        else ssl->load_verify_file(opt.ca_file, ec);
+        if (ec) return failure(errc::invalid_argument, "cannot load the CAs to verify \"" + url + "\": " + ec.message());
+        ssl->set_verify_mode(net::ssl::verify_peer);
+        SSL_CTX_set_min_proto_version(ssl->native_handle(), TLS1_2_VERSION);
+    }
+    std::optional<result<fetched>> outcome;
+    net::io_context ioc;
+    auto run = [&]() -> net::awaitable<void> {
+        auto fail = [&](std::string what) { outcome = failure(errc::closed, "GET " + url + ": " + what); };
+        net::ip::tcp::resolver resolver(ioc);
+        auto [rec, endpoints] = co_await resolver.async_resolve(host, port, net::as_tuple(net::use_awaitable));
+        if (rec) co_return fail("cannot resolve " + host + ": " + rec.message());
+        http::request<http::empty_body> req{http::verb::get, target, 11};
+        req.set(http::field::host, std::string(parsed->encoded_host_and_port()));
+        req.set(http::field::user_agent, "warden");
+        req.set(http::field::accept, "application/json");
+        http::response_parser<http::string_body> res;
+        res.body_limit(opt.max_bytes);
+        res.header_limit(16 * 1024);
+        beast::flat_buffer buffer;
+        boost::system::error_code ec;
+        if (tls) {
+            beast::ssl_stream<beast::tcp_stream> stream(ioc, *ssl);
+            if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()))
+                co_return fail("cannot set the TLS server name");
+            stream.set_verify_callback(net::ssl::host_name_verification(host));
+            std::tie(ec, std::ignore) = co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::as_tuple(net::use_awaitable));
+            if (ec) co_return fail("cannot connect: " + ec.message());
+            std::tie(ec) = co_await stream.async_handshake(net::ssl::stream_base::client, net::as_tuple(net::use_awaitable));
+            if (ec) co_return fail("TLS handshake failed: " + ec.message());
+            std::tie(ec, std::ignore) = co_await http::async_write(stream, req, net::as_tuple(net::use_awaitable));
+            if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, res, net::as_tuple(net::use_awaitable));
+        } else {
+            beast::tcp_stream stream(ioc);
+            std::tie(ec, std::ignore) = co_await stream.async_connect(endpoints, net::as_tuple(net::use_awaitable));
+            if (ec) co_return fail("cannot connect: " + ec.message());
+            std::tie(ec, std::ignore) = co_await http::async_write(stream, req, net::as_tuple(net::use_awaitable));
+            if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, res, net::as_tuple(net::use_awaitable));
+        }
+        if (ec == http::error::body_limit) co_return fail("response larger than " + std::to_string(opt.max_bytes) + " bytes");
+        if (ec) co_return fail(ec.message());
+        auto& m = res.get();
+        fetched f;
+        f.status = m.result_int();
+        if (f.status >= 300 && f.status < 400) co_return fail("redirect refused (HTTP " + std::to_string(f.status) + ")");
+        if (auto cc = m.find(http::field::cache_control); cc != m.end()) f.max_age = cache_max_age(cc->value());
+        f.body = std::move(m.body());
+        outcome = std::move(f);
+    };
+    net::co_spawn(ioc, run(), [](std::exception_ptr) {});
+    ioc.run_for(opt.timeout);
+    if (!outcome) return failure(errc::timeout, "GET " + url + ": no answer within " + std::to_string(opt.timeout.count()) + " ms");
+    return std::move(*outcome);
+}
+
+} // namespace warden::detail
