@@ -143,9 +143,11 @@ table=$work/table
   echo "| warden mode (64 connections) | req/s (median) | req/s (range) | p50 ms | p99 ms | RSS MB | CPU % | errors |"
   echo "|---|---|---|---|---|---|---|---|"
   for s in stateful bearer jwt jwt_nocache tls; do summarize "$extra" "$s" 64; done |
-    awk -F'|' '{ name = $1 == "tls" ? "stateless over TLS (keep-alive)" : $1 == "bearer" ? "stateless, static bearer token (auth::bearer)" :
-                        $1 == "jwt" ? "stateless, ES256 JWT access token (auth::oauth_resource_server)" :
-                        $1 == "jwt_nocache" ? "stateless, ES256 JWT, verified-token cache off" : "stateful, one session";
+    awk -F'|' '{ name = "stateful, one session";
+                 if ($1 == "tls") name = "stateless over TLS (keep-alive)";
+                 if ($1 == "bearer") name = "stateless, static bearer token (auth::bearer)";
+                 if ($1 == "jwt") name = "stateless, ES256 JWT access token (auth::oauth_resource_server)";
+                 if ($1 == "jwt_nocache") name = "stateless, ES256 JWT, verified-token cache off";
                  printf "| %s | %s | %s | %.2f | %.2f | %s | %s | %s |\n", name, $3, $4, $5, $6, $7, $8, $9 }'
   b=$(summarize "$extra" bearer 64 | cut -d'|' -f3)
   j=$(summarize "$extra" jwt 64 | cut -d'|' -f3)

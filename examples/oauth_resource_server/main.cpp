@@ -22,7 +22,8 @@ namespace w = warden;
 
 namespace {
 template <class Channel>
-using definition = w::server_definition<w::transport::streamable_http<Channel>, w::credentials::env,
+using definition = w::server_definition<w::transport::streamable_http<Channel>,
+                                        w::credentials::first_of<w::credentials::file, w::credentials::env>,
                                         w::auth::oauth_resource_server, w::storage::memory>;
 
 struct note_args {
@@ -46,6 +47,11 @@ bool issuer_from_env(const std::string& suffix, w::oauth_settings& o) {
     i.jwks_file = env(("OAUTH_JWKS_FILE" + suffix).c_str());
     i.jwks_uri = env(("OAUTH_JWKS_URI" + suffix).c_str());
     i.discover = env(("OAUTH_DISCOVER" + suffix).c_str()) == "1";
+    i.introspection_endpoint = env(("OAUTH_INTROSPECTION_ENDPOINT" + suffix).c_str());
+    if (!i.introspection_endpoint.empty()) {
+        i.introspection_client_id = env(("OAUTH_INTROSPECTION_CLIENT_ID" + suffix).c_str());
+        i.introspection_secret_credential = "INTROSPECT_SECRET" + suffix; // a secret: read by the credential source
+    }
     i.tenant = env(("OAUTH_TENANT" + suffix).c_str());
     if (auto aud = env(("OAUTH_AUDIENCE" + suffix).c_str()); !aud.empty()) i.audiences = {aud};
     o.issuers.push_back(std::move(i));
@@ -69,7 +75,8 @@ int main(int argc, char** argv) {
     issuer_from_env("_2", o); // a second authorization server, e.g. another tenant's
     if (o.issuers.empty()) {
         std::cerr << "oauth_resource_server: set OAUTH_ISSUER (the authorization server's issuer URL) and where its "
-                     "signing keys are: OAUTH_JWKS_URI, OAUTH_DISCOVER=1, OAUTH_JWKS_FILE or OAUTH_JWKS\n";
+                     "signing keys are: OAUTH_JWKS_URI, OAUTH_DISCOVER=1, OAUTH_JWKS_FILE or OAUTH_JWKS (or "
+                     "OAUTH_INTROSPECTION_ENDPOINT for opaque tokens)\n";
         return w::exit_config_error;
     }
     if (auto name = env("MCP_RESOURCE_NAME"); !name.empty()) o.resource_name = name;

@@ -77,6 +77,17 @@ if env -u OAUTH_JWKS_FILE -u OAUTH_ISSUER_2 -u OAUTH_JWKS_2 OAUTH_ISSUER="$disc_
   ok "keys found through the issuer's RFC 8414 metadata"
 else bad "discovery"; fi
 kill "$jwks_pid" 2>/dev/null; wait "$jwks_pid" 2>/dev/null
+# Opaque tokens and RFC 7662 introspection, with client credentials from the environment.
+export INTROSPECT_SECRET=$(openssl rand -hex 24)
+if env -u OAUTH_JWKS_FILE -u OAUTH_ISSUER_2 -u OAUTH_JWKS_2 \
+     OAUTH_INTROSPECTION_ENDPOINT="https://127.0.0.1:$jwks_port/introspect" OAUTH_INTROSPECTION_CLIENT_ID=warden-rs \
+     OAUTH_JWKS_CA_FILE="$dir/ca.pem" WARDEN_LOG_ARCHIVE="$dir/introspection.log" \
+     "$here/with_server.sh" "$server" --listen "127.0.0.1:$port" -- bash -c '"$0" "$1" "$WARDEN_URL" "$2" "$3" "$4" "$5" "$6"' \
+     "$node" "$here/introspection_client.mjs" "$dir" "$jwks_port" "$OAUTH_ISSUER" warden-rs "$INTROSPECT_SECRET"; then
+  ok "opaque tokens through introspection: active, refused, outage (cache, then 503), recovery"
+else bad "introspection"; fi
+if grep -q -F "$INTROSPECT_SECRET" "$dir/introspection.log"; then bad "the introspection secret is in the log"
+else ok "the introspection client secret never appears in the log"; fi
 # Plain http to an issuer is refused under profile::production.
 out=$(env -u OAUTH_JWKS_FILE OAUTH_ISSUER=http://127.0.0.1:9/as OAUTH_DISCOVER=1 "$server" --listen 127.0.0.1:0 2>&1); rc=$?
 if [ $rc -eq 78 ] && grep -q "https only" <<<"$out"; then ok "plain http to an issuer is refused under profile::production"

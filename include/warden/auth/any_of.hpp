@@ -78,7 +78,84 @@ public:
         return challenge{401, challenges, "", ""};
     }
 
+    // What the alternatives publish or run: every one runs its background work and hears
+    // the tools' scopes; the first that serves metadata or step-up challenges answers.
+    static constexpr bool any_metadata = (detail::serves_resource_metadata<Schemes> || ...);
+    static constexpr bool any_step_up = (detail::has_step_up<Schemes> || ...);
+
+    bool may_block() const
+        requires(detail::may_block<Schemes> || ...)
+    {
+        bool any = false;
+        std::apply([&](const auto&... slot) { ((any = any || blocks_one(slot)), ...); }, schemes_);
+        return any;
+    }
+    void start_background(const logger& log)
+        requires(detail::runs_in_background<Schemes> || ...)
+    {
+        std::apply([&](auto&... slot) { (start_one(slot, log), ...); }, schemes_);
+    }
+    void set_default_scope(const std::vector<std::string>& ts)
+        requires(detail::wants_tool_scopes<Schemes> || ...)
+    {
+        std::apply([&](auto&... slot) { (scope_one(slot, ts), ...); }, schemes_);
+    }
+    boost::json::object resource_metadata(const std::vector<std::string>& ts) const
+        requires any_metadata
+    {
+        boost::json::object out;
+        bool done = false;
+        std::apply([&](const auto&... slot) { (metadata_one(slot, ts, out, done), ...); }, schemes_);
+        return out;
+    }
+    bool is_metadata_path(std::string_view p) const
+        requires any_metadata
+    {
+        bool yes = false;
+        std::apply([&](const auto&... slot) { ((yes = yes || path_one(slot, p)), ...); }, schemes_);
+        return yes;
+    }
+    std::string step_up(std::string_view why, std::string_view scope) const
+        requires any_step_up
+    {
+        std::string out;
+        std::apply([&](const auto&... slot) { (step_up_one(slot, why, scope, out), ...); }, schemes_);
+        return out;
+    }
+
 private:
+    template <class A>
+    static bool blocks_one(const std::optional<A>& s) {
+        if constexpr (detail::may_block<A>) return s->may_block();
+        else return false;
+    }
+    template <class A>
+    static void start_one(std::optional<A>& s, const logger& log) {
+        if constexpr (detail::runs_in_background<A>) s->start_background(log);
+    }
+    template <class A>
+    static void scope_one(std::optional<A>& s, const std::vector<std::string>& ts) {
+        if constexpr (detail::wants_tool_scopes<A>) s->set_default_scope(ts);
+    }
+    template <class A>
+    static void metadata_one(const std::optional<A>& s, const std::vector<std::string>& ts, boost::json::object& out,
+                             bool& done) {
+        if constexpr (detail::serves_resource_metadata<A>)
+            if (!done) {
+                out = s->resource_metadata(ts);
+                done = true;
+            }
+    }
+    template <class A>
+    static bool path_one(const std::optional<A>& s, std::string_view p) {
+        if constexpr (detail::serves_resource_metadata<A>) return s->is_metadata_path(p);
+        else return false;
+    }
+    template <class A>
+    static void step_up_one(const std::optional<A>& s, std::string_view why, std::string_view scope, std::string& out) {
+        if constexpr (detail::has_step_up<A>)
+            if (out.empty()) out = s->step_up(why, scope);
+    }
     static void append(std::vector<variable>& all, std::vector<variable> more) {
         for (auto& v : more) {
             bool seen = false;

@@ -53,6 +53,38 @@ public:
         return Scheme::presents(r);
     }
 
+    // What the wrapped scheme publishes or runs, passed through.
+    boost::json::object resource_metadata(const std::vector<std::string>& ts) const
+        requires detail::serves_resource_metadata<Scheme>
+    {
+        return inner_->resource_metadata(ts);
+    }
+    bool is_metadata_path(std::string_view p) const
+        requires detail::serves_resource_metadata<Scheme>
+    {
+        return inner_->is_metadata_path(p);
+    }
+    void set_default_scope(const std::vector<std::string>& ts)
+        requires detail::wants_tool_scopes<Scheme>
+    {
+        inner_->set_default_scope(ts);
+    }
+    bool may_block() const
+        requires detail::may_block<Scheme>
+    {
+        return inner_->may_block();
+    }
+    void start_background(const logger& log)
+        requires detail::runs_in_background<Scheme>
+    {
+        inner_->start_background(log);
+    }
+    std::string step_up(std::string_view why, std::string_view scope) const
+        requires detail::has_step_up<Scheme>
+    {
+        return inner_->step_up(why, scope);
+    }
+
     gate_result authenticate(const http_request_view& r) const {
         gate_result g = inner_->authenticate(r);
         auto* p = std::get_if<principal>(&g);

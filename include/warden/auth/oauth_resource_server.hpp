@@ -27,7 +27,7 @@
 //   a client's repeated requests skip the signature check.
 //
 // The principal: subject `sub`, scheme "oauth", issuer, client `client_id`, the token's
-// scopes, the issuer's tenant, and claims `jti`. The raw token is never kept.
+// scopes, and the issuer's tenant. The raw token is never kept.
 #pragma once
 
 #include <warden/auth/gate.hpp>
@@ -43,9 +43,12 @@
 #include <warden/error.hpp>
 
 #include <boost/json.hpp>
+#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -72,9 +75,12 @@ public:
 
     static std::vector<variable> variables(const auth_settings& s) {
         std::vector<variable> out;
-        for (const auto& i : s.oauth.issuers)
+        for (const auto& i : s.oauth.issuers) {
             if (!i.hmac_credential.empty())
                 out.push_back({i.hmac_credential, "shared HMAC secret of issuer " + i.issuer, true, true});
+            if (!i.introspection_secret_credential.empty())
+                out.push_back({i.introspection_secret_credential, "client secret for introspection at " + i.issuer, true, true});
+        }
         return out;
     }
 
@@ -122,6 +128,7 @@ public:
 
         const issuer_entry* issuer = pick_issuer(token);
         if (!issuer) return invalid("invalid token", "token from an issuer that is not accepted");
+        if (issuer->introspection) return introspect(*issuer, token, key, now, r);
         std::shared_ptr<const crypto::jwk_set> keys = issuer->keys;
         if (issuer->remote) {
             keys = issuer->remote->keys();
@@ -148,7 +155,6 @@ public:
         p.client = c.client_id;
         p.tenant = issuer->tenant;
         p.scopes = c.scopes;
-        if (const auto* jti = c.all.if_contains("jti"); jti && jti->is_string()) p.claims.emplace("jti", *jti);
         cache_->insert(key, p, c.x5t_s256, c.expires);
         return bound(std::move(p), c.x5t_s256, r);
     }
@@ -180,6 +186,12 @@ public:
         challenge_.default_scope = joined;
     }
 
+    /// True when authenticating may wait on the network (fetched keys, introspection): the
+    /// transport then runs it on the worker pool instead of an I/O thread.
+    bool may_block() const {
+        return std::any_of(issuers_.begin(), issuers_.end(), [](const issuer_entry& i) { return i.remote || i.introspection; });
+    }
+
     /// Starts fetching the keys published at URLs (each waits briefly for its first set).
     void start_background(const logger& log) {
         for (auto& i : issuers_)
@@ -198,7 +210,15 @@ private:
     struct issuer_entry {
         jwt_rules rules;
         std::shared_ptr<const crypto::jwk_set> keys; ///< configured keys, or:
-        std::shared_ptr<jwks_source> remote;         ///< keys fetched from the issuer
+        std::shared_ptr<jwks_source> remote;         ///< keys fetched from the issuer, or:
+        struct introspection_client {
+            std::string endpoint;
+            std::string authorization; ///< "Basic ..." (client_secret_basic)
+            warden::detail::fetch_options fetch;
+            std::chrono::seconds cache;
+            std::vector<std::string> audiences;
+        };
+        std::shared_ptr<const introspection_client> introspection; ///< RFC 7662
         std::string tenant;
     };
 
@@ -211,7 +231,7 @@ private:
                                                               std::chrono::system_clock::time_point now) {
             if (capacity_ == 0) return std::nullopt;
             std::lock_guard lock(mutex_);
-            auto it = entries_.find(key_of(key));
+            auto it = entries_.find(key);
             if (it == entries_.end()) return std::nullopt;
             if (now >= it->second.expires) {
                 entries_.erase(it);
@@ -228,13 +248,18 @@ private:
                 std::erase_if(entries_, [&](const auto& e) { return now >= e.second.expires; });
                 if (entries_.size() >= capacity_) entries_.clear();
             }
-            entries_.insert_or_assign(key_of(key), entry{who, x5t, expires});
+            entries_.insert_or_assign(key, entry{who, x5t, expires});
         }
 
     private:
-        static std::string key_of(const crypto::sha256_digest& d) {
-            return std::string(reinterpret_cast<const char*>(d.data()), d.size());
-        }
+        /// A digest is already uniformly distributed: its first bytes are a fine hash.
+        struct digest_hash {
+            std::size_t operator()(const crypto::sha256_digest& d) const noexcept {
+                std::size_t h = 0;
+                std::memcpy(&h, d.data(), sizeof h);
+                return h;
+            }
+        };
         struct entry {
             principal who;
             std::string x5t;
@@ -242,7 +267,7 @@ private:
         };
         std::size_t capacity_;
         std::mutex mutex_;
-        std::unordered_map<std::string, entry> entries_;
+        std::unordered_map<crypto::sha256_digest, entry, digest_hash> entries_;
     };
 
     static result<issuer_entry> load_issuer(const oauth_issuer& i, const credential_set& creds, const oauth_settings& o) {
@@ -254,11 +279,11 @@ private:
         if (!o.accept_any_audience_allowing_token_replay)
             e.rules.audiences = i.audiences.empty() ? std::vector<std::string>{o.resource} : i.audiences;
         const int sources = !i.jwks.empty() + !i.jwks_file.empty() + !i.hmac_credential.empty() + !i.jwks_uri.empty() +
-                            i.discover;
+                            i.discover + !i.introspection_endpoint.empty();
         if (sources != 1)
             return failure(errc::invalid_argument, "oauth: issuer " + i.issuer +
-                                                       " needs exactly one of jwks, jwks_file, hmac_credential, jwks_uri "
-                                                       "or discover");
+                                                       " needs exactly one of jwks, jwks_file, hmac_credential, jwks_uri, "
+                                                       "discover or introspection_endpoint");
         if (!i.algorithms.empty()) {
             e.rules.jws.algorithms.clear();
             for (const auto& name : i.algorithms) {
@@ -271,6 +296,33 @@ private:
             if (crypto::is_hmac(a) && i.hmac_credential.empty())
                 return failure(errc::invalid_argument, "oauth: issuer " + i.issuer +
                                                            ": HMAC algorithms need a shared secret (hmac_credential)");
+        if (!i.introspection_endpoint.empty()) {
+            auto u = boost::urls::parse_absolute_uri(i.introspection_endpoint);
+            const bool https = u && u->scheme() == "https";
+            const bool loopback_http = u && u->scheme() == "http" && o.allow_loopback_http &&
+                                       warden::detail::loopback_host(u->host_address());
+            if (!https && !loopback_http)
+                return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": introspection over https only "
+                                                       "(plain http only to loopback, outside profile::production)");
+            const secret* sec = i.introspection_secret_credential.empty() ? nullptr
+                                                                          : creds.find_secret(i.introspection_secret_credential);
+            if (i.introspection_client_id.empty() || !sec)
+                return failure(errc::missing_credentials, "oauth: issuer " + i.issuer + ": introspection needs "
+                                                          "introspection_client_id and introspection_secret_credential");
+            auto form = [](std::string_view v) { return boost::urls::encode(v, boost::urls::unreserved_chars); };
+            auto client = std::make_shared<issuer_entry::introspection_client>();
+            client->endpoint = i.introspection_endpoint;
+            client->authorization =
+                "Basic " + crypto::base64_encode(form(i.introspection_client_id) + ":" + form(sec->reveal()));
+            client->fetch.timeout = o.jwks_timeout;
+            client->fetch.ca_file = o.jwks_ca_file;
+            client->fetch.allow_loopback_http = o.allow_loopback_http;
+            client->fetch.max_bytes = 64 * 1024;
+            client->cache = o.introspection_cache;
+            client->audiences = e.rules.audiences;
+            e.introspection = std::move(client);
+            return e;
+        }
         if (!i.jwks_uri.empty() || i.discover) {
             jwks_source_options so;
             so.issuer = i.issuer;
@@ -324,11 +376,18 @@ private:
     }
 
     /// The configured issuer the token claims to come from (unverified: only picks rules).
+    /// A token that is not a JWT goes to the first issuer that introspects.
     const issuer_entry* pick_issuer(std::string_view token) const {
         if (issuers_.size() == 1) return &issuers_.front();
+        auto opaque = [&]() -> const issuer_entry* {
+            for (const auto& i : issuers_)
+                if (i.introspection) return &i;
+            return nullptr;
+        };
         const auto d1 = token.find('.');
         const auto d2 = d1 == std::string_view::npos ? d1 : token.find('.', d1 + 1);
-        if (d2 == std::string_view::npos || d2 - d1 - 1 > 16 * 1024) return nullptr;
+        if (d2 == std::string_view::npos) return opaque();
+        if (d2 - d1 - 1 > 16 * 1024) return nullptr;
         auto payload = crypto::base64url_decode(token.substr(d1 + 1, d2 - d1 - 1));
         if (!payload) return nullptr;
         boost::system::error_code ec;
@@ -338,6 +397,79 @@ private:
         for (const auto& i : issuers_)
             if (i.rules.issuer == iss->get_string()) return &i;
         return nullptr;
+    }
+
+    /// RFC 7662: asks the issuer whether `token` is active. The endpoint down or answering
+    /// nonsense is 503 (fail closed, the server's problem); `active: false`, an expired
+    /// token, another audience or issuer is 401.
+    gate_result introspect(const issuer_entry& issuer, std::string_view token, const crypto::sha256_digest& key,
+                           std::chrono::system_clock::time_point now, const http_request_view& r) const {
+        const auto& c = *issuer.introspection;
+        warden::detail::request_parts parts;
+        parts.body = "token=" + boost::urls::encode(token, boost::urls::unreserved_chars) + "&token_type_hint=access_token";
+        parts.content_type = "application/x-www-form-urlencoded";
+        parts.headers = {{"Authorization", c.authorization}};
+        auto got = warden::detail::http_request(c.endpoint, c.fetch, parts);
+        auto down = [&](std::string why) {
+            return challenge{503, "", "temporarily_unavailable", "the authorization server cannot be asked",
+                             "introspection at " + issuer.rules.issuer + ": " + std::move(why)};
+        };
+        if (!got) return down(got.error().message());
+        if (got.value().status != 200) return down("HTTP " + std::to_string(got.value().status));
+        auto doc = warden::detail::parse_strict_json(got.value().body);
+        if (!doc || !doc.value().is_object()) return down("the answer is not a JSON object");
+        const auto& o = doc.value().get_object();
+        const auto* active = o.if_contains("active");
+        if (!active || !active->is_bool()) return down("the answer has no boolean \"active\"");
+        if (!active->get_bool()) return invalid("invalid token", "the authorization server says the token is not active");
+        auto text = [&](std::string_view name) -> std::string {
+            const auto* v = o.if_contains(name);
+            return v && v->is_string() ? std::string(v->get_string()) : std::string();
+        };
+        if (o.contains("iss") && text("iss") != issuer.rules.issuer) return invalid("invalid token", "introspection names another issuer");
+        const double t = std::chrono::duration<double>(now.time_since_epoch()).count();
+        auto exp = detail::numeric_date(o, "exp");
+        if (!exp) return down(exp.error().message());
+        if (exp.value() && t >= *exp.value()) return invalid("token expired", "token expired");
+        auto nbf = detail::numeric_date(o, "nbf");
+        if (!nbf) return down(nbf.error().message());
+        if (nbf.value() && t + static_cast<double>(issuer.rules.leeway.count()) < *nbf.value()) return invalid("invalid token", "token not yet valid (nbf)");
+        if (!c.audiences.empty()) {
+            bool match = false;
+            if (const auto* aud = o.if_contains("aud")) {
+                auto one = [&](const boost::json::value& a) {
+                    for (const auto& want : c.audiences) match = match || (a.is_string() && a.get_string() == want);
+                };
+                if (aud->is_array())
+                    for (const auto& a : aud->get_array()) one(a);
+                else
+                    one(*aud);
+            }
+            if (!match) return invalid("invalid token", "audience not accepted (a token for another resource)");
+        }
+        principal p;
+        p.subject = text("sub");
+        p.scheme = "oauth";
+        p.issuer = issuer.rules.issuer;
+        p.client = text("client_id");
+        p.tenant = issuer.tenant;
+        for (std::string_view sc = text("scope"); !sc.empty();) {
+            const auto sp = sc.find(' ');
+            if (sp != 0) p.scopes.emplace_back(sc.substr(0, sp));
+            if (sp == std::string_view::npos) break;
+            sc.remove_prefix(sp + 1);
+        }
+        std::string x5t;
+        if (const auto* cnf = o.if_contains("cnf"); cnf && cnf->is_object())
+            if (const auto* v = cnf->get_object().if_contains("x5t#S256"); v && v->is_string()) x5t = std::string(v->get_string());
+        auto until = now + c.cache;
+        if (exp.value()) {
+            const auto e = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                std::chrono::duration<double>(*exp.value())));
+            until = std::min(until, e);
+        }
+        cache_->insert(key, p, x5t, until);
+        return bound(std::move(p), x5t, r);
     }
 
     /// A certificate-bound token (RFC 8705) needs its certificate on this connection.

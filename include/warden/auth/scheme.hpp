@@ -16,6 +16,7 @@
 // | `a.set_default_scope(ts)` | `void`                 | told the tools' scopes once they are registered  |
 // | `a.step_up(why, scope)`  | `std::string`           | the WWW-Authenticate of a 403 insufficient_scope |
 // | `a.start_background(log)` | `void`                 | starts its own work (fetching keys); `log` lives on |
+// | `a.may_block()`          | `bool`                  | authenticate may wait on the network: run it off the I/O threads |
 // `s` is a `const auth_settings&`, `creds` a `const credential_set&`, `r` a
 // `const http_request_view&`, `rs` a `std::shared_ptr<replay_store>` over the definition's
 // storage (rule 4 makes sure it can insert-if-absent atomically). `configure` runs at start-up (an error stops the server, exit
@@ -85,6 +86,10 @@ concept serves_resource_metadata = requires(const A& a, std::string_view p, cons
 };
 template <class A>
 concept wants_tool_scopes = requires(A& a, const std::vector<std::string>& ts) { a.set_default_scope(ts); };
+template <class A>
+concept may_block = requires(const A& a) {
+    { a.may_block() } -> std::convertible_to<bool>;
+};
 template <class A>
 concept runs_in_background = requires(A& a, const logger& log) { a.start_background(log); };
 template <class A>

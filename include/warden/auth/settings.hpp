@@ -84,7 +84,10 @@ struct oauth_issuer {
     std::string jwks_file{};               ///< a file holding its JWK set; or:
     std::string hmac_credential{};         ///< a credential variable holding a shared HS256 secret; or:
     std::string jwks_uri{};                ///< its JWK set's URL (https), fetched and kept fresh; or:
-    bool discover = false;                 ///< find jwks_uri in the issuer's RFC 8414 / OIDC metadata
+    bool discover = false;                 ///< find jwks_uri in the issuer's RFC 8414 / OIDC metadata; or:
+    std::string introspection_endpoint{};  ///< RFC 7662: ask the issuer about each (opaque) token
+    std::string introspection_client_id{}; ///< how warden authenticates to it (client_secret_basic)
+    std::string introspection_secret_credential{}; ///< the credential variable holding its secret
     std::string tenant{};                  ///< the principal's tenant for its tokens, if any
     std::vector<std::string> algorithms{}; ///< accepted `alg` names; empty: every asymmetric one
 };
@@ -107,7 +110,8 @@ struct oauth_settings {
     std::chrono::seconds jwks_refetch_interval{10};  ///< at most one early refetch (unknown kid) per this
     std::chrono::seconds jwks_min_ttl{60};           ///< a set is kept at least this long (whatever max-age says)
     std::chrono::seconds jwks_max_stale{3600};       ///< last good keys used this long past their expiry
-    std::chrono::milliseconds jwks_timeout{5000};    ///< per fetch
+    std::chrono::milliseconds jwks_timeout{5000};    ///< per fetch (and per introspection request)
+    std::chrono::seconds introspection_cache{60};    ///< an active answer is reused this long (and never past exp)
     /// Plain http:// to loopback for keys and metadata: set by server<D> from its profile
     /// (development and test only); a value set by hand is overwritten.
     bool allow_loopback_http = false;

@@ -28,6 +28,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace warden::detail {
 
@@ -36,6 +38,13 @@ struct fetch_options {
     std::size_t max_bytes = 512 * 1024;
     bool allow_loopback_http = false; ///< plain http:// to 127.0.0.0/8, ::1 or localhost
     std::string ca_file{};            ///< PEM CAs to trust instead of the system's
+};
+
+/// What to send besides GET: a POST body and extra header fields.
+struct request_parts {
+    std::string body{};
+    std::string content_type{};
+    std::vector<std::pair<std::string, std::string>> headers{};
 };
 
 struct fetched {
@@ -75,9 +84,9 @@ inline bool loopback_host(std::string_view host) {
     return !ec && a.is_loopback();
 }
 
-/// GETs `url`; the error says what failed, naming the URL (never a credential: these
-/// requests carry none).
-inline result<fetched> http_get(const std::string& url, const fetch_options& opt = {}) {
+/// GETs `url`, or POSTs when `parts` has a body. The error says what failed, naming the
+/// URL; never a header value or the body (they may carry credentials).
+inline result<fetched> http_request(const std::string& url, const fetch_options& opt, const request_parts& parts) {
     namespace net = boost::asio;
     namespace beast = boost::beast;
     namespace http = beast::http;
@@ -96,6 +105,7 @@ inline result<fetched> http_get(const std::string& url, const fetch_options& opt
     if (target.empty()) target = "/";
     if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
 
+    const std::string verb = parts.body.empty() ? "GET " : "POST ";
     // Declared before the io_context, so that a timed-out exchange (destroyed with the
     // io_context) never outlives what it refers to.
     std::optional<net::ssl::context> ssl;
@@ -111,14 +121,20 @@ inline result<fetched> http_get(const std::string& url, const fetch_options& opt
     std::optional<result<fetched>> outcome;
     net::io_context ioc;
     auto run = [&]() -> net::awaitable<void> {
-        auto fail = [&](std::string what) { outcome = failure(errc::closed, "GET " + url + ": " + what); };
+        auto fail = [&](std::string what) { outcome = failure(errc::closed, verb + url + ": " + what); };
         net::ip::tcp::resolver resolver(ioc);
         auto [rec, endpoints] = co_await resolver.async_resolve(host, port, net::as_tuple(net::use_awaitable));
         if (rec) co_return fail("cannot resolve " + host + ": " + rec.message());
-        http::request<http::empty_body> req{http::verb::get, target, 11};
+        http::request<http::string_body> req{parts.body.empty() ? http::verb::get : http::verb::post, target, 11};
         req.set(http::field::host, std::string(parsed->encoded_host_and_port()));
         req.set(http::field::user_agent, "warden");
         req.set(http::field::accept, "application/json");
+        for (const auto& [name, value] : parts.headers) req.set(name, value);
+        if (!parts.body.empty()) {
+            req.set(http::field::content_type, parts.content_type);
+            req.body() = parts.body;
+            req.prepare_payload();
+        }
         http::response_parser<http::string_body> res;
         res.body_limit(opt.max_bytes);
         res.header_limit(16 * 1024);
@@ -154,8 +170,10 @@ inline result<fetched> http_get(const std::string& url, const fetch_options& opt
     };
     net::co_spawn(ioc, run(), [](std::exception_ptr) {});
     ioc.run_for(opt.timeout);
-    if (!outcome) return failure(errc::timeout, "GET " + url + ": no answer within " + std::to_string(opt.timeout.count()) + " ms");
+    if (!outcome) return failure(errc::timeout, verb + url + ": no answer within " + std::to_string(opt.timeout.count()) + " ms");
     return std::move(*outcome);
 }
+
+inline result<fetched> http_get(const std::string& url, const fetch_options& opt = {}) { return http_request(url, opt, {}); }
 
 } // namespace warden::detail

@@ -386,7 +386,18 @@ private:
         if (peer_certificate_) view.client_cert = &*peer_certificate_;
         if (state_.trust_forwarded_headers) forwarded(view);
         const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
-        gate_result gate = scheme->authenticate(view);
+        gate_result gate;
+        bool off_thread = false;
+        if constexpr (auth::detail::may_block<Auth>) off_thread = scheme->may_block();
+        if (off_thread) {
+            // The scheme may wait on the network (fetching keys, introspection): on the worker
+            // pool, so that the I/O thread keeps serving other connections meanwhile.
+            gate = co_await net::co_spawn(
+                state_.core.workers(), [&]() -> net::awaitable<gate_result> { co_return scheme->authenticate(view); },
+                net::use_awaitable);
+        } else {
+            gate = scheme->authenticate(view);
+        }
         if (auto* refused = std::get_if<challenge>(&gate)) {
             // The log says why; the response only gives the RFC 6750 code.
             state_.core.log().info("refused " + std::string(request_.method_string()) + " " + std::string(p) +
@@ -517,11 +528,13 @@ private:
                                                                    {"error_description", *why}}),
                         "application/json");
         // RFC 6750's step-up challenge is a Bearer one: other schemes get the 403 and its body.
-        if constexpr (auth::detail::has_step_up<Auth>) {
-            const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
-            res.set(http::field::www_authenticate, scheme->step_up(*why, scope));
-        } else if (caller_.scheme == "bearer") {
-            res.set(http::field::www_authenticate, c.header("insufficient_scope", *why, scope));
+        if (caller_.scheme == "oauth" || caller_.scheme == "bearer") {
+            if constexpr (auth::detail::has_step_up<Auth>) {
+                const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
+                res.set(http::field::www_authenticate, scheme->step_up(*why, scope));
+            } else {
+                res.set(http::field::www_authenticate, c.header("insufficient_scope", *why, scope));
+            }
         }
         return res;
     }
