@@ -81,6 +81,13 @@ int main(int argc, char** argv) {
     }
     if (auto name = env("MCP_RESOURCE_NAME"); !name.empty()) o.resource_name = name;
     o.jwks_ca_file = env("OAUTH_JWKS_CA_FILE");
+    // The scopes a 401 asks for (default: every scope a tool needs); a narrower set makes
+    // clients start small and step up per tool.
+    for (std::string list = env("OAUTH_CHALLENGE_SCOPES"); !list.empty();) {
+        auto sp = list.find(' ');
+        if (sp != 0) o.challenge_scopes.push_back(list.substr(0, sp));
+        list = sp == std::string::npos ? std::string() : list.substr(sp + 1);
+    }
     auto seconds = [](const char* name, std::chrono::seconds& into) {
         if (auto v = env(name); !v.empty()) into = std::chrono::seconds(std::strtol(v.c_str(), nullptr, 10));
     };

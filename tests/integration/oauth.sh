@@ -88,6 +88,25 @@ if env -u OAUTH_JWKS_FILE -u OAUTH_ISSUER_2 -u OAUTH_JWKS_2 \
 else bad "introspection"; fi
 if grep -q -F "$INTROSPECT_SECRET" "$dir/introspection.log"; then bad "the introspection secret is in the log"
 else ok "the introspection client secret never appears in the log"; fi
+# End to end with oidc-provider as the authorization server: JWT access tokens (keys found
+# through its metadata), then opaque tokens through introspection.
+as_port=$((20000 + RANDOM % 30000))
+while [ "$as_port" -eq "$port" ] || [ "$as_port" -eq "$jwks_port" ]; do as_port=$((20000 + RANDOM % 30000)); done
+export AS_SECRET=$(openssl rand -hex 24)
+for format in jwt opaque; do
+  if [ "$format" = jwt ]; then
+    keys=(OAUTH_DISCOVER=1)
+  else
+    keys=(OAUTH_INTROSPECTION_ENDPOINT="https://127.0.0.1:$as_port/token/introspection"
+          OAUTH_INTROSPECTION_CLIENT_ID=warden-rs INTROSPECT_SECRET="$AS_SECRET")
+  fi
+  if env -u OAUTH_JWKS_FILE -u OAUTH_ISSUER_2 -u OAUTH_JWKS_2 OAUTH_ISSUER="https://127.0.0.1:$as_port" "${keys[@]}" \
+       OAUTH_CHALLENGE_SCOPES=notes:read OAUTH_JWKS_CA_FILE="$dir/ca.pem" NODE_EXTRA_CA_CERTS="$dir/ca.pem" \
+       "$here/with_server.sh" "$server" --listen "127.0.0.1:$port" -- bash -c '"$0" "$1" "$2" "$WARDEN_URL" "$3" "$4" "$5"' \
+       "$node" "$here/oidc_client.mjs" "$format" "$as_port" "$dir" "$AS_SECRET"; then
+    ok "oidc-provider and the TypeScript SDK client, $format access tokens: the whole flow, step-up, another resource, an outage"
+  else bad "oidc-provider end to end ($format)"; fi
+done
 # Plain http to an issuer is refused under profile::production.
 out=$(env -u OAUTH_JWKS_FILE OAUTH_ISSUER=http://127.0.0.1:9/as OAUTH_DISCOVER=1 "$server" --listen 127.0.0.1:0 2>&1); rc=$?
 if [ $rc -eq 78 ] && grep -q "https only" <<<"$out"; then ok "plain http to an issuer is refused under profile::production"

@@ -91,7 +91,8 @@ public:
     session(std::shared_ptr<const registry> reg, std::shared_ptr<const server_info> info, session_options options,
             principal caller, std::shared_ptr<const credential_set> credentials, boost::asio::any_io_executor workers,
             std::shared_ptr<outbound> out, std::shared_ptr<const logger> log)
-        : registry_(std::move(reg)), info_(std::move(info)), options_(options), caller_(std::move(caller)),
+        : registry_(std::move(reg)), info_(std::move(info)), options_(options),
+          caller_(std::make_shared<const principal>(std::move(caller))),
           credentials_(std::move(credentials)), workers_(std::move(workers)), out_(std::move(out)),
           log_(std::move(log)) {}
 
@@ -175,7 +176,13 @@ public:
 
     bool initialized() const noexcept { return initialized_.load(); }
     std::string_view negotiated_version() const noexcept { return version_; }
-    const principal& caller() const noexcept { return caller_; }
+    /// Who the session's requests come from: its creator, as the latest request proved it.
+    std::shared_ptr<const principal> caller() const { return caller_.load(std::memory_order_acquire); }
+    /// The same caller with a fresher credential (a refreshed or stepped-up token: new
+    /// scopes, a later expiry). The transport checks that it is the same caller first.
+    void set_caller(principal p) {
+        caller_.store(std::make_shared<const principal>(std::move(p)), std::memory_order_release);
+    }
 
     /// Sends `notifications/<what>/list_changed` if the session is initialized.
     void notify_list_changed(std::string_view what) {
@@ -401,7 +408,8 @@ private:
                 token = *t;
         boost::json::object response{};
         {
-            call_context ctx(*this, caller_, *credentials_, id, std::move(token), f->stop.get_token());
+            const auto who = caller(); // this request's view, whatever later requests bring
+            call_context ctx(*this, *who, *credentials_, id, std::move(token), f->stop.get_token());
             result<boost::json::object> r = failure(errc::internal_error);
             try {
                 r = (this->*handler)(params, ctx);
@@ -520,7 +528,7 @@ private:
         }
         auto tool = registry_->find_tool(name->get_string());
         if (!tool) return failure(errc::invalid_params, "unknown tool: " + std::string(name->get_string()));
-        if (auto why = tool->refusal(caller_)) return failure(errc::insufficient_scope, std::move(*why));
+        if (auto why = tool->refusal(ctx.caller())) return failure(errc::insufficient_scope, std::move(*why));
         tool_result r;
         try {
             r = tool->handler(*args, ctx);
@@ -682,7 +690,7 @@ private:
     std::shared_ptr<const registry> registry_{};
     std::shared_ptr<const server_info> info_{};
     session_options options_;
-    principal caller_;
+    std::atomic<std::shared_ptr<const principal>> caller_;
     std::shared_ptr<const credential_set> credentials_{};
     boost::asio::any_io_executor workers_{};
     std::shared_ptr<outbound> out_{};

@@ -557,6 +557,13 @@ private:
             return rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
                              "session belongs to another principal");
         s->touch();
+        // The same caller may come back with a fresher credential (a refreshed token, or
+        // one stepped up to more scopes): the session acts with what this request proved.
+        if (auto m = s->mcp()) {
+            const auto known = m->caller();
+            if (known->scopes != caller_.scopes || known->client != caller_.client || known->claims != caller_.claims)
+                m->set_caller(caller_);
+        }
         return s;
     }
 

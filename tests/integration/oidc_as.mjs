@@ -1,0 +1,94 @@
+// A real authorization server for the end-to-end tests: oidc-provider over HTTPS, with
+// dynamic client registration, PKCE, resource indicators (RFC 8707) issuing RFC 9068 JWT
+// (or opaque) access tokens for the MCP resource, introspection, and an interaction
+// endpoint that signs "ada" in and consents to what was asked, so that a client can run
+// the authorization code flow without a browser.
+//   node oidc_as.mjs PORT CERT KEY RESOURCE FORMAT(jwt|opaque) INTROSPECTION_SECRET KEY_FILE
+// Prints "listening" when ready. Static clients: "warden-rs" (introspection, with
+// INTROSPECTION_SECRET) and "machine" (client_credentials, same secret).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [port, cert, key, resource, format, secret, keyFile] = process.argv.slice(2);
+const { default: Provider, errors } = await import(
+  pathToFileURL(path.join(process.env.WARDEN_NPM_DIR, 'node_modules/oidc-provider/lib/index.js')).href);
+const issuer = `https://127.0.0.1:${port}`;
+// The same signing key across restarts (KEY_FILE), as a real server keeps its keys.
+if (!fs.existsSync(keyFile)) {
+  fs.writeFileSync(keyFile, JSON.stringify(crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })),
+                   { mode: 0o600 });
+}
+const signing = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
+const resourceScopes = 'notes:read notes:write';
+
+const provider = new Provider(issuer, {
+  jwks: { keys: [{ ...signing, kid: 'as-es256', alg: 'ES256', use: 'sig' }] },
+  clients: [
+    { client_id: 'warden-rs', client_secret: secret, grant_types: [], redirect_uris: [], response_types: [] },
+    { client_id: 'machine', client_secret: secret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
+  ],
+  features: {
+    devInteractions: { enabled: false },
+    registration: { enabled: true },
+    introspection: { enabled: true },
+    clientCredentials: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => resource,
+      useGrantedResource: () => true,
+      getResourceServerInfo: (ctx, indicator) => {
+        if (!/^https?:\/\//.test(indicator)) throw new errors.InvalidTarget();
+        return {
+          scope: resourceScopes,
+          audience: indicator,
+          accessTokenTTL: 600,
+          accessTokenFormat: format,
+          ...(format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
+        };
+      },
+    },
+  },
+  // The resource's scopes also as the provider's own: MCP clients register with them.
+  scopes: ['openid', 'offline_access', 'notes:read', 'notes:write'],
+  pkce: { required: () => true },
+  findAccount: (ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
+  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
+  clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['authorization_code'], response_types: ['code'] },
+  // A client registers with the scope of the first challenge; it may still ask for more
+  // later (step-up), as many authorization servers allow: the registered scope is dropped.
+  extraClientMetadata: {
+    properties: ['warden_test'],
+    validator: (ctx, key, value, metadata) => { delete metadata.scope; },
+  },
+});
+provider.on('server_error', (ctx, err) => console.error('oidc-provider:', err));
+
+// Signs "ada" in and grants exactly what the client asked for.
+async function interaction(req, res) {
+  const details = await provider.interactionDetails(req, res);
+  if (process.env.OIDC_AS_DEBUG) console.error('interaction', JSON.stringify(details.prompt), JSON.stringify(details.params));
+  if (details.prompt.name === 'login') {
+    return provider.interactionFinished(req, res, { login: { accountId: 'ada' } }, { mergeWithLastSubmission: false });
+  }
+  const grant = new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+  const { missingOIDCScope, missingResourceScopes } = details.prompt.details;
+  if (missingOIDCScope?.length) grant.addOIDCScope(missingOIDCScope.join(' '));
+  for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+  const grantId = await grant.save();
+  return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+const callback = provider.callback();
+const server = https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) }, (req, res) => {
+  if (req.url.startsWith('/interaction/')) {
+    interaction(req, res).catch((e) => { console.error('interaction:', e); res.writeHead(500).end(); });
+  } else {
+    callback(req, res);
+  }
+});
+server.listen(Number(port), '127.0.0.1', () => console.log('listening'));
+process.on('SIGTERM', () => { server.closeAllConnections?.(); server.close(() => process.exit(0)); });
