@@ -453,7 +453,8 @@ private:
         p.issuer = issuer.rules.issuer;
         p.client = text("client_id");
         p.tenant = issuer.tenant;
-        for (std::string_view sc = text("scope"); !sc.empty();) {
+        const std::string scope_text = text("scope");
+        for (std::string_view sc = scope_text; !sc.empty();) {
             const auto sp = sc.find(' ');
             if (sp != 0) p.scopes.emplace_back(sc.substr(0, sp));
             if (sp == std::string_view::npos) break;
