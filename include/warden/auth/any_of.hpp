@@ -95,6 +95,11 @@ public:
     {
         std::apply([&](auto&... slot) { (start_one(slot, log), ...); }, schemes_);
     }
+    void stop_background() const
+        requires(detail::runs_in_background<Schemes> || ...)
+    {
+        std::apply([&](const auto&... slot) { (stop_one(slot), ...); }, schemes_);
+    }
     void set_default_scope(const std::vector<std::string>& ts)
         requires(detail::wants_tool_scopes<Schemes> || ...)
     {
@@ -132,6 +137,10 @@ private:
     template <class A>
     static void start_one(std::optional<A>& s, const logger& log) {
         if constexpr (detail::runs_in_background<A>) s->start_background(log);
+    }
+    template <class A>
+    static void stop_one(const std::optional<A>& s) {
+        if constexpr (detail::runs_in_background<A>) s->stop_background();
     }
     template <class A>
     static void scope_one(std::optional<A>& s, const std::vector<std::string>& ts) {

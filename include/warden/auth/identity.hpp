@@ -79,6 +79,11 @@ public:
     {
         inner_->start_background(log);
     }
+    void stop_background() const
+        requires detail::runs_in_background<Scheme>
+    {
+        inner_->stop_background();
+    }
     std::string step_up(std::string_view why, std::string_view scope) const
         requires detail::has_step_up<Scheme>
     {

@@ -23,6 +23,8 @@
 
 #include <boost/url/parse.hpp>
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -52,10 +54,30 @@ public:
     explicit jwks_source(jwks_source_options opt) : state_(std::make_shared<state>(std::move(opt))) {}
     jwks_source(const jwks_source&) = delete;
     jwks_source& operator=(const jwks_source&) = delete;
+    /// Signals the thread and lets it finish alone: dropping a source never waits for a
+    /// fetch (a scheme replaced on reload may be released by an I/O thread).
     ~jwks_source() {
-        std::lock_guard lock(state_->mutex);
-        state_->stopping = true;
-        state_->wake.notify_all();
+        std::thread t;
+        {
+            std::lock_guard lock(state_->mutex);
+            state_->stopping = true;
+            state_->wake.notify_all();
+            t = std::move(state_->thread);
+        }
+        if (t.joinable()) t.detach();
+    }
+
+    /// Stops the thread and waits for it (at most one fetch timeout): for server shutdown,
+    /// so that nothing of it outlives the server.
+    void stop() const {
+        std::thread t;
+        {
+            std::lock_guard lock(state_->mutex);
+            state_->stopping = true;
+            state_->wake.notify_all();
+            t = std::move(state_->thread);
+        }
+        if (t.joinable()) t.join();
     }
 
     /// Starts the background thread (once) and waits up to the fetch timeout for the first
@@ -66,7 +88,10 @@ public:
         if (state_->started) return;
         state_->started = true;
         state_->log = &log;
-        std::thread([s = state_] { run(s); }).detach();
+        state_->thread = std::thread([s = state_] {
+            run(s);
+            OPENSSL_thread_stop(); // its error queue and caches go with it
+        });
         state_->changed.wait_for(lock, state_->opt.fetch.timeout + std::chrono::seconds(1),
                                  [&] { return state_->attempts > 0; });
     }
@@ -107,6 +132,7 @@ private:
         std::optional<clock::time_point> last_attempt;
         unsigned long attempts = 0, generation = 0;
         std::string jwks_uri;
+        std::thread thread;
     };
 
     static bool usable(const state& s, clock::time_point now) {

@@ -197,6 +197,11 @@ public:
         for (auto& i : issuers_)
             if (i.remote) i.remote->start(log);
     }
+    /// Stops that work and waits for it (server shutdown).
+    void stop_background() const {
+        for (const auto& i : issuers_)
+            if (i.remote) i.remote->stop();
+    }
 
     /// The WWW-Authenticate value of a 403 that asks the client to step up to `scope`.
     std::string step_up(std::string_view why, std::string_view scope) const {

@@ -16,6 +16,7 @@
 // | `a.set_default_scope(ts)` | `void`                 | told the tools' scopes once they are registered  |
 // | `a.step_up(why, scope)`  | `std::string`           | the WWW-Authenticate of a 403 insufficient_scope |
 // | `a.start_background(log)` | `void`                 | starts its own work (fetching keys); `log` lives on |
+// | `a.stop_background()`    | `void`                  | stops it and waits (server shutdown)             |
 // | `a.may_block()`          | `bool`                  | authenticate may wait on the network: run it off the I/O threads |
 // `s` is a `const auth_settings&`, `creds` a `const credential_set&`, `r` a
 // `const http_request_view&`, `rs` a `std::shared_ptr<replay_store>` over the definition's
@@ -91,7 +92,10 @@ concept may_block = requires(const A& a) {
     { a.may_block() } -> std::convertible_to<bool>;
 };
 template <class A>
-concept runs_in_background = requires(A& a, const logger& log) { a.start_background(log); };
+concept runs_in_background = requires(A& a, const A& c, const logger& log) {
+    a.start_background(log);
+    c.stop_background();
+};
 template <class A>
 concept has_step_up = requires(const A& a, std::string_view s) {
     { a.step_up(s, s) } -> std::same_as<std::string>;

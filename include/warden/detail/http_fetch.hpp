@@ -23,6 +23,7 @@
 #include <boost/beast/version.hpp>
 #include <boost/url/parse.hpp>
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <chrono>
@@ -170,6 +171,7 @@ inline result<fetched> http_request(const std::string& url, const fetch_options&
     };
     net::co_spawn(ioc, run(), [](std::exception_ptr) {});
     ioc.run_for(opt.timeout);
+    ERR_clear_error(); // what a failed handshake left in this thread's OpenSSL error queue
     if (!outcome) return failure(errc::timeout, verb + url + ": no answer within " + std::to_string(opt.timeout.count()) + " ms");
     return std::move(*outcome);
 }

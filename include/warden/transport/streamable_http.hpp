@@ -1270,6 +1270,8 @@ int serve_http(warden::detail::server_core& core) {
     core.clear_credential_listeners();
     state.sessions.for_each([](http_session& s) { s.close(); });
     core.stop_workers();
+    if constexpr (auth::detail::runs_in_background<Auth>)
+        std::static_pointer_cast<const Auth>(state.auth.load())->stop_background();
     core.log().info("stopped");
     return 0;
 }
