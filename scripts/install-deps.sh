@@ -14,12 +14,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 need_pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev catch2 libssl-dev libpq-dev; do
+for p in libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev catch2 libssl-dev libpq-dev libhiredis-dev; do
   have_pkg "$p" || need_pkgs+=("$p")
 done
 # A real PostgreSQL server for the postgres_stdio example's test.
 if [ "$want_npm" = 1 ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
+  # A real Redis for storage::redis and the multi-instance tests (started by the tests).
+  command -v redis-server >/dev/null || need_pkgs+=(redis-server)
 fi
 # Tools: accept any installation that provides the command (a machine may carry its own Node).
 command -v g++ >/dev/null || need_pkgs+=(g++)

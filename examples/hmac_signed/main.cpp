@@ -4,20 +4,32 @@
 // (rule 4: atomic insert-with-expiry). See README.md for the header format and signers.
 //
 //     BILLING_HMAC_KEY=$(openssl rand -hex 32) hmac_signed --listen 127.0.0.1:8080
+//
+// With REDIS_URL set, the server is declared as one of several instances
+// (`profile::replicated`) and keeps its nonces in Redis: a request accepted by any instance
+// is refused as a replay by all of them (rule 6 would refuse to compile the replicated
+// definition with memory storage).
+#include <warden/storage/redis.hpp>
 #include <warden/warden.hpp>
 
 #include <boost/describe/class.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <string>
 
 namespace w = warden;
 
 namespace {
+using credential_source = w::credentials::first_of<w::credentials::file, w::credentials::env>;
+/// One instance: nonces in this process's memory.
 template <class Channel>
-using definition = w::server_definition<w::transport::streamable_http<Channel>,
-                                        w::credentials::first_of<w::credentials::file, w::credentials::env>,
-                                        w::auth::hmac, w::storage::memory>;
+using single = w::server_definition<w::transport::streamable_http<Channel>, credential_source, w::auth::hmac,
+                                    w::storage::memory>;
+/// Several instances behind a load balancer: nonces in the Redis they share.
+template <class Channel>
+using replicated = w::server_definition<w::transport::streamable_http<Channel>, credential_source, w::auth::hmac,
+                                        w::storage::redis, w::profile::replicated<>>;
 
 struct invoice_args {
     std::string customer;
@@ -31,6 +43,9 @@ int main(int argc, char** argv) {
         {"BILLING_HMAC_KEY", "the key the billing client signs with (key id \"billing-2026\"); openssl rand -hex 32",
          true, true},
         {"BILLING_HMAC_KEY_NEXT", "its successor during a rotation (key id \"billing-next\")", false, true},
+        {"REDIS_URL", "redis://host:port[/db] (or rediss://): run as one of several instances sharing this Redis",
+         false, false},
+        {"REDIS_PASSWORD", "the Redis password, when REDIS_URL is set and Redis has one", false, true},
     };
     w::settings settings;
     w::command_line cl;
@@ -44,8 +59,10 @@ int main(int argc, char** argv) {
          .required = false},
     };
     std::atomic<int> next_invoice{1000};
-    return w::on_channel(cl, [&]<class Channel>(std::type_identity<Channel>) {
-        w::server<definition<Channel>> server{{.name = "warden-hmac-signed", .version = w::version_string}, settings};
+    const char* redis_url = std::getenv("REDIS_URL");
+    if (redis_url && *redis_url) settings.storage.redis_url = redis_url;
+    const auto serve = [&]<class Definition>(std::type_identity<Definition>) {
+        w::server<Definition> server{{.name = "warden-hmac-signed", .version = w::version_string}, settings};
         server.tool(w::tool_spec{.name = "create_invoice", .description = "Creates an invoice",
                                  .scopes = {"invoices:write"}},
                     [&next_invoice](const invoice_args& a, w::call_context& ctx) {
@@ -55,5 +72,9 @@ int main(int argc, char** argv) {
                                                     std::string(ctx.caller().claims.at("key_id").as_string()) + ")");
                     });
         return server.run();
+    };
+    return w::on_channel(cl, [&]<class Channel>(std::type_identity<Channel>) {
+        if (redis_url && *redis_url) return serve(std::type_identity<replicated<Channel>>{});
+        return serve(std::type_identity<single<Channel>>{});
     });
 }

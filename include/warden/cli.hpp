@@ -7,9 +7,14 @@
 //     --tls-client-ca FILE  PEM CAs of accepted client certificates (mutual TLS servers)
 //     --tls-client-crl FILE PEM CRLs for them
 //     --trusted-proxy ADDR  a TLS terminator whose X-Forwarded-* (and client certificate) is believed
+//     --allow-host HOST     a Host the server answers besides its own address (the public name
+//                           behind a load balancer); repeatable
 //     --stateless           HTTP without sessions: every POST stands alone
 //     --log-level LEVEL     debug, info, notice, warning, error, critical, alert, emergency
+//     --env NAME            the deployment to run, for servers with several (else $MCP_ENV)
+//     --tenant NAME         the tenant a subcommand acts for (e.g. `login`)
 //     --help                usage, including the environment variables the server reads
+//     COMMAND               a subcommand the server offers (e.g. `login`), instead of serving
 //
 // Everything else (tokens, issuers, URLs) comes from environment variables.
 #pragma once
@@ -43,7 +48,11 @@ struct command_line {
     std::string tls_client_ca{};  ///< PEM CAs of client certificates (mutual TLS)
     std::string tls_client_crl{}; ///< PEM CRLs for them
     std::vector<std::string> trusted_proxies{}; ///< TLS terminators whose forwarded headers are believed
+    std::vector<std::string> allowed_hosts{};   ///< --allow-host: Host values accepted besides the defaults
     bool stateless = false;
+    std::string environment{}; ///< --env NAME
+    std::string tenant{};      ///< --tenant NAME
+    std::string command{};     ///< a subcommand (a bare word), e.g. "login"; empty: serve
 };
 
 /// Parses the shared options; an unknown option or a bad value is an error that says which.
@@ -66,6 +75,19 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
             cl.listen.clear();
         } else if (a == "--stateless") {
             cl.stateless = true;
+        } else if (is("--allow-host")) {
+            auto v = value("--allow-host");
+            if (!v) return v.error();
+            if (v.value().empty()) return failure(errc::invalid_argument, "--allow-host needs a value");
+            cl.allowed_hosts.push_back(std::move(v).value());
+        } else if (is("--env") || is("--tenant")) {
+            const std::string_view name = a.substr(0, a.find('='));
+            auto v = value(name);
+            if (!v) return v.error();
+            if (v.value().empty()) return failure(errc::invalid_argument, std::string(name) + " needs a value");
+            (name == "--env" ? cl.environment : cl.tenant) = std::move(v).value();
+        } else if (!a.empty() && a.front() != '-' && cl.command.empty()) {
+            cl.command = std::string(a);
         } else if (is("--listen") || is("--tls-cert") || is("--tls-key") || is("--tls-client-ca") ||
                    is("--tls-client-crl") || is("--trusted-proxy")) {
             const std::string_view name = a.substr(0, a.find('='));
@@ -105,8 +127,9 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
     }
     if (cl.tls_cert.empty() != cl.tls_key.empty())
         return failure(errc::invalid_argument, "--tls-cert and --tls-key go together");
-    if (cl.stdio && (!cl.tls_cert.empty() || cl.stateless || !cl.tls_client_ca.empty() || !cl.trusted_proxies.empty()))
-        return failure(errc::invalid_argument, "--tls-*, --trusted-proxy and --stateless need --listen");
+    if (cl.stdio && (!cl.tls_cert.empty() || cl.stateless || !cl.tls_client_ca.empty() || !cl.trusted_proxies.empty() ||
+                     !cl.allowed_hosts.empty()))
+        return failure(errc::invalid_argument, "--tls-*, --trusted-proxy, --allow-host and --stateless need --listen");
     if (!cl.tls_client_crl.empty() && cl.tls_client_ca.empty())
         return failure(errc::invalid_argument, "--tls-client-crl needs --tls-client-ca");
     return cl;
@@ -138,6 +161,7 @@ inline result<void> configure_http(const command_line& cl, http_settings& http) 
     http.tls_client_ca_file = cl.tls_client_ca;
     http.tls_client_crl_file = cl.tls_client_crl;
     http.trusted_proxies = cl.trusted_proxies;
+    http.allowed_hosts.insert(http.allowed_hosts.end(), cl.allowed_hosts.begin(), cl.allowed_hosts.end());
     http.stateless = cl.stateless;
     return success();
 }
@@ -171,7 +195,10 @@ inline std::string usage(std::string_view program, std::string_view summary, std
            "  --tls-client-ca FILE   PEM CAs whose client certificates are accepted (mutual TLS)\n"
            "  --tls-client-crl FILE  PEM CRLs for them: revoked certificates are refused\n"
            "  --trusted-proxy ADDR   a TLS-terminating proxy whose forwarded headers are believed\n"
+           "  --allow-host HOST   a Host header accepted besides the server's own address (the public\n"
+           "                      name behind a load balancer); repeatable\n"
            "  --stateless         HTTP without sessions: every POST stands alone\n"
+           "  --env NAME          the deployment to run, for servers with several (default: $MCP_ENV)\n"
            "  --log-level LEVEL   debug, info, notice, warning, error, critical, alert, emergency (default info)\n"
            "  --help              show this text\n";
     if (!vars.empty()) {

@@ -26,19 +26,24 @@
 
 namespace warden {
 
+namespace detail {
+/// A storage policy that opens its store from the loaded credentials (`S::open`).
+template <class S>
+concept opens_with_credentials = requires(const storage::open_context& c) {
+    { S::open(c) } -> std::same_as<result<std::shared_ptr<storage::store>>>;
+};
+} // namespace detail
+
 template <definition Definition>
 class server {
 public:
     using definition_type = Definition;
 
     explicit server(server_info info, settings s = {}) : core_(std::move(info), from_profile(std::move(s))) {
-        // A scheme that refuses replays keeps what it has seen in the definition's storage.
-        using storage = typename Definition::storage;
-        if constexpr (Definition::auth::requires_replay_store &&
-                      requires { typename storage::store_type; } &&
-                      std::is_default_constructible_v<typename storage::store_type>)
-            core_.set_replay(std::make_shared<auth::storage_replay_store<typename storage::store_type>>(
-                std::make_shared<typename storage::store_type>()));
+        // A store that needs nothing from the credentials (storage::memory) is there at once.
+        if constexpr (!detail::opens_with_credentials<storage_policy_type> &&
+                      requires { typename storage_policy_type::store_type; })
+            install_store(std::make_shared<typename storage_policy_type::store_type>());
     }
 
     /// A tool whose input schema comes from the handler's argument type (see
@@ -131,7 +136,10 @@ public:
     result<void> load_credentials() {
         auto req = std::make_shared<credential_request>();
         req->variables = core_.config().credentials;
-        for (auto& v : auth::scheme_variables<typename Definition::auth>(core_.config().auth)) {
+        auto needed = auth::scheme_variables<typename Definition::auth>(core_.config().auth);
+        if constexpr (requires { storage_policy_type::variables(core_.config().storage); })
+            for (auto& v : storage_policy_type::variables(core_.config().storage)) needed.push_back(std::move(v));
+        for (auto& v : needed) {
             const bool declared = std::any_of(req->variables.begin(), req->variables.end(),
                                               [&](const variable& d) { return d.name == v.name; });
             if (!declared) req->variables.push_back(std::move(v));
@@ -146,8 +154,28 @@ public:
         core_.set_credentials(std::move(loaded).value());
         req->warn = nullptr; // reloads do not repeat the warnings about optional credentials
         core_.set_credential_loader([req] { return Definition::credentials::load(*req); });
+        credentials_loaded_ = true;
         return success();
     }
+    /// The definition's store: opened (once) from the loaded credentials by storage
+    /// policies that need them (keys, passwords), so call it after `load_credentials()`.
+    /// Upstream token managers and handlers keep their state here.
+    result<std::shared_ptr<storage::store>> storage() {
+        if (auto s = core_.store()) return s;
+        if constexpr (detail::opens_with_credentials<storage_policy_type>) {
+            if (!credentials_loaded_)
+                return failure(errc::invalid_argument, "the storage opens after the credentials are loaded");
+            const storage::open_context ctx{core_.config().storage, core_.credentials(), core_.log(),
+                                            core_.info().name};
+            auto opened = storage_policy_type::open(ctx);
+            if (!opened) return opened.error();
+            install_store(opened.value());
+            return std::move(opened).value();
+        } else {
+            return failure(errc::storage_error, "this storage policy has no store");
+        }
+    }
+
     /// Loads the credentials again now (as SIGHUP does); true when they changed.
     result<bool> reload_credentials() { return core_.reload_credentials(); }
     const credential_set& credentials() const noexcept { return core_.credentials(); }
@@ -161,7 +189,11 @@ public:
 
     /// Loads credentials, then serves until the transport stops. Returns the exit status.
     int run() {
-        if (auto r = load_credentials(); !r) {
+        auto prepared = load_credentials();
+        if (prepared) {
+            if (auto st = storage(); !st) prepared = st.error();
+        }
+        if (auto r = std::move(prepared); !r) {
             // One log line per problem (the logger escapes newlines inside a line).
             const std::string text = r.error().message();
             for (std::string_view rest = text; !rest.empty();) {
@@ -176,6 +208,15 @@ public:
     }
 
 private:
+    using storage_policy_type = typename Definition::storage;
+
+    void install_store(std::shared_ptr<storage::store> s) {
+        // A scheme that refuses replays keeps what it has seen in the definition's storage.
+        if constexpr (Definition::auth::requires_replay_store)
+            core_.set_replay(std::make_shared<auth::storage_replay_store>(s));
+        core_.set_store(std::move(s));
+    }
+
     /// What the profile decides in the settings, whatever they said.
     static settings from_profile(settings s) {
         s.auth.oauth.allow_loopback_http = profile::allows_loopback_http_fetch<typename Definition::profile>;
@@ -194,6 +235,7 @@ private:
 
     detail::server_core core_;
     std::atomic<bool> running_{false};
+    bool credentials_loaded_ = false;
 };
 
 } // namespace warden

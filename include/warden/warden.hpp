@@ -26,6 +26,7 @@
 #include <warden/credentials/first_of.hpp>
 #include <warden/credentials/literal.hpp>
 #include <warden/credentials/secret.hpp>
+#include <warden/crypto/aead.hpp>
 #include <warden/crypto/base64.hpp>
 #include <warden/crypto/digest.hpp>
 #include <warden/crypto/jwk.hpp>
@@ -45,7 +46,11 @@
 #include <warden/profile.hpp>
 #include <warden/rules.hpp>
 #include <warden/server.hpp>
+#include <warden/storage/encrypted_file.hpp>
+#include <warden/storage/file.hpp>
 #include <warden/storage/memory.hpp>
+#include <warden/storage/settings.hpp>
+#include <warden/storage/store.hpp>
 #include <warden/traits.hpp>
 #include <warden/transport/channel.hpp>
 #include <warden/transport/http_settings.hpp>

@@ -45,3 +45,20 @@ TEST_CASE("the shared example command line", "[cli]") {
     CHECK(text.find("TOKEN  the token") != std::string::npos);
     CHECK(text.find("OPT (optional)") != std::string::npos);
 }
+
+TEST_CASE("deployment options: --env, --tenant, --allow-host, a subcommand", "[cli]") {
+    auto cl = parse({"login", "--env", "staging", "--tenant=acme"});
+    REQUIRE(cl);
+    CHECK(cl.value().command == "login");
+    CHECK(cl.value().environment == "staging");
+    CHECK(cl.value().tenant == "acme");
+    CHECK(parse({"login", "logout"}).error().message() == "unknown option \"logout\"");
+    CHECK(parse({"--env"}).error().message() == "--env needs a value");
+    CHECK(parse({"--env="}).error().message() == "--env needs a value");
+    auto http = parse({"--listen", "127.0.0.1:9000", "--allow-host", "mcp.example.com", "--allow-host=*.corp.example"});
+    REQUIRE(http);
+    warden::http_settings settings;
+    REQUIRE(warden::configure_http(http.value(), settings));
+    CHECK(settings.allowed_hosts == std::vector<std::string>{"mcp.example.com", "*.corp.example"});
+    CHECK(parse({"--allow-host", "x"}).error().message().find("need --listen") != std::string::npos);
+}

@@ -22,7 +22,7 @@ w::auth_settings settings() {
     return s;
 }
 std::shared_ptr<w::auth::replay_store> memory_replay() {
-    return std::make_shared<w::auth::storage_replay_store<w::storage::memory_store>>(
+    return std::make_shared<w::auth::storage_replay_store>(
         std::make_shared<w::storage::memory_store>());
 }
 struct unavailable final : w::auth::replay_store {

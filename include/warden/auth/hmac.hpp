@@ -153,6 +153,9 @@ public:
 
     static bool presents(const http_request_view& r) { return presents_authorization(r, "HMAC-SHA256"); }
 
+    /// The replay store may be across the network (storage::redis).
+    bool may_block() const { return state_ && state_->replay->may_block(); }
+
     gate_result authenticate(const http_request_view& r) const {
         auto read = authorization_credentials(r, "HMAC-SHA256", challenge_);
         if (auto* refused = std::get_if<challenge>(&read)) return std::move(*refused);

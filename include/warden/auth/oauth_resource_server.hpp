@@ -314,11 +314,9 @@ private:
             if (i.introspection_client_id.empty() || !sec)
                 return failure(errc::missing_credentials, "oauth: issuer " + i.issuer + ": introspection needs "
                                                           "introspection_client_id and introspection_secret_credential");
-            auto form = [](std::string_view v) { return boost::urls::encode(v, boost::urls::unreserved_chars); };
             auto client = std::make_shared<issuer_entry::introspection_client>();
             client->endpoint = i.introspection_endpoint;
-            client->authorization =
-                "Basic " + crypto::base64_encode(form(i.introspection_client_id) + ":" + form(sec->reveal()));
+            client->authorization = warden::detail::client_secret_basic(i.introspection_client_id, sec->reveal());
             client->fetch.timeout = o.jwks_timeout;
             client->fetch.ca_file = o.jwks_ca_file;
             client->fetch.allow_loopback_http = o.allow_loopback_http;
@@ -411,7 +409,7 @@ private:
                            std::chrono::system_clock::time_point now, const http_request_view& r) const {
         const auto& c = *issuer.introspection;
         warden::detail::request_parts parts;
-        parts.body = "token=" + boost::urls::encode(token, boost::urls::unreserved_chars) + "&token_type_hint=access_token";
+        parts.body = "token=" + warden::detail::form_encode(token) + "&token_type_hint=access_token";
         parts.content_type = "application/x-www-form-urlencoded";
         parts.headers = {{"Authorization", c.authorization}};
         auto got = warden::detail::http_request(c.endpoint, c.fetch, parts);

@@ -29,6 +29,7 @@
 #include <warden/credentials/credential_set.hpp>
 #include <warden/error.hpp>
 #include <warden/log.hpp>
+#include <warden/storage/store.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -47,19 +48,21 @@ public:
     /// Records `key` for `ttl`: true the first time, false when it is already recorded (a
     /// replay), an error when the store cannot answer (the scheme then fails closed).
     virtual result<bool> remember(std::string_view key, std::chrono::milliseconds ttl) = 0;
+    /// True when remembering waits on the network (the scheme then runs off the I/O threads).
+    virtual bool may_block() const noexcept { return false; }
 };
 
-/// A replay_store over a storage policy's store (`insert_if_absent`).
-template <class Store>
+/// A replay_store over the definition's store (`insert_if_absent` in the namespace "replay").
 class storage_replay_store final : public replay_store {
 public:
-    explicit storage_replay_store(std::shared_ptr<Store> store) : store_(std::move(store)) {}
+    explicit storage_replay_store(std::shared_ptr<storage::store> store) : store_(std::move(store)) {}
     result<bool> remember(std::string_view key, std::chrono::milliseconds ttl) override {
         return store_->insert_if_absent("replay", key, "1", ttl);
     }
+    bool may_block() const noexcept override { return store_->may_block(); }
 
 private:
-    std::shared_ptr<Store> store_;
+    std::shared_ptr<storage::store> store_;
 };
 
 namespace detail {

@@ -11,6 +11,7 @@
 
 #include <warden/credentials/credential_set.hpp>
 #include <warden/crypto/digest.hpp>
+#include <warden/detail/private_file.hpp>
 #include <warden/error.hpp>
 
 #include <cerrno>
@@ -33,47 +34,9 @@ struct file {
 
     /// Reads the credential file at `path` under the rules above.
     static result<std::string> read(const std::string& path) {
-        const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0) {
-            const int e = errno;
-            if (e == ELOOP)
-                return failure(errc::invalid_credentials,
-                               path + " is a symbolic link; point the setting at the file itself");
-            return failure(errc::invalid_credentials, path + " cannot be opened: " + std::strerror(e));
-        }
-        struct closer {
-            int fd;
-            ~closer() { ::close(fd); }
-        } guard{fd};
-        struct stat st {};
-        if (::fstat(fd, &st) != 0)
-            return failure(errc::invalid_credentials, path + " cannot be examined: " + std::strerror(errno));
-        if (!S_ISREG(st.st_mode)) return failure(errc::invalid_credentials, path + " is not a regular file");
-        if (st.st_uid != ::geteuid())
-            return failure(errc::invalid_credentials, path + " belongs to uid " + std::to_string(st.st_uid) +
-                                                          ", not to the server's user (uid " +
-                                                          std::to_string(::geteuid()) + "); chown it");
-        if (st.st_mode & (S_IRWXG | S_IRWXO))
-            return failure(errc::invalid_credentials,
-                           path + " is accessible to group or others; chmod 600 " + path);
-        if (st.st_nlink != 1)
-            return failure(errc::invalid_credentials,
-                           path + " has " + std::to_string(st.st_nlink) + " hard links; keep exactly one");
-        if (static_cast<std::size_t>(st.st_size) > max_bytes)
-            return failure(errc::invalid_credentials,
-                           path + " is larger than " + std::to_string(max_bytes) + " bytes");
-        std::string content(static_cast<std::size_t>(st.st_size), '\0');
-        std::size_t got = 0;
-        while (got < content.size()) {
-            const auto n = ::read(fd, content.data() + got, content.size() - got);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            got += static_cast<std::size_t>(n);
-        }
-        if (got != content.size()) {
-            crypto::cleanse(content.data(), content.size());
-            return failure(errc::invalid_credentials, path + " changed while it was read; try again");
-        }
+        auto r = detail::read_private_file(path, max_bytes, errc::invalid_credentials);
+        if (!r) return r.error();
+        std::string content = std::move(*r.value());
         if (content.ends_with("\r\n")) content.resize(content.size() - 2);
         else if (content.ends_with('\n')) content.pop_back();
         return content;

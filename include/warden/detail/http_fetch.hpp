@@ -1,5 +1,5 @@
-// warden/detail/http_fetch.hpp: one bounded GET, for documents a server fetches for
-// itself (an issuer's JWK set and metadata).
+// warden/detail/http_fetch.hpp: one bounded HTTP exchange, for what a server fetches for
+// itself (an issuer's JWK set and metadata, token endpoints, upstream APIs).
 //
 // HTTPS with certificate and host name verification against the system's CAs (or a given
 // CA file); plain HTTP only when the caller allows it and only to a loopback address. A
@@ -8,6 +8,8 @@
 // io_context, so it may be called from any thread that is allowed to wait.
 #pragma once
 
+#include <warden/crypto/base64.hpp>
+#include <warden/crypto/digest.hpp>
 #include <warden/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,7 +23,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
+#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -41,8 +45,9 @@ struct fetch_options {
     std::string ca_file{};            ///< PEM CAs to trust instead of the system's
 };
 
-/// What to send besides GET: a POST body and extra header fields.
+/// What to send besides GET: a method, a body and extra header fields.
 struct request_parts {
+    std::string method{}; ///< empty: GET, or POST when there is a body
     std::string body{};
     std::string content_type{};
     std::vector<std::pair<std::string, std::string>> headers{};
@@ -52,6 +57,8 @@ struct fetched {
     unsigned status = 0;
     std::string body{};
     std::optional<std::chrono::seconds> max_age{}; ///< from Cache-Control, when it says
+    std::string content_type{};
+    std::string www_authenticate{}; ///< the first WWW-Authenticate field, if any
 };
 
 /// `max-age=N` of a Cache-Control value (no-store/no-cache count as 0).
@@ -78,6 +85,19 @@ inline std::optional<std::chrono::seconds> cache_max_age(std::string_view cc) {
     return out;
 }
 
+/// `v` percent-encoded for an application/x-www-form-urlencoded body (every byte outside
+/// the unreserved set escaped).
+inline std::string form_encode(std::string_view v) { return boost::urls::encode(v, boost::urls::unreserved_chars); }
+
+/// The Authorization value of OAuth client_secret_basic (RFC 6749 §2.3.1: both parts
+/// form-encoded before base64).
+inline std::string client_secret_basic(std::string_view client_id, std::string_view secret) {
+    std::string pair = form_encode(client_id) + ":" + form_encode(secret);
+    std::string out = "Basic " + crypto::base64_encode(pair);
+    crypto::cleanse(pair.data(), pair.size());
+    return out;
+}
+
 inline bool loopback_host(std::string_view host) {
     if (host == "localhost") return true;
     boost::system::error_code ec;
@@ -95,7 +115,6 @@ inline result<fetched> http_request(const std::string& url, const fetch_options&
     if (!parsed) return failure(errc::invalid_argument, "\"" + url + "\" is not an absolute URL");
     const std::string scheme(parsed->scheme());
     std::string host(parsed->host_address());
-    if (parsed->host_type() == boost::urls::host_type::ipv6) host = host.substr(1, host.size() - 2);
     const bool tls = scheme == "https";
     if (!tls && !(scheme == "http" && opt.allow_loopback_http && loopback_host(host)))
         return failure(errc::invalid_argument, "\"" + url + "\": only https URLs are fetched" +
@@ -106,7 +125,10 @@ inline result<fetched> http_request(const std::string& url, const fetch_options&
     if (target.empty()) target = "/";
     if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
 
-    const std::string verb = parts.body.empty() ? "GET " : "POST ";
+    const std::string method = !parts.method.empty() ? parts.method : parts.body.empty() ? "GET" : "POST";
+    const http::verb method_verb = http::string_to_verb(method);
+    if (method_verb == http::verb::unknown) return failure(errc::invalid_argument, "unknown HTTP method " + method);
+    const std::string verb = method + " ";
     // Declared before the io_context, so that a timed-out exchange (destroyed with the
     // io_context) never outlives what it refers to.
     std::optional<net::ssl::context> ssl;
@@ -126,13 +148,14 @@ inline result<fetched> http_request(const std::string& url, const fetch_options&
         net::ip::tcp::resolver resolver(ioc);
         auto [rec, endpoints] = co_await resolver.async_resolve(host, port, net::as_tuple(net::use_awaitable));
         if (rec) co_return fail("cannot resolve " + host + ": " + rec.message());
-        http::request<http::string_body> req{parts.body.empty() ? http::verb::get : http::verb::post, target, 11};
+        http::request<http::string_body> req{method_verb, target, 11};
         req.set(http::field::host, std::string(parsed->encoded_host_and_port()));
         req.set(http::field::user_agent, "warden");
         req.set(http::field::accept, "application/json");
         for (const auto& [name, value] : parts.headers) req.set(name, value);
-        if (!parts.body.empty()) {
-            req.set(http::field::content_type, parts.content_type);
+        if (!parts.body.empty() || method_verb == http::verb::post || method_verb == http::verb::put ||
+            method_verb == http::verb::patch) {
+            if (!parts.content_type.empty()) req.set(http::field::content_type, parts.content_type);
             req.body() = parts.body;
             req.prepare_payload();
         }
@@ -166,6 +189,8 @@ inline result<fetched> http_request(const std::string& url, const fetch_options&
         f.status = m.result_int();
         if (f.status >= 300 && f.status < 400) co_return fail("redirect refused (HTTP " + std::to_string(f.status) + ")");
         if (auto cc = m.find(http::field::cache_control); cc != m.end()) f.max_age = cache_max_age(cc->value());
+        if (auto ct = m.find(http::field::content_type); ct != m.end()) f.content_type = std::string(ct->value());
+        if (auto wa = m.find(http::field::www_authenticate); wa != m.end()) f.www_authenticate = std::string(wa->value());
         f.body = std::move(m.body());
         outcome = std::move(f);
     };

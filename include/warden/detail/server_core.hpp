@@ -12,6 +12,8 @@
 #include <warden/log.hpp>
 #include <warden/mcp/registry.hpp>
 #include <warden/mcp/session.hpp>
+#include <warden/storage/settings.hpp>
+#include <warden/storage/store.hpp>
 #include <warden/transport/http_settings.hpp>
 
 #include <boost/asio/thread_pool.hpp>
@@ -40,6 +42,7 @@ struct settings {
     std::chrono::milliseconds shutdown_grace{5'000}; ///< how long in-flight work may finish on shutdown
     http_settings http{};                           ///< for the HTTP transports
     auth_settings auth{};                           ///< for the static-credential auth schemes
+    storage_settings storage{};                     ///< for the storage policy (directory, keys, Redis)
     std::string credentials_directory{};            ///< credentials::file: where NAME files live
     std::map<std::string, command_spec, std::less<>> credential_commands{}; ///< credentials::command: helpers by variable
     /// How often an HTTP server reloads its credentials to pick up a rotation (a changed
@@ -63,6 +66,7 @@ public:
     const settings& config() const noexcept { return settings_; }
     settings& config() noexcept { return settings_; }
     mcp::registry& registry() noexcept { return *registry_; }
+    const server_info& info() const noexcept { return *info_; }
     const logger& log() const noexcept { return *log_; }
     logger& log() noexcept { return *log_; }
     const credential_set& credentials() const noexcept { return *credentials_; }
@@ -82,6 +86,9 @@ public:
     /// The replay store over the definition's storage (for schemes that refuse replays).
     const std::shared_ptr<auth::replay_store>& replay() const noexcept { return replay_; }
     void set_replay(std::shared_ptr<auth::replay_store> r) { replay_ = std::move(r); }
+    /// The definition's store, once it is open (null before).
+    const std::shared_ptr<storage::store>& store() const noexcept { return store_; }
+    void set_store(std::shared_ptr<storage::store> s) { store_ = std::move(s); }
 
     /// How to load the credentials again (set by `server` from its credential source).
     void set_credential_loader(std::function<result<credential_set>()> f) { loader_ = std::move(f); }
@@ -195,6 +202,7 @@ private:
     std::mutex reload_mutex_{};
     std::function<result<credential_set>()> loader_{};
     std::shared_ptr<auth::replay_store> replay_{};
+    std::shared_ptr<storage::store> store_{};
     std::vector<std::function<result<void>(const credential_set&)>> reload_listeners_{};
     std::list<std::weak_ptr<mcp::session>> sessions_{};
     std::function<void()> stopper_{};

@@ -1,20 +1,11 @@
 // warden/storage/memory.hpp: in-process storage.
 //
-// Storage runtime requirements (beyond the traits in warden/concepts.hpp). `ns` is a
-// namespace such as a tenant; values are secrets and are wiped when replaced or removed.
-//
-// | expression                                   | type                               | meaning                                   |
-// |----------------------------------------------|------------------------------------|-------------------------------------------|
-// | `s.get(ns, key)`                             | `result<std::optional<std::string>>`| the live value, if any                   |
-// | `s.put(ns, key, value, ttl)`                 | `result<void>`                     | stores, replacing; `ttl` 0 = no expiry    |
-// | `s.erase(ns, key)`                           | `result<bool>`                     | removes; true if something was there      |
-// | `s.insert_if_absent(ns, key, value, ttl)`    | `result<bool>`                     | atomic; false if a live value exists      |
-// | `s.compare_and_swap(ns, key, expected, v, ttl)` | `result<bool>`                  | atomic; replaces only if the current value |
-// |                                              |                                    | equals `expected` (nullopt = absent)      |
+// The runtime requirements every store meets are in warden/storage/store.hpp.
 #pragma once
 
 #include <warden/crypto/digest.hpp>
 #include <warden/error.hpp>
+#include <warden/storage/store.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -28,26 +19,30 @@ namespace warden::storage {
 
 /// A bounded map in this process's memory, safe to use from many threads. Lost on exit;
 /// not shared between instances.
-class memory_store {
+class memory_store final : public store {
 public:
     using clock = std::chrono::steady_clock;
-    using ttl_type = std::chrono::milliseconds;
 
     explicit memory_store(std::size_t max_entries = 1'000'000) : max_entries_(max_entries) {}
     ~memory_store() {
         for (auto& [k, e] : entries_) wipe(e.value);
     }
-    memory_store(const memory_store&) = delete;
-    memory_store& operator=(const memory_store&) = delete;
 
-    result<std::optional<std::string>> get(std::string_view ns, std::string_view key) {
+    /// Live entries (expired ones may still be counted until the next sweep).
+    std::size_t size() const {
+        std::lock_guard lock(mutex_);
+        return entries_.size();
+    }
+
+private:
+    result<std::optional<std::string>> do_get(std::string_view ns, std::string_view key) override {
         std::lock_guard lock(mutex_);
         auto it = live(ns, key);
         if (it == entries_.end()) return std::optional<std::string>{};
         return std::optional<std::string>(it->second.value);
     }
 
-    result<void> put(std::string_view ns, std::string_view key, std::string value, ttl_type ttl = ttl_type::zero()) {
+    result<void> do_put(std::string_view ns, std::string_view key, std::string value, ttl_type ttl) override {
         std::lock_guard lock(mutex_);
         auto it = live(ns, key);
         if (it != entries_.end()) {
@@ -58,7 +53,7 @@ public:
         return emplace(ns, key, std::move(value), ttl);
     }
 
-    result<bool> erase(std::string_view ns, std::string_view key) {
+    result<bool> do_erase(std::string_view ns, std::string_view key) override {
         std::lock_guard lock(mutex_);
         auto it = live(ns, key);
         if (it == entries_.end()) return false;
@@ -67,15 +62,16 @@ public:
         return true;
     }
 
-    result<bool> insert_if_absent(std::string_view ns, std::string_view key, std::string value, ttl_type ttl) {
+    result<bool> do_insert_if_absent(std::string_view ns, std::string_view key, std::string value, ttl_type ttl) override {
         std::lock_guard lock(mutex_);
         if (live(ns, key) != entries_.end()) return false;
         if (auto r = emplace(ns, key, std::move(value), ttl); !r) return r.error();
         return true;
     }
 
-    result<bool> compare_and_swap(std::string_view ns, std::string_view key, const std::optional<std::string>& expected,
-                                  std::string desired, ttl_type ttl = ttl_type::zero()) {
+    result<bool> do_compare_and_swap(std::string_view ns, std::string_view key,
+                                     const std::optional<std::string>& expected, std::string desired,
+                                     ttl_type ttl) override {
         std::lock_guard lock(mutex_);
         auto it = live(ns, key);
         if (it == entries_.end()) {
@@ -89,13 +85,6 @@ public:
         return true;
     }
 
-    /// Live entries (expired ones may still be counted until the next sweep).
-    std::size_t size() const {
-        std::lock_guard lock(mutex_);
-        return entries_.size();
-    }
-
-private:
     struct entry {
         std::string value;
         std::optional<clock::time_point> expires;

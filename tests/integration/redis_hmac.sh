@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Two hmac_signed processes sharing one real redis-server (with a password): replays are
+# refused across instances; Redis stopped mid-run makes them fail closed (503, one log line
+# each), and started again they recover by themselves. Every log is searched for the secrets.
+#   redis_hmac.sh HMAC_SIGNED REDIS_SERVER
+set -uo pipefail
+server=$1 redis=$2
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}" ${redis_pid:-}; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+export BILLING_HMAC_KEY=$(openssl rand -hex 32) REDIS_PASSWORD=$(openssl rand -hex 20)
+port=$(free_port)
+start_redis() {
+  "$redis" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$REDIS_PASSWORD" \
+    --dir "$work" --protected-mode no --loglevel warning >/dev/null 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && return 0; sleep 0.05; done
+  echo "redis-server did not start"; exit 1
+}
+start_redis
+export REDIS_URL=redis://127.0.0.1:$port
+urls=()
+for name in a b; do
+  "$server" --listen 127.0.0.1:0 --allow-host mcp.internal 2>"$work/$name.log" &
+  pids+=($!)
+  url=
+  for _ in $(seq 200); do
+    url=$(grep -o 'listening on [^ ]*' "$work/$name.log" | head -1 | cut -d' ' -f3); [ -n "$url" ] && break; sleep 0.05
+  done
+  [ -n "$url" ] || { echo "instance $name did not start:"; cat "$work/$name.log"; exit 1; }
+  urls+=("$url")
+done
+status=0
+node "$here/redis_hmac_client.mjs" "${urls[0]}" "${urls[1]}" shared || status=1
+kill -KILL "$redis_pid"; wait "$redis_pid" 2>/dev/null
+node "$here/redis_hmac_client.mjs" "${urls[0]}" "${urls[1]}" down || status=1
+start_redis
+node "$here/redis_hmac_client.mjs" "${urls[0]}" "${urls[1]}" back || status=1
+for p in "${pids[@]}"; do kill -TERM "$p"; done
+for p in "${pids[@]}"; do wait "$p" || { echo "not ok - an instance exited with $?"; status=1; }; done
+pids=()
+if grep -q "is unreachable" "$work/a.log" && grep -q "reachable again" "$work/a.log"; then
+  echo "ok - instance A logged the outage and the recovery"
+else
+  echo "not ok - outage and recovery lines in the log:"; cat "$work/a.log"; status=1
+fi
+if [ "$(grep -c 'is unreachable' "$work/a.log")" -le 2 ]; then echo "ok - no log flood during the outage"; else echo "not ok - log flood"; status=1; fi
+if grep -qF -e "$BILLING_HMAC_KEY" -e "$REDIS_PASSWORD" "$work"/*.log; then
+  echo "not ok - a secret reached a log"; status=1
+else
+  echo "ok - no secret in any log"
+fi
+exit $status

@@ -1,0 +1,270 @@
+#include <warden/upstream/client.hpp>
+
+#include <catch2/catch.hpp>
+
+#include "redis_server.hpp"
+#include "upstream_stub.hpp"
+
+#include <warden/storage/memory.hpp>
+#include <warden/storage/redis.hpp>
+
+#include <boost/url/parse.hpp>
+
+#include <set>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+namespace wu = warden::upstream;
+namespace ws = warden::storage;
+
+namespace {
+wu::oauth_client_settings settings_for(const warden_test::oauth_stub& as) {
+    wu::oauth_client_settings s;
+    s.name = "github";
+    s.authorization_endpoint = as.base() + "/authorize";
+    s.token_endpoint = as.base() + "/token";
+    s.client_id = "warden-test";
+    s.scopes = {"repo"};
+    s.login_command = "upstream_api login --tenant acme";
+    s.fetch.allow_loopback_http = true;
+    s.fetch.timeout = 5s;
+    return s;
+}
+/// Stores a token set for `tenant` as a login would, expiring in `ttl` seconds.
+void signed_in(ws::store& store, warden_test::oauth_stub& as, std::string_view tenant, std::int64_t ttl) {
+    auto [access, refresh] = as.issue();
+    wu::token_set t;
+    t.access_token = access;
+    t.refresh_token = refresh;
+    t.expires_at = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count() + ttl;
+    REQUIRE(store.put(tenant, "oauth/github", t.serialize()));
+}
+/// Calls `get()` from `n` threads at once; the distinct tokens they got, and how many failed.
+template <class Get>
+std::pair<std::set<std::string>, int> concurrently(int n, Get get) {
+    std::vector<std::thread> callers;
+    std::mutex m;
+    std::set<std::string> seen;
+    int failures = 0;
+    for (int i = 0; i < n; ++i)
+        callers.emplace_back([&, i] {
+            auto t = get(i);
+            std::lock_guard lock(m);
+            if (t) seen.insert(t.value());
+            else ++failures;
+        });
+    for (auto& c : callers) c.join();
+    return {seen, failures};
+}
+wu::token_set stored(ws::store& store, std::string_view tenant) {
+    auto raw = store.get(tenant, "oauth/github");
+    REQUIRE(raw);
+    REQUIRE(raw.value());
+    return *wu::token_set::parse(*raw.value());
+}
+} // namespace
+
+TEST_CASE("upstream oauth: a fresh token is used without refreshing", "[upstream][oauth]") {
+    warden_test::oauth_stub as;
+    auto store = std::make_shared<ws::memory_store>();
+    signed_in(*store, as, "acme", 3600);
+    wu::token_manager tokens(settings_for(as), store, warden::credential_set{});
+    const auto t = tokens.access_token("acme");
+    REQUIRE(t);
+    CHECK(t.value() == stored(*store, "acme").access_token);
+    CHECK(as.refreshes == 0);
+}
+
+TEST_CASE("upstream oauth: 32 concurrent callers, one refresh; the rotated token is stored first",
+          "[upstream][oauth][concurrency]") {
+    warden_test::oauth_stub as;
+    as.token_delay_ms = 200; // a slow authorization server widens the race
+    auto store = std::make_shared<ws::memory_store>();
+    signed_in(*store, as, "acme", 60); // inside the 5-minute refresh margin
+    const auto old_refresh = stored(*store, "acme").refresh_token;
+    wu::token_manager tokens(settings_for(as), store, warden::credential_set{});
+    const auto [seen, failures] = concurrently(32, [&](int) { return tokens.access_token("acme"); });
+    CHECK(failures == 0);
+    CHECK(as.refreshes == 1);
+    CHECK(tokens.refreshes() == 1);
+    REQUIRE(seen.size() == 1);
+    const auto now = stored(*store, "acme");
+    CHECK(*seen.begin() == now.access_token);
+    CHECK(now.refresh_token != old_refresh);
+    CHECK(as.refresh_token_live(now.refresh_token));
+    CHECK_FALSE(as.refresh_token_live(old_refresh));
+    // Another tenant is independent.
+    CHECK_FALSE(tokens.access_token("globex"));
+}
+
+TEST_CASE("upstream oauth: two managers (two processes) sharing one Redis refresh once", "[upstream][oauth][redis]") {
+    warden_test::redis_server redis;
+    warden_test::oauth_stub as;
+    as.token_delay_ms = 200;
+    warden::logger log;
+    auto open = [&] {
+        warden::storage_settings s;
+        s.redis_url = redis.url();
+        auto st = ws::redis::open({s, warden::credential_set{}, log, "upstream-test"});
+        REQUIRE(st);
+        return st.value();
+    };
+    auto store_a = open(), store_b = open();
+    signed_in(*store_a, as, "acme", 60);
+    wu::token_manager a(settings_for(as), store_a, warden::credential_set{});
+    wu::token_manager b(settings_for(as), store_b, warden::credential_set{});
+    const auto [seen, failures] =
+        concurrently(32, [&](int i) { return (i % 2 ? a : b).access_token("acme"); });
+    CHECK(failures == 0);
+    CHECK(as.refreshes == 1);
+    CHECK(a.refreshes() + b.refreshes() == 1);
+    CHECK(seen.size() == 1);
+}
+
+TEST_CASE("upstream oauth: invalid_grant asks for a new login, naming the command", "[upstream][oauth]") {
+    warden_test::oauth_stub as;
+    auto store = std::make_shared<ws::memory_store>();
+    signed_in(*store, as, "acme", 10);
+    as.revoke_all();
+    warden::logger log;
+    wu::token_manager tokens(settings_for(as), store, warden::credential_set{}, &log);
+    auto t = tokens.access_token("acme");
+    REQUIRE_FALSE(t);
+    const auto e = t.error().message();
+    CHECK(e.find("needs a new login") != std::string::npos);
+    CHECK(e.find("run: upstream_api login --tenant acme") != std::string::npos);
+    CHECK(e.find("refresh-") == std::string::npos);
+    CHECK(as.refreshes == 1);
+    // Marked: later calls fail at once, without asking the authorization server again.
+    CHECK_FALSE(tokens.access_token("acme"));
+    CHECK(as.refreshes == 1);
+    CHECK(stored(*store, "acme").needs_login);
+    CHECK(stored(*store, "acme").refresh_token.empty());
+    CHECK_FALSE(tokens.signed_in("acme").value());
+}
+
+TEST_CASE("upstream oauth: an unreachable authorization server", "[upstream][oauth][fault]") {
+    warden_test::oauth_stub as;
+    auto store = std::make_shared<ws::memory_store>();
+    warden::logger log;
+    wu::token_manager tokens(settings_for(as), store, warden::credential_set{}, &log);
+    as.down = true;
+    SECTION("the current token, while it is still valid") {
+        signed_in(*store, as, "acme", 120);
+        const auto before = stored(*store, "acme").access_token;
+        CHECK(tokens.access_token("acme").value() == before);
+    }
+    SECTION("an error once it has expired, and recovery") {
+        signed_in(*store, as, "acme", 2);
+        auto t = tokens.access_token("acme");
+        REQUIRE_FALSE(t);
+        CHECK(t.error().message().find("temporarily_unavailable") != std::string::npos);
+        as.down = false;
+        CHECK(tokens.access_token("acme"));
+    }
+}
+
+TEST_CASE("upstream client: a 401 triggers one refresh and one retry", "[upstream][client]") {
+    warden_test::oauth_stub as;
+    auto store = std::make_shared<ws::memory_store>();
+    signed_in(*store, as, "acme", 3600);
+    auto tokens = std::make_shared<wu::token_manager>(settings_for(as), store, warden::credential_set{});
+    auto api = wu::client::make({.base_url = as.base(), .fetch = {.allow_loopback_http = true}},
+                                std::make_shared<wu::oauth_bearer>(tokens));
+    REQUIRE(api);
+    auto r = api.value().send({.path = "/api/repos"}, "acme");
+    REQUIRE(r);
+    CHECK(r.value().status == 200);
+    CHECK(as.refreshes == 0);
+
+    as.refuse_next_api = true;
+    r = api.value().send({.path = "/api/repos"}, "acme");
+    REQUIRE(r);
+    CHECK(r.value().status == 200);
+    CHECK(as.refreshes == 1);
+    CHECK(as.api_calls == 3);
+
+    // Refused even after the refresh: the 401 is returned, no loop.
+    as.revoke_all();
+    r = api.value().send({.path = "/api/repos"}, "acme");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message().find("needs a new login") != std::string::npos);
+    CHECK(as.api_calls == 4);
+}
+
+TEST_CASE("upstream client: static credentials, https only, no redirects followed", "[upstream][client]") {
+    warden_test::oauth_stub as;
+    warden::credential_set creds;
+    creds.insert({.name = "PROD_WEATHER_API_KEY"}, "wk_live_0123456789");
+    auto key = wu::static_header::from(creds, "PROD_WEATHER_API_KEY", "X-API-Key", "");
+    REQUIRE(key);
+    CHECK(key.value()->header("t", "").value() == std::pair<std::string, std::string>{"X-API-Key", "wk_live_0123456789"});
+    CHECK(wu::static_header::from(creds, "STAGING_WEATHER_API_KEY").error().message() ==
+          "STAGING_WEATHER_API_KEY is not set");
+    // Plain http to anything but loopback, or without the test allowance, is refused.
+    CHECK_FALSE(wu::client::make({.base_url = "http://api.example.com"}, key));
+    CHECK_FALSE(wu::client::make({.base_url = as.base()}, key));
+    CHECK_FALSE(wu::client::make({.base_url = "https://user:pw@api.example.com"}, key));
+    CHECK(wu::client::make({.base_url = "https://api.example.com"}, key));
+    auto c = wu::client::make({.base_url = as.base(), .fetch = {.allow_loopback_http = true}}, key).value();
+    CHECK_FALSE(c.send({.path = "//evil.example/x"}));
+    auto r = c.send({.path = "/api/x"});
+    REQUIRE(r);
+    CHECK(r.value().status == 401); // a static key is not retried
+    CHECK(as.api_calls == 1);
+}
+
+TEST_CASE("upstream oauth: redirect URIs are loopback http or https", "[upstream][oauth]") {
+    CHECK(wu::check_redirect_uri("http://127.0.0.1:8765/callback"));
+    CHECK(wu::check_redirect_uri("http://[::1]:8765/callback"));
+    CHECK(wu::check_redirect_uri("https://app.example.com/oauth/callback"));
+    CHECK_FALSE(wu::check_redirect_uri("http://app.example.com/callback"));
+    CHECK_FALSE(wu::check_redirect_uri("http://localhost:8765/callback")); // a name can resolve elsewhere
+    CHECK_FALSE(wu::check_redirect_uri("myapp:/callback"));
+}
+
+TEST_CASE("upstream oauth: login with PKCE S256 and state on a loopback listener", "[upstream][oauth][login]") {
+    warden_test::oauth_stub as;
+    auto store = std::make_shared<ws::memory_store>();
+    wu::token_manager tokens(settings_for(as), store, warden::credential_set{});
+    std::thread browser;
+    std::string shown;
+    auto get = [](const std::string& url) {
+        warden::detail::fetch_options o;
+        o.allow_loopback_http = true;
+        return warden::detail::http_get(url, o);
+    };
+    auto r = tokens.login("acme", [&](std::string_view url) {
+        shown = std::string(url);
+        auto u = boost::urls::parse_absolute_uri(url).value();
+        std::string redirect, state, challenge, method;
+        for (auto p : u.params()) {
+            if (p.key == "redirect_uri") redirect = p.value;
+            if (p.key == "state") state = p.value;
+            if (p.key == "code_challenge") challenge = p.value;
+            if (p.key == "code_challenge_method") method = p.value;
+        }
+        CHECK(method == "S256");
+        CHECK(challenge.size() == 43);
+        CHECK(state.size() == 43);
+        CHECK(redirect.starts_with("http://127.0.0.1:"));
+        as.expect_code("the-code", challenge);
+        browser = std::thread([=] {
+            // A forged redirect first: refused, and the login goes on.
+            auto forged = get(redirect + "?code=the-code&state=" + std::string(43, 'A'));
+            CHECK(forged.value().status == 400);
+            CHECK(get(redirect.substr(0, redirect.rfind('/')) + "/other?code=x").value().status == 404);
+            auto real = get(redirect + "?code=the-code&state=" + state);
+            CHECK(real.value().status == 200);
+            CHECK(real.value().body.find("Signed in") != std::string::npos);
+        });
+    });
+    browser.join();
+    REQUIRE(r);
+    CHECK(shown.starts_with(as.base() + "/authorize?response_type=code&client_id=warden-test"));
+    CHECK(as.code_exchanges == 1);
+    CHECK(tokens.signed_in("acme").value());
+    CHECK(tokens.access_token("acme"));
+}
