@@ -35,6 +35,7 @@
 #include <warden/crypto/x509.hpp>
 #include <warden/definition.hpp>
 #include <warden/deployments.hpp>
+#include <warden/environments.hpp>
 #include <warden/error.hpp>
 #include <warden/log.hpp>
 #include <warden/mcp/content.hpp>
@@ -56,4 +57,6 @@
 #include <warden/transport/http_settings.hpp>
 #include <warden/transport/stdio.hpp>
 #include <warden/transport/streamable_http.hpp>
+#include <warden/upstream/client.hpp>
+#include <warden/upstream/oauth.hpp>
 #include <warden/version.hpp>

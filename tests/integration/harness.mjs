@@ -24,3 +24,29 @@ export function runner(ms) {
     },
   };
 }
+
+/// A browser stand-in: follows an authorization request's redirects, keeping cookies, until
+/// one leads to `redirectUrl`; returns that URL (with its code and state). An error
+/// redirect throws.
+export async function followToRedirect(start, redirectUrl) {
+  const jar = new Map();
+  let current = new URL(start);
+  for (let hop = 0; hop < 12; hop++) {
+    const res = await fetch(current, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const eq = pair.indexOf('=');
+      jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1));
+    }
+    await res.arrayBuffer();
+    const location = res.headers.get('location');
+    if (res.status < 300 || res.status >= 400 || !location) throw new Error(`authorization stopped at ${current.pathname}: HTTP ${res.status}`);
+    const next = new URL(location, current);
+    if (next.href.startsWith(redirectUrl)) {
+      if (next.searchParams.get('error')) throw new Error(`authorization refused: ${next.searchParams.get('error_description')}`);
+      return next;
+    }
+    current = next;
+  }
+  throw new Error('too many redirects');
+}

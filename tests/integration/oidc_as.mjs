@@ -6,6 +6,11 @@
 //   node oidc_as.mjs PORT CERT KEY RESOURCE FORMAT(jwt|opaque) INTROSPECTION_SECRET KEY_FILE
 // Prints "listening" when ready. Static clients: "warden-rs" (introspection, with
 // INTROSPECTION_SECRET) and "machine" (client_credentials, same secret).
+// For upstream_api's tests (a server that is itself an OAuth client): with
+// OIDC_AS_UPSTREAM_SECRET and OIDC_AS_UPSTREAM_REDIRECT (space-separated), a confidential client
+// "warden-upstream" that gets rotating refresh tokens (a reused one revokes the grant);
+// OIDC_AS_ACCESS_TTL sets the access token lifetime (default 600 s); GET /test/stats
+// counts refresh_token grants.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -29,7 +34,17 @@ const provider = new Provider(issuer, {
   clients: [
     { client_id: 'warden-rs', client_secret: secret, grant_types: [], redirect_uris: [], response_types: [] },
     { client_id: 'machine', client_secret: secret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
+    ...(process.env.OIDC_AS_UPSTREAM_SECRET ? [{
+      client_id: 'warden-upstream', client_secret: process.env.OIDC_AS_UPSTREAM_SECRET,
+      grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
+      redirect_uris: process.env.OIDC_AS_UPSTREAM_REDIRECT.split(' '), token_endpoint_auth_method: 'client_secret_basic',
+    }] : []),
   ],
+  // Refresh tokens for warden-upstream only (the other tests' clients are unchanged),
+  // rotated on every use, not tied to a browser session.
+  issueRefreshToken: async (ctx, client) => client.clientId === 'warden-upstream',
+  rotateRefreshToken: true,
+  expiresWithSession: async () => false,
   features: {
     devInteractions: { enabled: false },
     registration: { enabled: true },
@@ -44,7 +59,7 @@ const provider = new Provider(issuer, {
         return {
           scope: resourceScopes,
           audience: indicator,
-          accessTokenTTL: 600,
+          accessTokenTTL: Number(process.env.OIDC_AS_ACCESS_TTL ?? 600),
           accessTokenFormat: format,
           ...(format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
         };
@@ -66,6 +81,9 @@ const provider = new Provider(issuer, {
   },
 });
 provider.on('server_error', (ctx, err) => console.error('oidc-provider:', err));
+const stats = { refreshes: 0, refreshErrors: 0 };
+provider.on('grant.success', (ctx) => { if (ctx.oidc.params?.grant_type === 'refresh_token') stats.refreshes++; });
+provider.on('grant.error', (ctx) => { if (ctx.oidc.params?.grant_type === 'refresh_token') stats.refreshErrors++; });
 
 // Signs "ada" in and grants exactly what the client asked for.
 async function interaction(req, res) {
@@ -84,7 +102,9 @@ async function interaction(req, res) {
 
 const callback = provider.callback();
 const server = https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) }, (req, res) => {
-  if (req.url.startsWith('/interaction/')) {
+  if (req.url === '/test/stats') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+  } else if (req.url.startsWith('/interaction/')) {
     interaction(req, res).catch((e) => { console.error('interaction:', e); res.writeHead(500).end(); });
   } else {
     callback(req, res);

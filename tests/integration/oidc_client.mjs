@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runner, sdk } from './harness.mjs';
+import { followToRedirect, runner, sdk } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [format, url, asPort, dir, secret] = process.argv.slice(2);
@@ -31,30 +31,6 @@ async function stopAs() {
   await exited;
 }
 
-/// A browser stand-in: follows the authorization redirects, with cookies, to the code.
-async function followToCode(start, redirectUrl) {
-  const jar = new Map();
-  let current = new URL(start);
-  for (let hop = 0; hop < 12; hop++) {
-    const res = await fetch(current, { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const eq = pair.indexOf('=');
-      jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1));
-    }
-    await res.arrayBuffer();
-    const location = res.headers.get('location');
-    if (res.status < 300 || res.status >= 400 || !location) throw new Error(`authorization stopped at ${current.pathname}: HTTP ${res.status}`);
-    const next = new URL(location, current);
-    if (next.href.startsWith(redirectUrl)) {
-      if (next.searchParams.get('error')) throw new Error(`authorization refused: ${next.searchParams.get('error_description')}`);
-      return next.searchParams.get('code');
-    }
-    current = next;
-  }
-  throw new Error('too many redirects');
-}
-
 class HeadlessProvider {
   constructor() { this.authorizations = []; }
   get redirectUrl() { return 'http://127.0.0.1:47123/callback'; }
@@ -70,7 +46,7 @@ class HeadlessProvider {
   codeVerifier() { return this.verifier; }
   async redirectToAuthorization(u) {
     this.authorizations.push(u);
-    this.code = await followToCode(u, this.redirectUrl);
+    this.code = (await followToRedirect(u, this.redirectUrl)).searchParams.get('code');
   }
 }
 const text = (r) => r.content[0].text;

@@ -42,8 +42,9 @@ inline bool port_accepts(int port) {
 
 class redis_server {
 public:
-    explicit redis_server(std::string password = {}, std::string dir = "/tmp")
-        : port_(free_loopback_port()), password_(std::move(password)), dir_(std::move(dir)) {
+    /// With `tls_dir` (holding server.pem, server.key, ca.pem), Redis speaks only TLS.
+    explicit redis_server(std::string password = {}, std::string dir = "/tmp", std::string tls_dir = {})
+        : port_(free_loopback_port()), password_(std::move(password)), dir_(std::move(dir)), tls_dir_(std::move(tls_dir)) {
         start();
     }
     ~redis_server() { stop(); }
@@ -51,12 +52,19 @@ public:
     redis_server& operator=(const redis_server&) = delete;
 
     int port() const { return port_; }
-    std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+    std::string url() const { return (tls_dir_.empty() ? "redis://127.0.0.1:" : "rediss://127.0.0.1:") + std::to_string(port_); }
 
     void start() {
-        std::vector<std::string> argv = {WARDEN_REDIS_SERVER, "--port", std::to_string(port_), "--bind", "127.0.0.1",
+        std::vector<std::string> argv = {WARDEN_REDIS_SERVER, "--bind", "127.0.0.1",
                                          "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel",
                                          "warning", "--dir", dir_, "--protected-mode", "no"};
+        if (tls_dir_.empty()) {
+            argv.insert(argv.end(), {"--port", std::to_string(port_)});
+        } else {
+            argv.insert(argv.end(), {"--port", "0", "--tls-port", std::to_string(port_), "--tls-cert-file",
+                                     tls_dir_ + "/server.pem", "--tls-key-file", tls_dir_ + "/server.key",
+                                     "--tls-ca-cert-file", tls_dir_ + "/ca.pem", "--tls-auth-clients", "no"});
+        }
         if (!password_.empty()) {
             argv.push_back("--requirepass");
             argv.push_back(password_);
@@ -92,6 +100,7 @@ private:
     int port_;
     std::string password_;
     std::string dir_;
+    std::string tls_dir_;
     pid_t pid_ = -1;
 };
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <sys/stat.h>
 #include <set>
+#include <thread>
 
 namespace ws = warden::storage;
 using warden_test::slurp;
@@ -138,4 +139,17 @@ TEST_CASE("encrypted file storage: the policy takes its keys from the credential
         CHECK(error_of(ws::encrypted_file::open({settings, c, log, "srv"})).find("WARDEN_STORAGE_KEY") !=
               std::string::npos);
     }
+}
+
+TEST_CASE("encrypted file storage: expired nonces are swept too", "[storage][encrypted]") {
+    temp_dir d("warden-enc-sweep");
+    auto s = open_store(d / "s", warden::crypto::random_bytes(32));
+    for (int i = 0; i < 256; ++i)
+        REQUIRE(s->insert_if_absent("replay", "hmac:k1:" + std::to_string(i), "1", std::chrono::milliseconds(30)).value());
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));
+    for (int i = 0; i < 256; ++i)
+        REQUIRE(s->insert_if_absent("replay", "fresh:" + std::to_string(i), "1", std::chrono::seconds(10)).value());
+    std::size_t files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(d.path / "s" / "replay")) files += !e.path().filename().string().starts_with(".");
+    CHECK(files == 256);
 }

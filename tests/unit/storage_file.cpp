@@ -281,3 +281,16 @@ TEST_CASE("file storage: threads of one process are ordered too", "[storage][fil
     for (auto& t : threads) t.join();
     CHECK(winners == 1);
 }
+
+TEST_CASE("file storage: expired nonces do not pile up", "[storage][file]") {
+    temp_dir d("warden-sweep");
+    auto s = open_store(d / "s");
+    CHECK(s->may_block()); // fsync and a lock between processes: never on an I/O thread
+    for (int i = 0; i < 256; ++i) REQUIRE(s->insert_if_absent("replay", "old-" + std::to_string(i), "1", 30ms).value());
+    std::this_thread::sleep_for(60ms);
+    for (int i = 0; i < 256; ++i) REQUIRE(s->insert_if_absent("replay", "new-" + std::to_string(i), "1", 10s).value());
+    std::size_t files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(d.path / "s" / "replay")) files += !e.path().filename().string().starts_with(".");
+    CHECK(files == 256);
+    CHECK(s->insert_if_absent("replay", "new-0", "1", 10s).value() == false);
+}

@@ -5,8 +5,10 @@
 #include "captured_log.hpp"
 
 #include "redis_server.hpp"
+#include "temp_dir.hpp"
 
 #include <atomic>
+#include <cstdlib>
 #include <cstdio>
 #include <thread>
 #include <vector>
@@ -18,9 +20,11 @@ using warden_test::captured_log;
 namespace {
 warden::result<std::shared_ptr<warden::storage::store>> open_redis(const std::string& url, const std::string& password,
                                                                      const warden::logger& log,
-                                                                     std::chrono::milliseconds timeout = 1s) {
+                                                                     std::chrono::milliseconds timeout = 1s,
+                                                                     const std::string& ca_file = {}) {
     warden::storage_settings settings;
     settings.redis_url = url;
+    settings.redis_ca_file = ca_file;
     settings.redis_timeout = timeout;
     settings.redis_max_backoff = 400ms;
     warden::credential_set c;
@@ -136,4 +140,37 @@ TEST_CASE("redis storage: unreachable at start-up is not fatal; the store connec
     REQUIRE(s);
     CHECK(error_of(s.value()->get("t", "k")).find("unavailable") != std::string::npos);
     CHECK(cap.text().find("unreachable") != std::string::npos);
+}
+
+TEST_CASE("redis storage: rediss:// verifies the server's certificate and name", "[storage][redis][tls]") {
+    warden_test::temp_dir d("warden-redis-tls");
+    const std::string cmd = "cd " + d.str() +
+                            " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "
+                            "'/CN=test CA' 2>/dev/null && openssl req -newkey rsa:2048 -nodes -keyout server.key -out "
+                            "server.csr -subj /CN=127.0.0.1 2>/dev/null && printf 'subjectAltName=IP:127.0.0.1\\n' > ext "
+                            "&& openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem "
+                            "-days 2 -extfile ext 2>/dev/null";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    warden_test::redis_server redis("tls-password-0123456789", d.str(), d.str());
+    captured_log cap;
+    SECTION("with the right CA: the store works over TLS") {
+        auto s = open_redis(redis.url(), "tls-password-0123456789", cap.log, 2s, d / "ca.pem");
+        REQUIRE(s);
+        REQUIRE(s.value()->put("t", "k", "over tls"));
+        CHECK(s.value()->get("t", "k").value() == std::optional<std::string>("over tls"));
+    }
+    SECTION("an unknown CA is refused") {
+        auto s = open_redis(redis.url(), "tls-password-0123456789", cap.log, 2s);
+        REQUIRE(s); // unreachable is not fatal at start-up...
+        const auto e = error_of(s.value()->get("t", "k"));
+        CHECK(e.find("unavailable") != std::string::npos); // ...but nothing is served
+        CHECK(cap.text().find("certificate verify failed") != std::string::npos);
+    }
+    SECTION("a certificate for another name is refused") {
+        auto s = open_redis("rediss://localhost:" + std::to_string(redis.port()), "tls-password-0123456789", cap.log,
+                            2s, d / "ca.pem");
+        REQUIRE(s);
+        CHECK_FALSE(s.value()->get("t", "k"));
+        CHECK(cap.text().find("certificate verify failed") != std::string::npos);
+    }
 }

@@ -231,6 +231,7 @@ TEST_CASE("upstream oauth: login with PKCE S256 and state on a loopback listener
     wu::token_manager tokens(settings_for(as), store, warden::credential_set{});
     std::thread browser;
     std::string shown;
+    std::vector<std::pair<unsigned, std::string>> answers;
     auto get = [](const std::string& url) {
         warden::detail::fetch_options o;
         o.allow_loopback_http = true;
@@ -251,20 +252,72 @@ TEST_CASE("upstream oauth: login with PKCE S256 and state on a loopback listener
         CHECK(state.size() == 43);
         CHECK(redirect.starts_with("http://127.0.0.1:"));
         as.expect_code("the-code", challenge);
-        browser = std::thread([=] {
+        // Catch2 assertions stay on this thread: the browser only records what it saw.
+        browser = std::thread([=, &answers] {
             // A forged redirect first: refused, and the login goes on.
             auto forged = get(redirect + "?code=the-code&state=" + std::string(43, 'A'));
-            CHECK(forged.value().status == 400);
-            CHECK(get(redirect.substr(0, redirect.rfind('/')) + "/other?code=x").value().status == 404);
+            auto other = get(redirect.substr(0, redirect.rfind('/')) + "/other?code=x");
             auto real = get(redirect + "?code=the-code&state=" + state);
-            CHECK(real.value().status == 200);
-            CHECK(real.value().body.find("Signed in") != std::string::npos);
+            for (auto* a : {&forged, &other, &real})
+                answers.emplace_back(*a ? a->value().status : 0u, *a ? a->value().body : a->error().message());
         });
     });
     browser.join();
+    REQUIRE(answers.size() == 3);
+    CHECK(answers[0].first == 400);
+    CHECK(answers[1].first == 404);
+    CHECK(answers[2].first == 200);
+    CHECK(answers[2].second.find("Signed in") != std::string::npos);
     REQUIRE(r);
     CHECK(shown.starts_with(as.base() + "/authorize?response_type=code&client_id=warden-test"));
     CHECK(as.code_exchanges == 1);
     CHECK(tokens.signed_in("acme").value());
     CHECK(tokens.access_token("acme"));
+}
+
+TEST_CASE("upstream oauth: a refresher that died holding the lock delays the refresh until the lock lapses",
+          "[upstream][oauth][fault]") {
+    warden_test::oauth_stub as;
+    auto store = std::make_shared<ws::memory_store>();
+    signed_in(*store, as, "acme", 60);
+    const auto before = stored(*store, "acme").access_token;
+    REQUIRE(store->insert_if_absent("acme", "oauth-refresh-lock/github", "a-crashed-process", 400ms).value());
+    auto s = settings_for(as);
+    s.refresh_wait = 3s;
+    wu::token_manager tokens(s, store, warden::credential_set{});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto t = tokens.access_token("acme");
+    REQUIRE(t);
+    CHECK(std::chrono::steady_clock::now() - t0 >= 350ms);
+    CHECK(t.value() != before);
+    CHECK(as.refreshes == 1);
+    // A caller that gives up waiting uses the current token while it is valid.
+    std::this_thread::sleep_for(5ms); // the released lock lingers for 1 ms
+    REQUIRE(store->insert_if_absent("acme", "oauth-refresh-lock/github", "another", 10s).value());
+    signed_in(*store, as, "acme", 60);
+    s.refresh_wait = 200ms;
+    wu::token_manager impatient(s, store, warden::credential_set{});
+    CHECK(impatient.access_token("acme").value() == stored(*store, "acme").access_token);
+    CHECK(as.refreshes == 1);
+}
+
+TEST_CASE("upstream oauth: settings that cannot work are refused up front", "[upstream][oauth]") {
+    warden_test::oauth_stub as;
+    auto store = std::make_shared<ws::memory_store>();
+    auto s = settings_for(as);
+    s.client_secret_variable = "NOTES_CLIENT_SECRET";
+    auto missing = wu::token_manager::make(s, store, warden::credential_set{});
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().message().find("NOTES_CLIENT_SECRET is not loaded") != std::string::npos);
+    warden::credential_set creds;
+    creds.insert({.name = "NOTES_CLIENT_SECRET"}, "s3cret-value-0123");
+    CHECK(wu::token_manager::make(s, store, creds));
+    s.refresh_lock_ttl = s.fetch.timeout; // shorter than a refresh may take
+    CHECK_FALSE(wu::token_manager::make(s, store, creds));
+    s.refresh_lock_ttl = 0ms;
+    s.redirect_uri = "http://127.0.0.1/callback";
+    auto m = wu::token_manager::make(s, store, creds).value();
+    const auto r = m->login("acme", [](std::string_view) {});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message().find("must name its port") != std::string::npos);
 }

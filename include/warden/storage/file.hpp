@@ -77,6 +77,26 @@ inline std::string file_name(std::string_view part) {
     return out;
 }
 
+/// The part a file name stands for; nullopt for hashed (long) names and anything else.
+inline std::optional<std::string> part_from_file_name(std::string_view name) {
+    if (name == "%") return std::string();
+    if (name.starts_with("%h")) return std::nullopt;
+    std::string out;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (name[i] != '%') {
+            out.push_back(name[i]);
+            continue;
+        }
+        if (i + 2 >= name.size()) return std::nullopt;
+        auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
+        const int hi = hex(name[i + 1]), lo = hex(name[i + 2]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out.push_back(static_cast<char>(hi << 4 | lo));
+        i += 2;
+    }
+    return out;
+}
+
 /// The slot a record belongs to, unambiguous whatever bytes the parts hold.
 inline std::string slot_name(std::string_view server, std::string_view ns, std::string_view key) {
     std::string s;
@@ -154,6 +174,10 @@ public:
 
     const std::string& directory() const noexcept { return options_.directory; }
 
+    /// Every write is fsync'ed and every operation may wait for another process's lock:
+    /// schemes that use this store run on the worker pool, not the I/O threads.
+    bool may_block() const noexcept override { return true; }
+
     /// Where a server named `server_name` keeps its files by default.
     static result<std::string> default_directory(std::string_view server_name) {
         if (server_name.empty() || server_name.find('/') != std::string_view::npos || server_name == "." ||
@@ -172,18 +196,30 @@ private:
 
     /// Held for every operation: the mutex orders this process's threads, flock orders
     /// processes.
+    /// Without the file lock nothing is atomic between processes: operations check
+    /// `failed()` and refuse to go on (fail closed).
     class guard {
     public:
         explicit guard(file_store& s) : lock_(s.mutex_), fd_(s.lock_fd_) {
-            while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {}
+            int r = 0;
+            while ((r = ::flock(fd_, LOCK_EX)) != 0 && errno == EINTR) {}
+            if (r != 0) error_ = errno;
         }
-        ~guard() { ::flock(fd_, LOCK_UN); }
+        ~guard() {
+            if (!error_) ::flock(fd_, LOCK_UN);
+        }
         guard(const guard&) = delete;
         guard& operator=(const guard&) = delete;
+        std::optional<warden::error> failed(const std::string& dir) const {
+            if (!error_) return std::nullopt;
+            return warden::error{make_error_code(errc::storage_error),
+                                 dir + "/.lock cannot be locked: " + std::strerror(error_)};
+        }
 
     private:
         std::lock_guard<std::mutex> lock_;
         int fd_;
+        int error_ = 0;
     };
 
     static void warn_about_location(const std::string& dir, const logger& log) {
@@ -214,6 +250,7 @@ private:
     /// Temporary files a killed writer left behind (only writers holding the lock make them).
     result<void> remove_leftovers() {
         guard g(*this);
+        if (auto e = g.failed(options_.directory)) return *e;
         DIR* top = ::opendir(options_.directory.c_str());
         if (!top) return failure(errc::storage_error, options_.directory + " cannot be listed: " + std::strerror(errno));
         std::vector<std::string> dirs;
@@ -232,6 +269,40 @@ private:
             for (const auto& f : stale) ::unlink(f.c_str());
         }
         return success();
+    }
+
+    /// Expiring entries (replay nonces) are each read once, so expiry on read alone would
+    /// let them pile up: every 256 expiring inserts, the namespace's expired records go.
+    /// Called with the lock held.
+    void sweep_now_and_then(std::string_view ns) {
+        if (++expiring_inserts_ % 256 != 0) return;
+        const std::string dir = ns_directory(ns);
+        DIR* d = ::opendir(dir.c_str());
+        if (!d) return;
+        std::vector<std::string> names;
+        while (const dirent* e = ::readdir(d))
+            if (e->d_name[0] != '.') names.emplace_back(e->d_name);
+        ::closedir(d);
+        const std::size_t cap = options_.max_value_bytes + 4096;
+        for (const auto& n : names) {
+            const std::string path = dir + "/" + n;
+            auto raw = warden::detail::read_private_file(path, cap, errc::storage_error, true);
+            if (!raw || !raw.value()) continue;
+            std::optional<detail::record> rec;
+            if (!options_.codec) {
+                rec = detail::decode_record(*raw.value());
+            } else if (auto key = detail::part_from_file_name(n)) {
+                // A sealed record opens only in its slot, which the name gives back.
+                auto opened = options_.codec->open(detail::slot_name(options_.server_name, ns, *key), *raw.value());
+                if (opened) {
+                    rec = detail::decode_record(opened.value());
+                    crypto::cleanse(opened.value().data(), opened.value().size());
+                }
+            }
+            crypto::cleanse(raw.value()->data(), raw.value()->size());
+            if (rec && !rec->live()) ::unlink(path.c_str());
+            if (rec) crypto::cleanse(rec->value.data(), rec->value.size());
+        }
     }
 
     /// The live record at (ns, key), if any; expired ones are removed.
@@ -293,16 +364,19 @@ private:
 
     result<std::optional<std::string>> do_get(std::string_view ns, std::string_view key) override {
         guard g(*this);
+        if (auto e = g.failed(options_.directory)) return *e;
         return load(ns, key);
     }
     result<void> do_put(std::string_view ns, std::string_view key, std::string value, ttl_type ttl) override {
         guard g(*this);
+        if (auto e = g.failed(options_.directory)) return *e;
         auto r = store_record(ns, key, value, ttl);
         crypto::cleanse(value.data(), value.size());
         return r;
     }
     result<bool> do_erase(std::string_view ns, std::string_view key) override {
         guard g(*this);
+        if (auto e = g.failed(options_.directory)) return *e;
         const std::string dir = ns_directory(ns);
         const std::string path = dir + "/" + detail::file_name(key);
         if (::unlink(path.c_str()) != 0) {
@@ -315,6 +389,8 @@ private:
     result<bool> do_insert_if_absent(std::string_view ns, std::string_view key, std::string value,
                                      ttl_type ttl) override {
         guard g(*this);
+        if (auto e = g.failed(options_.directory)) return *e;
+        if (ttl > ttl_type::zero()) sweep_now_and_then(ns);
         auto current = load(ns, key);
         if (!current) return current.error();
         if (current.value()) {
@@ -330,6 +406,7 @@ private:
                                      const std::optional<std::string>& expected, std::string desired,
                                      ttl_type ttl) override {
         guard g(*this);
+        if (auto e = g.failed(options_.directory)) return *e;
         auto current = load(ns, key);
         if (!current) return current.error();
         const auto& now = current.value();
@@ -345,6 +422,7 @@ private:
     options options_;
     int lock_fd_;
     std::mutex mutex_;
+    std::uint64_t expiring_inserts_ = 0;
 };
 
 namespace detail {

@@ -375,8 +375,9 @@ private:
         if (!r) {
             release(nullptr);
             if (r.error() == errc::invalid_credentials || r.error() == errc::invalid_argument) {
+                // A refused password or database: configuration, not an outage.
                 log_warn("Redis at " + options_.endpoint.describe() + ": " + r.error().detail);
-                return failure(errc::storage_error, r.error().detail);
+                return r.error();
             }
             mark_down(r.error().detail);
             return failure(errc::storage_error,
@@ -417,6 +418,7 @@ private:
         bool was_down = false;
         {
             std::lock_guard lock(mutex_);
+            if (!down_) return;
             was_down = down_;
             down_ = false;
             backoff_ = std::chrono::milliseconds(100);
@@ -424,7 +426,19 @@ private:
         if (was_down && options_.log) options_.log->info("Redis at " + options_.endpoint.describe() + " is reachable again");
     }
 
-    /// Runs one command; a pooled connection that turns out dead is replaced once.
+    /// Drops the idle connections (after one of them turned out dead, so are the others).
+    void drop_idle() {
+        {
+            std::lock_guard lock(mutex_);
+            open_ -= idle_.size();
+            idle_.clear();
+        }
+        available_.notify_all();
+    }
+
+    /// Runs one command. A pooled connection found closed (Redis restarted while it was
+    /// idle) is replaced once, with a new connection; a timeout is never retried, since
+    /// Redis may have run the command (a second SET NX would then refuse a fresh nonce).
     result<detail::redis_reply> run(std::initializer_list<std::string_view> args) {
         for (int attempt = 0; attempt < 2; ++attempt) {
             bool pooled = false;
@@ -434,16 +448,23 @@ private:
             const bool broken = c.value()->broken();
             release(std::move(c).value());
             if (r) {
-                if (r.value().is_error())
-                    return failure(errc::storage_error, "Redis refused a command: " + r.value().str);
+                mark_up();
+                if (r.value().is_error()) {
+                    const auto& e = r.value().str;
+                    const bool auth = e.starts_with("NOAUTH") || e.starts_with("WRONGPASS");
+                    return failure(auth ? errc::invalid_credentials : errc::storage_error,
+                                   "Redis refused a command: " + e.substr(0, 120));
+                }
                 return r;
             }
             if (!broken) return r.error();
-            if (!pooled || attempt == 1) {
-                mark_down(r.error().detail);
-                return failure(errc::storage_error,
-                               "Redis at " + options_.endpoint.describe() + " is unavailable: " + r.error().detail);
+            if (pooled && attempt == 0 && r.error() == errc::closed) {
+                drop_idle();
+                continue;
             }
+            mark_down(r.error().detail);
+            return failure(errc::storage_error,
+                           "Redis at " + options_.endpoint.describe() + " is unavailable: " + r.error().detail);
         }
         return failure(errc::storage_error, "Redis at " + options_.endpoint.describe() + " is unavailable");
     }
@@ -532,10 +553,11 @@ struct redis {
         o.log = &c.log;
         auto s = redis_store::open(std::move(o));
         if (!s) return s.error();
-        // A refused password or database stops start-up; an unreachable Redis does not (the
-        // store reconnects by itself, and requests that need it fail until then).
-        if (auto p = s.value()->ping(); !p && s.value()->available())
-            return failure(errc::invalid_credentials, p.error().detail);
+        // A refused password or database stops start-up; an unreachable (or still loading)
+        // Redis does not: the store reconnects by itself, and requests that need it fail
+        // until then.
+        if (auto p = s.value()->ping(); !p && (p.error() == errc::invalid_credentials || p.error() == errc::invalid_argument))
+            return p.error();
         return std::shared_ptr<store>(std::move(s).value());
     }
 };

@@ -15,7 +15,9 @@
 // `refresh_ahead` to live, and refreshes it otherwise. Refreshes are single-flight: in this
 // process concurrent callers for one (tenant, upstream) wait for the one refresh; across
 // processes sharing the storage (Redis), a lock entry (insert-if-absent with expiry) lets
-// one of them refresh while the others wait for the stored result. A rotated refresh token
+// one of them refresh while the others wait for the stored result (a refresher that dies
+// holding it delays the next refresh until the entry lapses; meanwhile callers get the
+// current token while it is still valid). A rotated refresh token
 // is stored with compare-and-swap before the new access token is handed to anyone, so the
 // store never holds a refresh token the authorization server has already consumed while a
 // newer one is in use. `invalid_grant` marks the account as needing a new login, and every
@@ -53,6 +55,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -71,8 +74,14 @@ struct oauth_client_settings {
     std::string redirect_uri{};          ///< empty: http://127.0.0.1:<random port>/callback
     std::chrono::seconds refresh_ahead{300};
     std::chrono::seconds login_timeout{300};
-    std::chrono::milliseconds refresh_wait{15'000}; ///< how long a caller waits for another's refresh
-    std::chrono::seconds refresh_lock_ttl{30};      ///< a crashed refresher's lock lapses after this
+    /// How long the refresh lock lasts: a refresher that crashed holds it this long (callers
+    /// meanwhile use the current token while it is valid). It must outlast a refresh in
+    /// flight by far, or a second refresher would spend a rotated refresh token: at least
+    /// twice the token request's timeout plus 10 s. Zero: twice the timeout plus 30 s.
+    std::chrono::milliseconds refresh_lock_ttl{0};
+    /// How long a caller waits for another's refresh before it gives up (and uses the
+    /// current token if it is still valid). Zero: the lock's lifetime plus 5 s.
+    std::chrono::milliseconds refresh_wait{0};
     std::string login_command{};         ///< shown when a login is needed, e.g. "my-server login --tenant acme"
     warden::detail::fetch_options fetch{};
 };
@@ -154,13 +163,34 @@ class token_manager {
 public:
     using clock = std::chrono::system_clock;
 
+    /// Throws std::invalid_argument when the settings cannot work: a client secret variable
+    /// that is named but not loaded, or a refresh lock shorter than a refresh may take.
+    /// `make` returns that as an error instead. The client secret is read here, once.
     token_manager(oauth_client_settings s, std::shared_ptr<storage::store> store, const credential_set& creds,
                   const logger* log = nullptr)
         : settings_(std::move(s)), store_(std::move(store)), log_(log) {
-        if (!settings_.client_secret_variable.empty())
-            if (const secret* sec = creds.find_secret(settings_.client_secret_variable))
-                client_auth_ = warden::detail::client_secret_basic(settings_.client_id, sec->reveal());
+        if (!settings_.client_secret_variable.empty()) {
+            const secret* sec = creds.find_secret(settings_.client_secret_variable);
+            if (!sec || sec->empty())
+                throw std::invalid_argument("upstream " + settings_.name + ": the client secret " +
+                                            settings_.client_secret_variable + " is not loaded (declare it)");
+            client_auth_ = warden::detail::client_secret_basic(settings_.client_id, sec->reveal());
+        }
+        if (settings_.refresh_lock_ttl > std::chrono::milliseconds::zero() &&
+            settings_.refresh_lock_ttl < 2 * settings_.fetch.timeout + std::chrono::seconds(10))
+            throw std::invalid_argument("upstream " + settings_.name +
+                                        ": refresh_lock_ttl must be at least twice the request timeout plus 10 s");
+        if (!store_) throw std::invalid_argument("upstream " + settings_.name + ": no storage");
         owner_ = crypto::base64url_encode(crypto::random_bytes(12));
+    }
+
+    static result<std::shared_ptr<token_manager>> make(oauth_client_settings s, std::shared_ptr<storage::store> store,
+                                                       const credential_set& creds, const logger* log = nullptr) {
+        try {
+            return std::make_shared<token_manager>(std::move(s), std::move(store), creds, log);
+        } catch (const std::invalid_argument& e) {
+            return failure(errc::invalid_argument, e.what());
+        }
     }
     ~token_manager() { crypto::cleanse(client_auth_.data(), client_auth_.size()); }
     token_manager(const token_manager&) = delete;
@@ -241,6 +271,8 @@ public:
                 return failure(errc::invalid_argument,
                                "login listens on a loopback redirect URI; with an https one, deliver the code to "
                                "complete_login yourself");
+            if (!u->has_port() || u->port_number() == 0)
+                return failure(errc::invalid_argument, "the loopback redirect URI must name its port");
             port = static_cast<std::uint16_t>(u->port_number());
             path = u->encoded_path().empty() ? "/" : std::string(u->encoded_path());
         }
@@ -249,6 +281,8 @@ public:
         boost::system::error_code ec;
         const net::ip::tcp::endpoint where(net::ip::make_address("127.0.0.1"), port);
         acceptor.open(where.protocol(), ec);
+        // A fixed redirect port is reused by the next login (its last connection may linger in TIME_WAIT).
+        if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
         if (!ec) acceptor.bind(where, ec);
         if (!ec) acceptor.listen(8, ec);
         if (ec) return failure(errc::closed, "cannot listen for the login redirect on " + where.address().to_string() +
@@ -260,15 +294,20 @@ public:
         show(request.value().url);
 
         std::optional<result<void>> outcome;
+        bool answered = false; // the browser got its page
         const auto deadline = std::chrono::steady_clock::now() + settings_.login_timeout;
+        // Every connection gets a few seconds to send its request, and the next one is
+        // accepted at once: an idle connection (a browser's preconnect) cannot block the login.
         std::function<void()> accept_next = [&] {
             acceptor.async_accept([&](boost::system::error_code aec, net::ip::tcp::socket sock) {
                 if (aec) return;
-                auto s = std::make_shared<net::ip::tcp::socket>(std::move(sock));
+                if (!outcome) accept_next();
+                auto s = std::make_shared<boost::beast::tcp_stream>(std::move(sock));
                 auto buffer = std::make_shared<boost::beast::flat_buffer>();
                 auto req = std::make_shared<http::request<http::empty_body>>();
+                s->expires_after(std::chrono::seconds(5));
                 http::async_read(*s, *buffer, *req, [&, s, buffer, req](boost::system::error_code rec, std::size_t) {
-                    if (rec) return accept_next();
+                    if (rec || outcome) return;
                     auto [status, page] = handle_redirect(tenant, request.value(), path, *req, outcome);
                     auto res = std::make_shared<http::response<http::string_body>>(status, 11);
                     res->set(http::field::content_type, "text/html; charset=utf-8");
@@ -276,17 +315,21 @@ public:
                     res->body() = "<!doctype html><title>warden</title><p>" + page + "</p>";
                     res->prepare_payload();
                     res->keep_alive(false);
-                    http::async_write(*s, *res, [&, s, res](boost::system::error_code, std::size_t) {
+                    const bool final = outcome.has_value();
+                    s->expires_after(std::chrono::seconds(5));
+                    http::async_write(*s, *res, [&, s, res, final](boost::system::error_code, std::size_t) {
                         boost::system::error_code ignored;
-                        s->shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-                        if (!outcome) accept_next();
+                        s->socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+                        if (final) answered = true;
                     });
                 });
             });
         };
         accept_next();
-        while (!outcome && std::chrono::steady_clock::now() < deadline)
-            io.run_one_until(deadline);
+        while (!outcome && std::chrono::steady_clock::now() < deadline) io.run_one_until(deadline);
+        // Let the browser have its page before the listener goes.
+        const auto page_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (outcome && !answered && std::chrono::steady_clock::now() < page_deadline) io.run_one_until(page_deadline);
         if (!outcome)
             return failure(errc::timeout, "no login redirect within " + std::to_string(settings_.login_timeout.count()) +
                                               " s; run the login again");
@@ -312,6 +355,15 @@ private:
         std::optional<result<std::string>> outcome;
     };
 
+    std::chrono::milliseconds lock_ttl() const {
+        return settings_.refresh_lock_ttl > std::chrono::milliseconds::zero()
+                   ? settings_.refresh_lock_ttl
+                   : 2 * settings_.fetch.timeout + std::chrono::seconds(30);
+    }
+    std::chrono::milliseconds wait_limit() const {
+        return settings_.refresh_wait > std::chrono::milliseconds::zero() ? settings_.refresh_wait
+                                                                          : lock_ttl() + std::chrono::seconds(5);
+    }
     std::string token_key() const { return "oauth/" + settings_.name; }
     std::string lock_key() const { return "oauth-refresh-lock/" + settings_.name; }
     std::string joined_scopes() const {
@@ -372,7 +424,13 @@ private:
             if (out && rejected && out.value() == *rejected) return fresh_token(tenant, rejected);
             return out;
         }
-        auto out = refresh_shared(tenant, rejected);
+        // Whatever happens, the followers get an outcome (an exception becomes an error).
+        result<std::string> out = failure(errc::internal_error, "upstream " + settings_.name + ": the refresh failed");
+        try {
+            out = refresh_shared(tenant, rejected);
+        } catch (const std::exception& e) {
+            if (log_) log_->error("upstream " + settings_.name + ": token refresh failed: " + e.what());
+        }
         {
             std::lock_guard lock(flights_mutex_);
             flights_.erase(std::string(tenant));
@@ -389,7 +447,7 @@ private:
     /// Across processes: whoever takes the lock entry refreshes; the others wait for the
     /// stored result.
     result<std::string> refresh_shared(std::string_view tenant, const std::optional<std::string>& rejected) {
-        const auto give_up = std::chrono::steady_clock::now() + settings_.refresh_wait;
+        const auto give_up = std::chrono::steady_clock::now() + wait_limit();
         for (;;) {
             auto cur = load(tenant);
             if (!cur) return cur.error();
@@ -398,7 +456,7 @@ private:
             if (c.set.needs_login) return login_needed(tenant, c.set.reason);
             const bool replaced = rejected && c.set.access_token != *rejected;
             if (replaced || (!rejected && fresh_enough(c.set))) return c.set.access_token;
-            auto locked = store_->insert_if_absent(tenant, lock_key(), owner_, settings_.refresh_lock_ttl);
+            auto locked = store_->insert_if_absent(tenant, lock_key(), owner_, lock_ttl());
             if (!locked) return locked.error();
             if (locked.value()) {
                 auto out = refresh_locked(tenant, rejected);
@@ -425,6 +483,12 @@ private:
         if (c.set.needs_login) return login_needed(tenant, c.set.reason);
         if ((rejected && c.set.access_token != *rejected) || (!rejected && fresh_enough(c.set))) return c.set.access_token;
         if (c.set.refresh_token.empty()) return mark_login_needed(tenant, c, "no refresh token");
+        // Spending the refresh token only while the lock is still ours (it may have lapsed
+        // while the store was slow): a rotated token spent twice revokes the grant.
+        auto holder = store_->get(tenant, lock_key());
+        if (!holder) return holder.error();
+        if (!holder.value() || !crypto::equal_secrets(*holder.value(), owner_))
+            return failure(errc::timeout, "upstream " + settings_.name + ": the refresh lock lapsed; try again");
         std::string body = "grant_type=refresh_token&refresh_token=" + warden::detail::form_encode(c.set.refresh_token);
         ++refreshes_;
         bool invalid_grant = false;
@@ -449,7 +513,9 @@ private:
         return std::move(next.access_token);
     }
 
-    error mark_login_needed(std::string_view tenant, const loaded& c, std::string why) {
+    /// Marks the stored tokens as dead; if they changed meanwhile (someone stored new
+    /// ones), those are used instead.
+    result<std::string> mark_login_needed(std::string_view tenant, const loaded& c, std::string why) {
         token_set dead = c.set;
         crypto::cleanse(dead.access_token.data(), dead.access_token.size());
         crypto::cleanse(dead.refresh_token.data(), dead.refresh_token.size());
@@ -457,7 +523,12 @@ private:
         dead.refresh_token.clear();
         dead.needs_login = true;
         dead.reason = why;
-        (void)store_->compare_and_swap(tenant, token_key(), c.raw, dead.serialize());
+        auto swapped = store_->compare_and_swap(tenant, token_key(), c.raw, dead.serialize());
+        if (swapped && !swapped.value()) {
+            auto now = load(tenant);
+            if (now && now.value() && !now.value()->set.needs_login && !now.value()->set.access_token.empty())
+                return std::move(now.value()->set.access_token);
+        }
         if (log_) log_->warn("upstream " + settings_.name + ": tenant " + std::string(tenant) + " needs a new login (" + why + ")");
         return login_needed(tenant, why);
     }
