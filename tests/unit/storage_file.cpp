@@ -294,3 +294,15 @@ TEST_CASE("file storage: expired nonces do not pile up", "[storage][file]") {
     CHECK(files == 256);
     CHECK(s->insert_if_absent("replay", "new-0", "1", 10s).value() == false);
 }
+
+TEST_CASE("file storage: size caps on writes and reads", "[storage][file]") {
+    temp_dir d("warden-cap");
+    auto s = ws::file_store::open({.directory = d / "s", .server_name = "x", .max_value_bytes = 1024}).value();
+    CHECK(s->put("t", "k", std::string(1024, 'v')));
+    const auto e = error_of(s->put("t", "k", std::string(1025, 'v')));
+    CHECK(e.find("larger than 1024 bytes") != std::string::npos);
+    // A file grown past the cap behind the store's back is refused on read.
+    std::ofstream(d / "s/t/big", std::ios::binary) << std::string(8 * 1024, 'x');
+    ::chmod((d / "s/t/big").c_str(), 0600);
+    CHECK(error_of(s->get("t", "big")).find("is larger than") != std::string::npos);
+}

@@ -321,3 +321,20 @@ TEST_CASE("upstream oauth: settings that cannot work are refused up front", "[up
     REQUIRE_FALSE(r);
     CHECK(r.error().message().find("must name its port") != std::string::npos);
 }
+
+TEST_CASE("upstream client: redirects are not followed and bodies are capped", "[upstream][client]") {
+    warden_test::oauth_stub as;
+    warden::credential_set creds;
+    creds.insert({.name = "KEY"}, "k_0123456789abcdef");
+    auto c = wu::client::make({.name = "weather", .base_url = as.base(), .fetch = {.allow_loopback_http = true}},
+                              wu::static_header::from(creds, "KEY", "X-API-Key", ""))
+                 .value();
+    auto r = c.send({.path = "/redirect"});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message().find("upstream weather") != std::string::npos);
+    CHECK(r.error().message().find("redirect refused (HTTP 302)") != std::string::npos);
+    CHECK(r.error().message().find("k_0123456789abcdef") == std::string::npos);
+    auto big = c.send({.path = "/huge"});
+    REQUIRE_FALSE(big);
+    CHECK(big.error().message().find("larger than") != std::string::npos);
+}

@@ -135,6 +135,12 @@ private:
             } else {
                 error("unsupported_grant_type");
             }
+        } else if (target == "/redirect") {
+            // Where a credential must not follow.
+            res.result(http::status::found);
+            res.set(http::field::location, "http://127.0.0.1:9/steal");
+        } else if (target == "/huge") {
+            res.body() = "\"" + std::string(600 * 1024, 'x') + "\"";
         } else if (target.starts_with("/api")) {
             ++api_calls;
             std::string auth(req[http::field::authorization]);
