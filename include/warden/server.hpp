@@ -190,8 +190,9 @@ public:
     /// Loads credentials, then serves until the transport stops. Returns the exit status.
     int run() {
         auto prepared = load_credentials();
-        if (prepared) {
-            if (auto st = storage(); !st) prepared = st.error();
+        if constexpr (detail::opens_with_credentials<storage_policy_type>) {
+            if (prepared)
+                if (auto st = storage(); !st) prepared = st.error();
         }
         if (auto r = std::move(prepared); !r) {
             // One log line per problem (the logger escapes newlines inside a line).

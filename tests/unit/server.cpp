@@ -1,10 +1,12 @@
 #include <warden/server.hpp>
 
 #include <warden/deployments.hpp>
+#include <warden/storage/encrypted_file.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 
 TEST_CASE("server: missing required credentials stop it before it serves", "[server][credentials]") {
     ::unsetenv("WARDEN_SERVER_TEST_A");
@@ -40,4 +42,31 @@ TEST_CASE("server: registration API", "[server]") {
         })
         .prompt({.name = "p"}, [](const warden::prompt_arguments&) { return warden::prompt_result{}; });
     CHECK_THROWS_AS(server.tool("a", "dup", [] { return std::string(); }), std::invalid_argument);
+}
+
+TEST_CASE("server: the storage policy's credentials are loaded with the others; its store opens from them",
+          "[server][storage]") {
+    using encrypted_stdio = warden::server_definition<warden::transport::stdio, warden::credentials::literal,
+                                                      warden::auth::process_env, warden::storage::encrypted_file,
+                                                      warden::profile::test>;
+    char tmpl[] = "/tmp/warden-server-store-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    warden::settings s;
+    s.log_threshold = warden::log_level::emergency;
+    s.storage.directory = dir + "/tokens";
+    {
+        warden::server<encrypted_stdio> server{{.name = "t", .version = "1"}, s};
+        CHECK_FALSE(server.storage()); // before the credentials
+        auto r = server.load_credentials();
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message().find("WARDEN_STORAGE_KEY") != std::string::npos);
+    }
+    s.literal_credentials = {{"WARDEN_STORAGE_KEY", "dGVzdC1vbmx5LXN0b3JhZ2Uta2V5LTAxMjM0NTY3ODk="}};
+    warden::server<encrypted_stdio> server{{.name = "t", .version = "1"}, s};
+    REQUIRE(server.load_credentials());
+    auto store = server.storage();
+    REQUIRE(store);
+    REQUIRE(store.value()->put("tenant", "k", "v"));
+    CHECK(server.storage().value() == store.value()); // opened once
+    std::filesystem::remove_all(dir);
 }
