@@ -159,7 +159,8 @@ public:
     }
     /// The definition's store: opened (once) from the loaded credentials by storage
     /// policies that need them (keys, passwords), so call it after `load_credentials()`.
-    /// Upstream token managers and handlers keep their state here.
+    /// Upstream token managers and handlers keep their state here. Not synchronized: call
+    /// it from `main` before `run()` (which calls it too), not from handlers concurrently.
     result<std::shared_ptr<storage::store>> storage() {
         if (auto s = core_.store()) return s;
         if constexpr (detail::opens_with_credentials<storage_policy_type>) {
