@@ -28,7 +28,10 @@ wm::request_state_binding binding(const warden::principal& p = ada(), std::strin
 TEST_CASE("requestState: sealed for one caller, method and request", "[request_state]") {
     auto sealer = wm::request_state_sealer::from_key(warden::crypto::random_bytes(32), 60s).value();
     const auto state = sealer.seal(binding(), "round-2:{\"seat\":\"12A\"}");
-    CHECK(state.find("12A") == std::string::npos); // opaque to the client
+    // Opaque to the client: neither the text nor its bytes appear (a 3-letter probe would
+    // match random base64url now and then, so probe with the whole text).
+    CHECK(state.find("{\"seat\":\"12A\"}") == std::string::npos);
+    CHECK(warden::crypto::base64url_decode(state).value().find("{\"seat\":\"12A\"}") == std::string::npos);
     CHECK(sealer.open(binding(), state).value() == "round-2:{\"seat\":\"12A\"}");
 
     // The retry's parameters in another order, with _meta, inputResponses and requestState: the same request.
