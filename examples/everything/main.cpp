@@ -3,6 +3,10 @@
 // resource updates, the caller's identity, an upstream credential from the environment).
 //
 //     everything --stdio [--log-level LEVEL]
+//     everything --listen 127.0.0.1:8080 [modern-only]
+//
+// Both protocol eras are served (initialize sessions, and the stateless requests of MCP
+// 2026-07-28); `modern-only` serves the stateless era alone.
 #include <warden/warden.hpp>
 
 #include <boost/describe/class.hpp>
@@ -151,8 +155,14 @@ void register_fixtures(w::server<Definition>& s) {
                         .input_schema = parse_object(R"({
                             "$schema":"https://json-schema.org/draft/2020-12/schema",
                             "type":"object",
-                            "$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
-                            "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},
+                            "$defs":{"address":{"$anchor":"addressDef","type":"object",
+                                     "properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
+                            "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},
+                                          "contactMethod":{"type":"string","enum":["phone","email"]},
+                                          "phone":{"type":"string"},"email":{"type":"string"}},
+                            "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],
+                            "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},
+                            "then":{"required":["phone"]},"else":{"required":["email"]},
                             "additionalProperties":false})")},
            [](const boost::json::object& args) {
                return w::tool_result::text("Received: " + boost::json::serialize(args));
@@ -189,6 +199,111 @@ void register_fixtures(w::server<Definition>& s) {
            [&s] {
                s.notify_resource_updated("test://watched-resource");
                return w::tool_result::text("notified");
+           });
+
+    // ---- the stateless era (MCP 2026-07-28): input-required results, diagnostics ----
+    // The same handler code serves both eras: in the session era these requests go to the
+    // client over the session; in the stateless era the call ends with an input-required
+    // result and runs again, from the start, on the retry that carries the answers.
+    const auto name_schema = parse_object(
+        R"({"type":"object","properties":{"name":{"type":"string"}},"required":["name"]})");
+    s.tool("test_missing_capability", "Needs the client's sampling capability (answers -32021 without it)",
+           [](w::call_context& ctx) {
+               auto r = ctx.sample_text("Say hello", 20);
+               return w::tool_result::text(r ? "sampling is available" : "sampling failed: " + r.error().message());
+           });
+    s.tool("test_streaming_elicitation", "Asks the user for a name, without a server-to-client request in 2026-07-28",
+           [name_schema](w::call_context& ctx) {
+               auto r = ctx.elicit("What is your name?", name_schema);
+               return elicitation_answer(r);
+           });
+    s.tool("test_logging_tool", "Logs three messages, which reach the client only when it asked for a log level",
+           [](w::call_context& ctx) {
+               for (const char* m : {"first", "second", "third"}) ctx.log(w::log_level::info, m, "test_logging_tool");
+               return w::tool_result::text("logged three messages");
+           });
+    s.tool("test_trigger_tool_change", "Tells listening clients that the tool list changed", [&s] {
+        s.notify_list_changed("tools");
+        return w::tool_result::text("tools/list_changed sent");
+    });
+    s.tool("test_trigger_prompt_change", "Tells listening clients that the prompt list changed", [&s] {
+        s.notify_list_changed("prompts");
+        return w::tool_result::text("prompts/list_changed sent");
+    });
+    s.tool("test_input_required_result_elicitation", "Asks for the user's name (key user_name)",
+           [name_schema](w::call_context& ctx) {
+               auto r = ctx.elicit("What is your name?", name_schema, "user_name");
+               if (!r) return w::tool_result::error("elicitation failed: " + r.error().message());
+               const auto* name = r.value().content.if_contains("name");
+               if (!r.value().accepted() || !name || !name->is_string())
+                   return w::tool_result::text("No name given (" + r.value().action + ")");
+               return w::tool_result::text("Hello, " + std::string(name->get_string()) + "!");
+           });
+    s.tool("test_input_required_result_sampling", "Asks the client's model for the capital of France",
+           [](w::call_context& ctx) {
+               auto r = ctx.sample_text("What is the capital of France?", 100, "capital_question");
+               if (!r) return w::tool_result::error("sampling failed: " + r.error().message());
+               return w::tool_result::text("The model said: " + boost::json::serialize(r.value().at("content")));
+           });
+    s.tool("test_input_required_result_list_roots", "Lists the client's roots", [](w::call_context& ctx) {
+        auto r = ctx.list_roots("client_roots");
+        if (!r) return w::tool_result::error("roots/list failed: " + r.error().message());
+        return w::tool_result::text("The client has " + std::to_string(r.value().size()) + " root(s): " +
+                                    boost::json::serialize(r.value()));
+    });
+    const auto confirm_schema =
+        parse_object(R"({"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]})");
+    for (const char* name : {"test_input_required_result_request_state", "test_input_required_result_tampered_state"})
+        s.tool(name, "Asks for a confirmation; the answers so far travel sealed in requestState",
+               [confirm_schema](w::call_context& ctx) {
+                   auto r = ctx.elicit("Please confirm", confirm_schema, "confirm");
+                   if (!r) return w::tool_result::error("elicitation failed: " + r.error().message());
+                   return w::tool_result::text(r.value().accepted() ? "state-ok: confirmed" : "state-ok: not confirmed");
+               });
+    s.tool("test_input_required_result_multiple_inputs", "Asks for a name, a greeting and the roots in one round",
+           [name_schema](w::call_context& ctx) {
+               auto r = ctx.gather({{"user_name", "elicitation/create",
+                                     w::call_context::elicitation_params("What is your name?", name_schema), "elicitation"},
+                                    {"greeting", "sampling/createMessage",
+                                     w::call_context::sampling_params("Generate a greeting", 50), "sampling"},
+                                    {"client_roots", "roots/list", {}, "roots"}});
+               if (!r) return w::tool_result::error("inputs failed: " + r.error().message());
+               return w::tool_result::text("Got " + std::to_string(r.value().size()) + " answers: " +
+                                           boost::json::serialize(r.value()[0]));
+           });
+    s.tool("test_input_required_result_multi_round", "Asks for a name, then a favourite colour (two rounds)",
+           [name_schema](w::call_context& ctx) {
+               auto name = ctx.elicit("Step 1: What is your name?", name_schema, "step1");
+               if (!name) return w::tool_result::error("step 1 failed: " + name.error().message());
+               auto color = ctx.elicit("Step 2: What is your favorite color?",
+                                       parse_object(R"({"type":"object","properties":{"color":{"type":"string"}},
+                                                        "required":["color"]})"),
+                                       "step2");
+               if (!color) return w::tool_result::error("step 2 failed: " + color.error().message());
+               return w::tool_result::text(boost::json::serialize(name.value().content) + " likes " +
+                                           boost::json::serialize(color.value().content));
+           });
+    s.tool("test_input_required_result_capabilities", "Asks only for what the client declared it can answer",
+           [name_schema](w::call_context& ctx) {
+               std::vector<w::mcp::input_request> asks;
+               if (ctx.client_supports("sampling"))
+                   asks.push_back({"sample_input", "sampling/createMessage",
+                                   w::call_context::sampling_params("Say something", 20), "sampling"});
+               if (ctx.client_supports("elicitation"))
+                   asks.push_back({"elicit_input", "elicitation/create",
+                                   w::call_context::elicitation_params("What is your name?", name_schema), "elicitation"});
+               if (asks.empty()) return w::tool_result::text("the client can answer nothing");
+               auto r = ctx.gather(std::move(asks));
+               if (!r) return w::tool_result::error("inputs failed: " + r.error().message());
+               return w::tool_result::text("answered " + std::to_string(r.value().size()) + " request(s)");
+           });
+    s.tool(w::tool_spec{.name = "test_custom_header",
+                        .description = "Echoes a parameter that is mirrored into the Mcp-Param-Region header",
+                        .input_schema = parse_object(R"({"type":"object","properties":{"region":{"type":"string",
+                            "description":"Region","x-mcp-header":"Region"}},"required":["region"]})"),
+                        .run_inline = true},
+           [](const boost::json::object& args) {
+               return w::tool_result::text("region=" + std::string(args.at("region").as_string()));
            });
 
     // ---- resources ----
@@ -239,6 +354,20 @@ void register_fixtures(w::server<Definition>& s) {
                  return w::prompt_result{"", {w::prompt_message::user(w::content::image(std::string_view(png_base64), "image/png")),
                                               w::prompt_message::user(w::content::text("Please analyze the image above."))}};
              });
+    s.prompt({.name = "test_input_required_result_prompt",
+              .description = "A prompt that first asks the user for context (input-required in 2026-07-28)"},
+             [](const w::prompt_arguments&, w::call_context& ctx) {
+                 auto r = ctx.elicit("What context should the prompt use?",
+                                     parse_object(R"({"type":"object","properties":{"context":{"type":"string"}},
+                                                      "required":["context"]})"),
+                                     "user_context");
+                 std::string context = "(none)";
+                 if (r && r.value().accepted())
+                     if (const auto* c = r.value().content.if_contains("context"); c && c->is_string())
+                         context = std::string(c->get_string());
+                 return w::prompt_result{.description = "",
+                                         .messages = {w::prompt_message::user(w::content::text("Prompt with context: " + context))}};
+             });
     s.prompt_completion("test_prompt_with_arguments", "arg1", [](const w::completion_request& r) {
         std::vector<std::string> out;
         for (std::string v : {"test", "testing", "testValue1", "paris", "park"})
@@ -246,6 +375,11 @@ void register_fixtures(w::server<Definition>& s) {
         return out;
     });
 }
+
+// The stateless era only (MCP 2026-07-28): no initialize, no sessions.
+using modern_only_http_server =
+    w::server_definition<w::transport::modern_only<w::transport::streamable_http<w::transport::loopback>>,
+                         w::credentials::env, w::auth::anonymous, w::storage::memory, w::profile::production>;
 
 // Anonymous HTTPS is for a developer's machine only: rule 7 refuses it in production.
 using https_development_server =
@@ -276,6 +410,11 @@ int main(int argc, char** argv) {
     // The conformance suite opens about 35 sessions per run and never ends them.
     settings.http.session_idle_timeout = std::chrono::minutes(5);
     if (cl.stdio) return serve<w::local_stdio_server>(std::move(settings));
+    if (cl.command == "modern-only") return serve<modern_only_http_server>(std::move(settings));
+    if (!cl.command.empty()) {
+        std::cerr << "everything: unknown command \"" << cl.command << "\" (known: modern-only)\n";
+        return 64;
+    }
     if (!cl.tls_cert.empty()) return serve<https_development_server>(std::move(settings));
     return serve<w::local_http_server>(std::move(settings));
 }

@@ -28,6 +28,10 @@ namespace warden {
 
 namespace detail {
 /// A storage policy that opens its store from the loaded credentials (`S::open`).
+/// A transport that serves the stateless era only (`transport::modern_only<T>`).
+template <class T>
+concept modern_only_transport = requires { T::serves_session_era; } && !T::serves_session_era;
+
 template <class S>
 concept opens_with_credentials = requires(const storage::open_context& c) {
     { S::open(c) } -> std::same_as<result<std::shared_ptr<storage::store>>>;
@@ -122,6 +126,19 @@ public:
         return *this;
     }
 
+    /// Declares a scope hierarchy: a caller holding `broader` holds each of `narrower` (and
+    /// what they imply), for every scope check; `broader` is advertised in the resource
+    /// metadata too. E.g. `scope_implies("notes:admin", {"notes:read", "notes:write"})`.
+    server& scope_implies(std::string broader, std::vector<std::string> narrower) {
+        core_.registry().scope_implies(std::move(broader), std::move(narrower));
+        return *this;
+    }
+
+    /// Tells clients that the list of "tools", "prompts" or "resources" changed (sessions,
+    /// and subscriptions/listen requests that asked for it). Registering after `run()`
+    /// does this by itself.
+    void notify_list_changed(std::string_view what) { changed(what); }
+
     /// Tells every subscribed client that the resource at `uri` changed.
     void notify_resource_updated(std::string_view uri) {
         core_.for_each_session([&](mcp::session& s) { s.notify_resource_updated(uri); });
@@ -137,6 +154,11 @@ public:
         auto req = std::make_shared<credential_request>();
         req->variables = core_.config().credentials;
         auto needed = auth::scheme_variables<typename Definition::auth>(core_.config().auth);
+        if (!core_.config().request_state_key_variable.empty())
+            needed.push_back({core_.config().request_state_key_variable,
+                              "base64 of 32 random bytes: the key sealing requestState (MCP 2026-07-28); "
+                              "without it a random key of this process is used",
+                              Definition::profile::multi_instance, true});
         if constexpr (requires { storage_policy_type::variables(core_.config().storage); })
             for (auto& v : storage_policy_type::variables(core_.config().storage)) needed.push_back(std::move(v));
         for (auto& v : needed) {
@@ -152,6 +174,7 @@ public:
         auto loaded = Definition::credentials::load(*req);
         if (!loaded) return loaded.error();
         core_.set_credentials(std::move(loaded).value());
+        if (auto sealed = install_state_key(); !sealed) return sealed.error();
         req->warn = nullptr; // reloads do not repeat the warnings about optional credentials
         core_.set_credential_loader([req] { return Definition::credentials::load(*req); });
         credentials_loaded_ = true;
@@ -219,10 +242,32 @@ private:
         core_.set_store(std::move(s));
     }
 
-    /// What the profile decides in the settings, whatever they said.
+    /// What the profile and the transport decide in the settings, whatever they said.
     static settings from_profile(settings s) {
         s.auth.oauth.allow_loopback_http = profile::allows_loopback_http_fetch<typename Definition::profile>;
+        if constexpr (detail::modern_only_transport<typename Definition::transport>) {
+            // The stateless era only: no initialize, no sessions, no session-era transports.
+            s.session.session_era = false;
+            s.http.stateless = true;
+            s.http.legacy_sse = false;
+            s.http.websocket = false;
+        }
         return s;
+    }
+
+    /// The requestState key from the credentials, when there is one.
+    result<void> install_state_key() {
+        const auto& name = core_.config().request_state_key_variable;
+        const secret* key = name.empty() ? nullptr : core_.credentials().find_secret(name);
+        if (!key) return success();
+        auto bytes = crypto::base64_decode(key->reveal());
+        if (!bytes || bytes.value().size() != crypto::aes256_gcm_key_size)
+            return failure(errc::invalid_credentials, name + " must be base64 of 32 random bytes (openssl rand -base64 32)");
+        auto sealer = mcp::request_state_sealer::from_key(std::string(bytes.value().begin(), bytes.value().end()));
+        crypto::cleanse(bytes.value().data(), bytes.value().size());
+        if (!sealer) return sealer.error();
+        core_.set_state_sealer(std::make_shared<const mcp::request_state_sealer>(std::move(sealer).value()));
+        return success();
     }
     template <class R>
     static std::vector<resource_contents> as_contents(R&& r) {

@@ -55,6 +55,7 @@
 #include <warden/traits.hpp>
 #include <warden/transport/channel.hpp>
 #include <warden/transport/http_settings.hpp>
+#include <warden/transport/modern_only.hpp>
 #include <warden/transport/stdio.hpp>
 #include <warden/transport/streamable_http.hpp>
 #include <warden/upstream/client.hpp>

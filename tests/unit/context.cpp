@@ -11,12 +11,23 @@ struct fake_link final : warden::mcp::detail::request_link {
     boost::json::object caps;
     warden::log_level level = warden::log_level::info;
     void notify(boost::json::object m, const boost::json::value&) override { sent.push_back(std::move(m)); }
-    warden::result<boost::json::object> client_request(std::string_view method, boost::json::object,
-                                                       std::optional<std::chrono::milliseconds>, std::stop_token,
-                                                       const boost::json::value&) override {
-        if (method == "elicitation/create") return boost::json::object{{"action", "accept"}, {"content", {{"a", 1}}}};
-        if (method == "roots/list") return boost::json::object{{"roots", boost::json::array{}}};
-        return boost::json::object{{"no", "action"}};
+    std::vector<std::string> keys; // of every request asked for
+    warden::result<std::vector<boost::json::object>> client_requests(std::vector<warden::mcp::input_request> rs,
+                                                                     std::optional<std::chrono::milliseconds>,
+                                                                     std::stop_token, const boost::json::value&) override {
+        std::vector<boost::json::object> out;
+        for (const auto& r : rs) {
+            keys.push_back(r.key);
+            if (!r.capability.empty() && !caps.contains(r.capability))
+                return warden::failure(warden::errc::capability_missing, "no " + r.capability);
+            if (r.method == "elicitation/create")
+                out.push_back({{"action", "accept"}, {"content", {{"a", 1}}}});
+            else if (r.method == "roots/list")
+                out.push_back({{"roots", boost::json::array{}}});
+            else
+                out.push_back({{"no", "action"}});
+        }
+        return out;
     }
     warden::log_level client_log_level() const override { return level; }
     const boost::json::object& client_capabilities() const override { return caps; }
@@ -59,4 +70,12 @@ TEST_CASE("call_context: log threshold and client capabilities", "[context]") {
     CHECK(accepted.value().content.at("a") == 1);
     CHECK(ctx.list_roots().value().empty());
     CHECK(ctx.sample_text("x").value().contains("no"));
+    // Keys name each request by its kind and its place in the run (the same on a rerun),
+    // unless the handler names it.
+    CHECK(ctx.elicit("?", {}, "user_name"));
+    auto both = ctx.gather({{"", "roots/list", {}, "roots"}, {"mine", "elicitation/create", {}, "elicitation"}});
+    REQUIRE(both);
+    CHECK(both.value().size() == 2);
+    CHECK(link.keys == std::vector<std::string>{"elicitation-1", "elicitation-2", "roots-3", "sampling-4", "user_name",
+                                                "roots-5", "mine"});
 }

@@ -48,6 +48,10 @@ struct settings {
     /// How often an HTTP server reloads its credentials to pick up a rotation (a changed
     /// credential file); SIGHUP reloads at once. Zero: only on SIGHUP.
     std::chrono::milliseconds credential_reload_interval{2'000};
+    /// The credential holding the key that seals `requestState` in the stateless era (MCP
+    /// 2026-07-28): base64 of 32 random bytes. Optional for one instance (a random key of
+    /// the process is used); instances behind a balancer need the same key.
+    std::string request_state_key_variable = "WARDEN_REQUEST_STATE_KEY";
 };
 
 namespace detail {
@@ -81,6 +85,16 @@ public:
         auto next = std::make_shared<const credential_set>(std::move(c));
         std::lock_guard lock(mutex_);
         credentials_ = std::move(next);
+    }
+
+    /// The key that seals requestState; null: the process's random key.
+    std::shared_ptr<const mcp::request_state_sealer> state_sealer() const {
+        std::lock_guard lock(mutex_);
+        return sealer_;
+    }
+    void set_state_sealer(std::shared_ptr<const mcp::request_state_sealer> s) {
+        std::lock_guard lock(mutex_);
+        sealer_ = std::move(s);
     }
 
     /// The replay store over the definition's storage (for schemes that refuse replays).
@@ -128,6 +142,7 @@ public:
                                                bool tracked = true) {
         auto s = std::make_shared<mcp::session>(registry_, info_, settings_.session, std::move(caller), credentials_snapshot(),
                                                 workers().get_executor(), std::move(out), log_);
+        s->set_state_sealer(state_sealer());
         if (!tracked) return s;
         std::lock_guard lock(mutex_);
         std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
@@ -203,6 +218,7 @@ private:
     std::function<result<credential_set>()> loader_{};
     std::shared_ptr<auth::replay_store> replay_{};
     std::shared_ptr<storage::store> store_{};
+    std::shared_ptr<const mcp::request_state_sealer> sealer_{};
     std::vector<std::function<result<void>(const credential_set&)>> reload_listeners_{};
     std::list<std::weak_ptr<mcp::session>> sessions_{};
     std::function<void()> stopper_{};

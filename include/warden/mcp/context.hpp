@@ -5,10 +5,14 @@
 // and requests to the client (sampling, elicitation, roots) that the handler awaits. It
 // never exposes the transport or a credential the client presented.
 //
-// Requests to the client block the calling handler thread until the client answers, the
-// wait times out, or the call is cancelled; handlers run on worker threads, never on the
-// I/O path, so this is safe. A handler should gather its inputs (elicitation, sampling)
-// before it makes side effects: see DESIGN §8.
+// In the session era, requests to the client block the calling handler thread until the
+// client answers, the wait times out, or the call is cancelled; handlers run on worker
+// threads, never on the I/O path, so this is safe. In the stateless era (2026-07-28) a
+// request whose answer is not in the retry's `inputResponses` ends the handler (by an
+// exception that is not a std::exception: do not swallow it with `catch (...)`), the
+// server answers input-required, and the handler runs again from the start on the retry.
+// So a handler gathers its inputs (elicitation, sampling, roots) before it makes side
+// effects: see DESIGN §8.
 #pragma once
 
 #include <warden/auth/principal.hpp>
@@ -22,26 +26,46 @@
 
 #include <chrono>
 #include <optional>
+#include <vector>
 #include <stop_token>
 #include <string>
 #include <string_view>
 
 namespace warden {
 
+namespace mcp {
+/// One request to the client: elicitation/create, sampling/createMessage or roots/list.
+/// In the stateless era its `key` names it in `inputRequests` and `inputResponses`.
+struct input_request {
+    std::string key{};          ///< unique within the handler's requests; generated when empty
+    std::string method{};
+    boost::json::object params{};
+    std::string capability{};   ///< what the client must have declared ("elicitation", ...); empty: none
+};
+} // namespace mcp
+
 namespace mcp::detail {
-/// The session as a handler's request sees it. Implemented by mcp::session.
+/// The request as a handler sees it. Implemented by mcp::session (session era) and by a
+/// stateless request of the 2026-07-28 era.
 class request_link {
 public:
     virtual ~request_link() = default;
     /// Sends a notification that belongs to the request `related`.
     virtual void notify(boost::json::object message, const boost::json::value& related) = 0;
-    /// Sends a request to the client and waits for its answer.
-    virtual result<boost::json::object> client_request(std::string_view method, boost::json::object params,
-                                                       std::optional<std::chrono::milliseconds> timeout,
-                                                       std::stop_token stop, const boost::json::value& related) = 0;
+    /// Obtains the client's answers to `requests`, in order. The session era sends them to
+    /// the client and waits; the stateless era takes them from the retry's inputResponses,
+    /// or ends the handler so that the server answers input-required.
+    virtual result<std::vector<boost::json::object>> client_requests(std::vector<input_request> requests,
+                                                                     std::optional<std::chrono::milliseconds> timeout,
+                                                                     std::stop_token stop,
+                                                                     const boost::json::value& related) = 0;
     virtual log_level client_log_level() const = 0;
+    /// False when the client did not ask for log messages (stateless era without logLevel).
+    virtual bool wants_logs() const { return true; }
     virtual const boost::json::object& client_capabilities() const = 0;
     virtual std::string_view protocol_version() const = 0;
+    /// True in the stateless era (2026-07-28).
+    virtual bool stateless() const { return false; }
 };
 } // namespace mcp::detail
 
@@ -96,7 +120,7 @@ public:
 
     /// Sends notifications/message when `level` reaches the client's logging/setLevel.
     void log(log_level level, boost::json::value data, std::string_view logger_name = {}) {
-        if (level < link_.client_log_level()) return;
+        if (!link_.wants_logs() || level < link_.client_log_level()) return;
         boost::json::object params{};
         params.emplace("level", to_string(level));
         if (!logger_name.empty()) params.emplace("logger", logger_name);
@@ -108,53 +132,85 @@ public:
         link_.notify(std::move(n), request_id_);
     }
 
+    /// True in the stateless era (2026-07-28): requests to the client are answered through
+    /// input-required results, and the handler may run again from the start on the retry.
+    bool stateless() const { return link_.stateless(); }
+    /// Whether the client declared `capability` ("elicitation", "sampling", "roots"); for the
+    /// stateless era, in this very request.
+    bool client_supports(std::string_view capability) const { return link_.client_capabilities().contains(capability); }
+
+    /// Several requests to the client at once; the answers come back in the same order. In
+    /// the stateless era they all go out in one input-required result (one round trip).
+    /// Fails with capability_missing when the client did not declare what one needs (in the
+    /// stateless era the request then ends with error -32021 naming the capability).
+    result<std::vector<boost::json::object>> gather(std::vector<mcp::input_request> requests,
+                                                    std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+        for (auto& r : requests)
+            if (r.key.empty()) r.key = next_key(r.method);
+        return link_.client_requests(std::move(requests), timeout, stop_, request_id_);
+    }
+
     /// Any request to the client; fails with capability_missing when the client did not
-    /// declare `capability` at initialization (pass empty to skip the check).
+    /// declare `capability` (pass empty to skip the check).
     result<boost::json::object> request_client(std::string_view method, boost::json::object params,
                                                std::string_view capability = {},
-                                               std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
-        if (!capability.empty() && !link_.client_capabilities().contains(capability))
-            return failure(errc::capability_missing,
-                           "the client did not declare the \"" + std::string(capability) + "\" capability");
-        return link_.client_request(method, std::move(params), timeout, stop_, request_id_);
+                                               std::optional<std::chrono::milliseconds> timeout = std::nullopt,
+                                               std::string_view key = {}) {
+        std::vector<mcp::input_request> one;
+        one.push_back({std::string(key), std::string(method), std::move(params), std::string(capability)});
+        auto r = gather(std::move(one), timeout);
+        if (!r) return r.error();
+        return std::move(r.value().front());
     }
 
     /// sampling/createMessage: asks the client's model. `params` as the spec defines them
-    /// (messages, maxTokens, ...).
-    result<boost::json::object> sample(boost::json::object params) {
-        return request_client("sampling/createMessage", std::move(params), "sampling");
+    /// (messages, maxTokens, ...). `key` names the request in the stateless era.
+    result<boost::json::object> sample(boost::json::object params, std::string_view key = {}) {
+        return request_client("sampling/createMessage", std::move(params), "sampling", std::nullopt, key);
     }
 
     /// sampling/createMessage with one user text message.
-    result<boost::json::object> sample_text(std::string_view prompt, int max_tokens = 256) {
+    result<boost::json::object> sample_text(std::string_view prompt, int max_tokens = 256, std::string_view key = {}) {
+        return sample(sampling_params(prompt, max_tokens), key);
+    }
+    static boost::json::object sampling_params(std::string_view prompt, int max_tokens) {
         boost::json::object message{};
         message.emplace("role", "user");
         message.emplace("content", boost::json::object{{"type", "text"}, {"text", prompt}});
         boost::json::object params{};
         params.emplace("messages", boost::json::array{std::move(message)});
         params.emplace("maxTokens", max_tokens);
-        return sample(std::move(params));
+        return params;
     }
 
     /// elicitation/create (form mode): asks the user for `requested_schema`-shaped input.
-    result<elicitation_result> elicit(std::string_view message, boost::json::object requested_schema) {
+    result<elicitation_result> elicit(std::string_view message, boost::json::object requested_schema,
+                                      std::string_view key = {}) {
+        auto r = request_client("elicitation/create", elicitation_params(message, std::move(requested_schema)),
+                                "elicitation", std::nullopt, key);
+        if (!r) return r.error();
+        return as_elicitation(r.value());
+    }
+    static boost::json::object elicitation_params(std::string_view message, boost::json::object requested_schema) {
         boost::json::object params{};
         params.emplace("message", message);
         params.emplace("requestedSchema", std::move(requested_schema));
-        auto r = request_client("elicitation/create", std::move(params), "elicitation");
-        if (!r) return r.error();
+        return params;
+    }
+    /// An elicitation answer as a struct (for answers obtained through `gather`).
+    static result<elicitation_result> as_elicitation(const boost::json::object& answer) {
         elicitation_result out;
-        const auto* action = r.value().if_contains("action");
+        const auto* action = answer.if_contains("action");
         if (!action || !action->is_string())
             return failure(errc::client_error, "elicitation answer without an \"action\"");
         out.action = std::string(action->get_string());
-        if (const auto* c = r.value().if_contains("content"); c && c->is_object()) out.content = c->get_object();
+        if (const auto* c = answer.if_contains("content"); c && c->is_object()) out.content = c->get_object();
         return out;
     }
 
     /// roots/list: the client's roots.
-    result<boost::json::array> list_roots() {
-        auto r = request_client("roots/list", {}, "roots");
+    result<boost::json::array> list_roots(std::string_view key = {}) {
+        auto r = request_client("roots/list", {}, "roots", std::nullopt, key);
         if (!r) return r.error();
         const auto* roots = r.value().if_contains("roots");
         if (!roots || !roots->is_array()) return failure(errc::client_error, "roots/list answer without \"roots\"");
@@ -169,6 +225,14 @@ private:
     boost::json::value progress_token_{};
     std::stop_token stop_{};
     std::optional<double> last_progress_{};
+    unsigned requests_made_ = 0;
+
+    // Keys that stay the same when the handler runs again on the retry: the n-th request of
+    // the run, named after its kind.
+    std::string next_key(std::string_view method) {
+        std::string_view kind = method.substr(0, method.find('/'));
+        return std::string(kind) + "-" + std::to_string(++requests_made_);
+    }
 };
 
 } // namespace warden

@@ -21,7 +21,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/mp11/list.hpp>
 
+#include <warden/mcp/modern.hpp>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -30,6 +33,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -58,6 +62,16 @@ struct tool_spec {
 
 using tool_handler = std::function<tool_result(const boost::json::object& arguments, call_context&)>;
 
+/// Who may reuse a cached result (MCP 2026-07-28 `cacheScope`): `everyone` ("public", no
+/// caller-specific data) or only the same `caller` ("private", the same authorization).
+enum class cache_scope { caller, everyone };
+/// How long a result may be reused (`ttlMs`) and by whom. Hints for clients and caches,
+/// never access control.
+struct cache_hint {
+    std::chrono::milliseconds ttl{0};
+    cache_scope scope = cache_scope::caller;
+};
+
 struct resource_spec {
     std::string uri{};
     std::string name{};
@@ -65,6 +79,7 @@ struct resource_spec {
     std::string mime_type{};
     std::string title{};
     std::optional<std::uint64_t> size{};
+    std::optional<cache_hint> cache{}; ///< resources/read in the stateless era; default: session_options
 };
 using resource_handler = std::function<std::vector<resource_contents>(const std::string& uri, call_context&)>;
 
@@ -76,6 +91,7 @@ struct resource_template_spec {
     std::string description{};
     std::string mime_type{};
     std::string title{};
+    std::optional<cache_hint> cache{}; ///< resources/read in the stateless era; default: session_options
 };
 using uri_variables = std::map<std::string, std::string, std::less<>>;
 using resource_template_handler =
@@ -296,13 +312,16 @@ public:
         tool_handler handler{};
         bool run_inline = false;
         std::vector<std::string> schemes{};
+        std::vector<modern::mirrored_param> mirrored{}; ///< parameters mirrored into Mcp-Param-* headers
 
-        /// Why `caller` may not call this tool, or nothing when it may.
-        std::optional<std::string> refusal(const principal& caller) const {
+        /// Why `caller` may not call this tool, or nothing when it may. `held` tells whether
+        /// the caller holds the scopes (with the server's scope hierarchy).
+        template <class Held>
+        std::optional<std::string> refusal(const principal& caller, const Held& held) const {
             if (!schemes.empty() && std::find(schemes.begin(), schemes.end(), caller.scheme) == schemes.end())
                 return "tool \"" + std::string(definition.at("name").get_string()) +
                        "\" needs authentication by " + join_words(schemes);
-            if (!caller.has_scopes(scopes))
+            if (!held(caller, scopes))
                 return "tool \"" + std::string(definition.at("name").get_string()) + "\" needs scope: " +
                        join_words(scopes);
             return std::nullopt;
@@ -317,11 +336,13 @@ public:
     struct resource_entry {
         boost::json::object definition{};
         resource_handler handler{};
+        std::optional<cache_hint> cache{};
     };
     struct template_entry {
         boost::json::object definition{};
         uri_template pattern;
         resource_template_handler handler{};
+        std::optional<cache_hint> cache{};
     };
     struct prompt_entry {
         boost::json::object definition{};
@@ -345,8 +366,10 @@ public:
         else if (output_schema)
             def.emplace("outputSchema", std::move(*output_schema));
         if (!spec.annotations.empty()) def.emplace("annotations", std::move(spec.annotations));
-        auto entry = std::make_shared<tool_entry>(
-            tool_entry{std::move(def), std::move(spec.scopes), std::move(handler), spec.run_inline, std::move(spec.schemes)});
+        auto mirrored = modern::mirrored_params(def.at("inputSchema").as_object());
+        auto entry = std::make_shared<tool_entry>(tool_entry{std::move(def), std::move(spec.scopes), std::move(handler),
+                                                             spec.run_inline, std::move(spec.schemes),
+                                                             std::move(mirrored)});
         std::unique_lock lock(mutex_);
         insert_unique(tools_, tool_order_, spec.name, std::move(entry), "tool");
     }
@@ -361,7 +384,7 @@ public:
         if (!spec.description.empty()) def.emplace("description", spec.description);
         if (!spec.mime_type.empty()) def.emplace("mimeType", spec.mime_type);
         if (spec.size) def.emplace("size", *spec.size);
-        auto entry = std::make_shared<resource_entry>(resource_entry{std::move(def), std::move(handler)});
+        auto entry = std::make_shared<resource_entry>(resource_entry{std::move(def), std::move(handler), spec.cache});
         std::unique_lock lock(mutex_);
         insert_unique(resources_, resource_order_, spec.uri, std::move(entry), "resource");
     }
@@ -377,7 +400,7 @@ public:
         if (!spec.description.empty()) def.emplace("description", spec.description);
         if (!spec.mime_type.empty()) def.emplace("mimeType", spec.mime_type);
         auto entry = std::make_shared<template_entry>(
-            template_entry{std::move(def), std::move(pattern), std::move(handler)});
+            template_entry{std::move(def), std::move(pattern), std::move(handler), spec.cache});
         std::unique_lock lock(mutex_);
         insert_unique(templates_, template_order_, spec.uri_template, std::move(entry), "resource template");
     }
@@ -455,13 +478,44 @@ public:
         return list(prompts_, prompt_order_, offset, limit);
     }
 
-    /// Every scope some registered tool requires, sorted, each once.
-    std::vector<std::string> tool_scopes() const {
-        std::shared_lock lock(mutex_);
-        std::set<std::string> all;
-        for (const auto& [name, tool] : tools_) all.insert(tool->scopes.begin(), tool->scopes.end());
-        return {all.begin(), all.end()};
+    /// Declares that holding `broader` grants each of `narrower` (and what they imply in
+    /// turn), e.g. `implies("repo:admin", {"repo:read", "repo:write"})`.
+    void scope_implies(std::string broader, std::vector<std::string> narrower) {
+        std::unique_lock lock(mutex_);
+        auto& into = implied_[std::move(broader)];
+        into.insert(std::make_move_iterator(narrower.begin()), std::make_move_iterator(narrower.end()));
     }
+    /// Whether `caller` holds every scope of `needed`, directly or through a broader scope.
+    bool holds(const principal& caller, std::span<const std::string> needed) const {
+        if (caller.has_scopes(needed)) return true; // the common case, no hierarchy walk
+        std::shared_lock lock(mutex_);
+        if (implied_.empty()) return false;
+        std::set<std::string, std::less<>> held(caller.scopes.begin(), caller.scopes.end());
+        std::vector<std::string> todo(caller.scopes.begin(), caller.scopes.end());
+        while (!todo.empty()) {
+            auto s = std::move(todo.back());
+            todo.pop_back();
+            auto it = implied_.find(s);
+            if (it == implied_.end()) continue;
+            for (const auto& n : it->second)
+                if (held.insert(n).second) todo.push_back(n);
+        }
+        return std::all_of(needed.begin(), needed.end(), [&](const std::string& n) { return held.contains(n); });
+    }
+    /// Why `caller` may not call `tool`, or nothing when it may.
+    std::optional<std::string> refusal(const tool_entry& tool, const principal& caller) const {
+        return tool.refusal(caller, [this](const principal& p, const std::vector<std::string>& needed) {
+            return holds(p, needed);
+        });
+    }
+
+    /// Every scope some registered tool requires, sorted, each once, never `offline_access`
+    /// (refresh tokens are the client's business, not a resource requirement): what a 401
+    /// challenge asks for.
+    std::vector<std::string> tool_scopes() const { return scopes(false); }
+    /// What the resource metadata advertises (`scopes_supported`): the scopes tools require
+    /// and every broader scope declared to imply one of them, without `offline_access`.
+    std::vector<std::string> advertised_scopes() const { return scopes(true); }
     bool has_tools() const { return count(tool_order_) > 0; }
     bool has_resources() const { return count(resource_order_) + count(template_order_) > 0; }
     bool has_prompts() const { return count(prompt_order_) > 0; }
@@ -471,6 +525,15 @@ public:
     }
 
 private:
+    std::vector<std::string> scopes(bool with_broader) const {
+        std::shared_lock lock(mutex_);
+        std::set<std::string> all;
+        for (const auto& [name, tool] : tools_) all.insert(tool->scopes.begin(), tool->scopes.end());
+        if (with_broader)
+            for (const auto& [broader, narrower] : implied_) all.insert(broader);
+        all.erase("offline_access");
+        return {all.begin(), all.end()};
+    }
     template <class Map, class Entry>
     static void insert_unique(Map& map, std::vector<std::string>& order, const std::string& key, Entry entry,
                               const char* what) {
@@ -509,6 +572,7 @@ private:
     std::map<std::string, std::shared_ptr<prompt_entry>, std::less<>> prompts_{};
     std::vector<std::string> prompt_order_{};
     std::map<std::string, completion_handler, std::less<>> completions_{};
+    std::map<std::string, std::set<std::string, std::less<>>, std::less<>> implied_{};
 };
 
 } // namespace mcp

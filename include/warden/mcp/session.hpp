@@ -7,6 +7,13 @@
 // requests in flight (duplicate ids refused, cancellation delivered through a stop token),
 // routes the client's answers to requests the server sent, and sends notifications.
 //
+// It serves both protocol eras: after `initialize`, the session era (2024-11-05 ...
+// 2025-11-25); a request whose `params._meta` names a protocol version, the stateless era
+// (2026-07-28), where each request stands alone (version and client capabilities from its
+// own `_meta`), results say `resultType`, requests to the client become input-required
+// results with a sealed `requestState`, and `subscriptions/listen` requests stay open for
+// change notifications.
+//
 // Cheap methods (lifecycle, lists, subscriptions, ping) are answered on the caller's
 // thread. Handlers (tools/call, resources/read, prompts/get, completion/complete) run on
 // the worker executor, so a slow tool never delays `ping` or another call.
@@ -20,7 +27,9 @@
 #include <warden/mcp/content.hpp>
 #include <warden/mcp/context.hpp>
 #include <warden/mcp/jsonrpc.hpp>
+#include <warden/mcp/modern.hpp>
 #include <warden/mcp/registry.hpp>
+#include <warden/mcp/request_state.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -41,6 +50,8 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
+#include <vector>
 
 namespace warden {
 
@@ -72,6 +83,13 @@ struct session_options {
     std::chrono::milliseconds client_request_timeout{60'000}; ///< default wait for the client's answer
     std::size_t max_in_flight = 256;                          ///< concurrent handler requests per session
     std::size_t max_message_bytes = 4 * 1024 * 1024;          ///< larger text is refused unparsed
+    /// Stateless era: how long list results and server/discover may be reused, and by whom.
+    cache_hint list_cache{std::chrono::minutes(5), cache_scope::everyone};
+    /// Stateless era: resources/read of a resource that declares no hint of its own.
+    cache_hint resource_cache{std::chrono::milliseconds(0), cache_scope::caller};
+    /// Whether `initialize` (the session era) is served besides the stateless era. Set from
+    /// the definition (a modern-only transport), not by hand.
+    bool session_era = true;
 };
 
 /// Where a session's messages go. Implemented by each transport; called from any thread.
@@ -84,7 +102,21 @@ public:
     virtual void send(std::string message, const boost::json::value* related, bool final) = 0;
     /// The request `related` ends without a response (the client cancelled it).
     virtual void abandoned(const boost::json::value& related) { (void)related; }
+    /// The response to `id` that is a JSON-RPC error with `code` (a transport of the
+    /// stateless era maps some codes to HTTP statuses). By default, `send`.
+    virtual void send_error_response(std::string message, const boost::json::value& id, int code) {
+        (void)code;
+        send(std::move(message), &id, true);
+    }
 };
+
+namespace detail {
+// How a stateless-era handler run ends early (not std::exceptions, so that a handler's
+// `catch (const std::exception&)` lets them through).
+struct input_needed {};                           ///< answers missing: answer input-required
+struct capability_needed { std::string name; };   ///< -32021
+struct input_malformed { std::string message; };  ///< -32602
+} // namespace detail
 
 class session final : public std::enable_shared_from_this<session>, private detail::request_link {
 public:
@@ -94,7 +126,7 @@ public:
         : registry_(std::move(reg)), info_(std::move(info)), options_(options),
           caller_(std::make_shared<const principal>(std::move(caller))),
           credentials_(std::move(credentials)), workers_(std::move(workers)), out_(std::move(out)),
-          log_(std::move(log)) {}
+          log_(std::move(log)), sealer_(process_sealer()) {}
 
     session(const session&) = delete;
     session& operator=(const session&) = delete;
@@ -125,7 +157,7 @@ public:
         }
         handle(message, [self = shared_from_this()](const boost::json::value& id, std::optional<boost::json::object> r) {
             if (r)
-                self->send(*r, &id, true);
+                self->send_response(*r, id);
             else
                 self->out_->abandoned(id);
         });
@@ -133,11 +165,16 @@ public:
 
     /// Cancels every request in flight and fails every wait for the client. Idempotent.
     void close() {
+        {
+            std::lock_guard listening(listen_mutex_);
+            listens_.clear();
+        }
         std::lock_guard lock(mutex_);
         closed_ = true;
         for (auto& [key, f] : in_flight_) f->stop.request_stop();
         changed_.notify_all();
     }
+
 
     /// Waits until no handler runs, or `deadline`. True when idle.
     bool wait_idle(std::chrono::steady_clock::time_point deadline) {
@@ -174,6 +211,17 @@ public:
         return !in_flight_.empty();
     }
 
+    /// Whether `method` exists in the stateless era on a server offering what `reg` holds
+    /// (a feature the server does not offer has no methods).
+    static bool offers(const registry& reg, std::string_view method) {
+        if (!modern::is_request_method(method)) return false;
+        if (method.starts_with("tools/")) return reg.has_tools();
+        if (method.starts_with("resources/")) return reg.has_resources();
+        if (method.starts_with("prompts/")) return reg.has_prompts();
+        if (method == "completion/complete") return reg.has_completions();
+        return true;
+    }
+
     bool initialized() const noexcept { return initialized_.load(); }
     std::string_view negotiated_version() const noexcept { return version_; }
     /// Who the session's requests come from: its creator, as the latest request proved it.
@@ -184,23 +232,68 @@ public:
         caller_.store(std::make_shared<const principal>(std::move(p)), std::memory_order_release);
     }
 
-    /// Sends `notifications/<what>/list_changed` if the session is initialized.
+    /// Sends `notifications/<what>/list_changed` ("tools", "prompts", "resources") if the
+    /// session is initialized, and to every subscriptions/listen request that asked for it.
     void notify_list_changed(std::string_view what) {
-        if (!initialized_) return;
-        send(jsonrpc::make_notification("notifications/" + std::string(what) + "/list_changed", {}), nullptr, false);
+        const std::string method = "notifications/" + std::string(what) + "/list_changed";
+        if (initialized_) send(jsonrpc::make_notification(method, {}), nullptr, false);
+        std::lock_guard lock(listen_mutex_);
+        for (auto& [key, l] : listens_)
+            if ((what == "tools" && l.tools) || (what == "prompts" && l.prompts) || (what == "resources" && l.resources))
+                send(jsonrpc::make_notification(method, {{"_meta", subscription_meta(l.id)}}), &l.id, false);
     }
 
-    /// Sends notifications/resources/updated if the client subscribed to `uri`.
+    /// Sends notifications/resources/updated if the client subscribed to `uri` (session era)
+    /// or a subscriptions/listen request names it.
     void notify_resource_updated(std::string_view uri) {
+        bool subscribed = false;
         {
             std::lock_guard lock(mutex_);
-            if (!subscriptions_.contains(uri)) return;
+            subscribed = subscriptions_.contains(uri);
         }
-        send(jsonrpc::make_notification("notifications/resources/updated", {{"uri", uri}}), nullptr, false);
+        if (subscribed) send(jsonrpc::make_notification("notifications/resources/updated", {{"uri", uri}}), nullptr, false);
+        std::lock_guard lock(listen_mutex_);
+        for (auto& [key, l] : listens_)
+            if (l.uris.contains(uri))
+                send(jsonrpc::make_notification("notifications/resources/updated",
+                                                {{"_meta", subscription_meta(l.id)}, {"uri", uri}}),
+                     &l.id, false);
+    }
+
+    /// True while a subscriptions/listen request is open.
+    bool listening() {
+        std::lock_guard lock(listen_mutex_);
+        return !listens_.empty();
+    }
+    /// Ends every open subscriptions/listen request with its result (server shutdown).
+    void end_listens() {
+        std::map<std::string, listen_entry, std::less<>> ending;
+        {
+            std::lock_guard lock(listen_mutex_);
+            ending.swap(listens_);
+        }
+        for (auto& [key, l] : ending) {
+            boost::json::object meta = subscription_meta(l.id);
+            meta.emplace(modern::meta_server_info, server_info_json());
+            send_response(jsonrpc::make_result(l.id, boost::json::object{{"resultType", "complete"}, {"_meta", std::move(meta)}}),
+                          l.id);
+        }
+    }
+
+    /// The key that seals `requestState` (stateless era). By default a random key of this
+    /// process (states then open only here); the server installs one from its credentials.
+    void set_state_sealer(std::shared_ptr<const request_state_sealer> s) {
+        if (s) sealer_ = std::move(s);
+    }
+    static std::shared_ptr<const request_state_sealer> process_sealer() {
+        static const auto sealer = std::make_shared<const request_state_sealer>(
+            request_state_sealer::from_key(crypto::random_bytes(crypto::aes256_gcm_key_size)).value());
+        return sealer;
     }
 
 private:
     using reply_fn = std::function<void(const boost::json::value& id, std::optional<boost::json::object>)>;
+    using handler_fn = result<boost::json::object> (session::*)(const boost::json::object&, call_context&);
 
     struct flight {
         std::stop_source stop{};
@@ -209,11 +302,38 @@ private:
     struct pending_request {
         std::optional<boost::json::object> answer{};
     };
+    /// An open subscriptions/listen request and what it asked for (and the server honours).
+    struct listen_entry {
+        boost::json::value id{};
+        bool tools = false;
+        bool prompts = false;
+        bool resources = false;
+        std::set<std::string, std::less<>> uris{};
+    };
+    /// A stateless-era handler request: what its envelope declares, the client's answers
+    /// so far (from the sealed requestState and this retry's inputResponses), and the
+    /// requests to the client that its handler made and found unanswered.
+    struct modern_call {
+        modern::envelope env{};
+        boost::json::object answers{};
+        boost::json::object requested{};
+        std::int64_t round = 0;
+    };
+    class modern_link;
 
     static error failure_value(errc c, std::string detail) { return error{make_error_code(c), std::move(detail)}; }
 
     void send(const boost::json::object& message, const boost::json::value* related, bool final) {
         out_->send(boost::json::serialize(message), related, final);
+    }
+    /// A response: errors go through the transport's error path (it may map the code).
+    void send_response(const boost::json::object& r, const boost::json::value& id) {
+        if (const auto* e = r.if_contains("error"); e && e->is_object())
+            if (const auto* c = e->get_object().if_contains("code"); c && c->is_int64()) {
+                out_->send_error_response(boost::json::serialize(r), id, static_cast<int>(c->get_int64()));
+                return;
+            }
+        out_->send(boost::json::serialize(r), &id, true);
     }
     void send_error(const boost::json::value* id, const error& e) {
         boost::json::value null_id{};
@@ -305,6 +425,13 @@ private:
         } else if (method == "notifications/cancelled") {
             const auto* id = params.if_contains("requestId");
             if (!id || !jsonrpc::valid_id(*id)) return;
+            {
+                std::lock_guard listening(listen_mutex_);
+                if (listens_.erase(jsonrpc::id_key(*id))) {
+                    out_->abandoned(*id);
+                    return;
+                }
+            }
             std::lock_guard lock(mutex_);
             if (auto it = in_flight_.find(jsonrpc::id_key(*id)); it != in_flight_.end()) {
                 it->second->cancelled = true;
@@ -334,6 +461,17 @@ private:
         const auto& params = params_of(msg);
         auto fail = [&](errc c, std::string detail) { reply(id, jsonrpc::make_error(id, failure_value(c, std::move(detail)))); };
 
+        if (modern::claims_modern(msg)) return on_modern_request(msg, reply);
+        if (!options_.session_era) {
+            // A modern-only server: name what it serves, so that an older client can tell.
+            boost::json::object data{{"supported", boost::json::array{modern::version}}};
+            if (const auto* v = params.if_contains("protocolVersion"); v && v->is_string()) data.emplace("requested", *v);
+            return reply(id, jsonrpc::make_error(id, modern::unsupported_protocol_version,
+                                                 "this server serves MCP " + std::string(modern::version) +
+                                                     " only: send params._meta with \"" +
+                                                     std::string(modern::meta_protocol_version) + "\"",
+                                                 std::move(data)));
+        }
         if (method == "initialize") return reply(id, answer(id, initialize(params)));
         if (method == "ping") return reply(id, jsonrpc::make_result(id, boost::json::object{}));
         if (!initialized_) return fail(errc::not_initialized, "send initialize before " + std::string(method));
@@ -348,20 +486,167 @@ private:
         if (method == "resources/subscribe") return reply(id, answer(id, subscribe(params, true)));
         if (method == "resources/unsubscribe") return reply(id, answer(id, subscribe(params, false)));
 
-        using handler_fn = result<boost::json::object> (session::*)(const boost::json::object&, call_context&);
-        handler_fn handler = nullptr;
-        bool run_inline = false;
-        if (method == "tools/call") {
-            handler = &session::call_tool;
-            if (const auto* name = params.if_contains("name"); name && name->is_string())
-                if (auto tool = registry_->find_tool(name->get_string())) run_inline = tool->run_inline;
-        }
-        else if (method == "resources/read") handler = &session::read_resource;
-        else if (method == "prompts/get") handler = &session::get_prompt;
-        else if (method == "completion/complete") handler = &session::complete;
+        const auto [handler, run_inline] = handler_for(method, params);
         if (!handler) return reply(id, jsonrpc::make_error(id, jsonrpc::method_not_found,
                                                             "method not found: " + std::string(method)));
-        run_handler(id, msg, handler, reply, run_inline);
+        run_handler(id, msg, handler, reply, run_inline, nullptr);
+    }
+
+    /// The handler of a method that runs one (null for others), and whether it may run on
+    /// the receiving thread (a tool declared never to block).
+    std::pair<handler_fn, bool> handler_for(std::string_view method, const boost::json::object& params) const {
+        if (method == "tools/call") {
+            bool run_inline = false;
+            if (const auto* name = params.if_contains("name"); name && name->is_string())
+                if (auto tool = registry_->find_tool(name->get_string())) run_inline = tool->run_inline;
+            return {&session::call_tool, run_inline};
+        }
+        if (method == "resources/read") return {&session::read_resource, false};
+        if (method == "prompts/get") return {&session::get_prompt, false};
+        if (method == "completion/complete") return {&session::complete_argument, false};
+        return {nullptr, false};
+    }
+
+    // ---- the stateless era (2026-07-28) ----
+
+    std::vector<std::string> supported() const {
+        return modern::supported_list(options_.session_era, supported_versions);
+    }
+
+
+    void on_modern_request(boost::json::object& msg, const reply_fn& reply) {
+        const boost::json::value& id = msg.at("id");
+        const std::string_view method = msg.at("method").get_string();
+        const auto& params = params_of(msg);
+        auto env = modern::read_envelope(params, supported());
+        if (auto* rej = std::get_if<modern::rejection>(&env))
+            return reply(id, jsonrpc::make_error(id, rej->code, rej->message, std::move(rej->data)));
+        if (!offers(*registry_, method))
+            return reply(id, jsonrpc::make_error(id, jsonrpc::method_not_found, "method not found: " + std::string(method)));
+        const cache_hint* lists = &options_.list_cache;
+        auto done = [&](result<boost::json::object> r, const cache_hint* hint) {
+            if (!r) return reply(id, jsonrpc::make_error(id, r.error()));
+            reply(id, jsonrpc::make_result(id, complete(std::move(r).value(), hint)));
+        };
+        if (method == "server/discover") return done(discover(), lists);
+        if (method == "tools/list") return done(list_page("tools", params, &registry::list_tools), lists);
+        if (method == "resources/list") return done(list_page("resources", params, &registry::list_resources), lists);
+        if (method == "resources/templates/list")
+            return done(list_page("resourceTemplates", params, &registry::list_templates), lists);
+        if (method == "prompts/list") return done(list_page("prompts", params, &registry::list_prompts), lists);
+        if (method == "subscriptions/listen") return listen(id, params, reply);
+
+        auto call = std::make_shared<modern_call>();
+        call->env = std::move(std::get<modern::envelope>(env));
+        if (modern::may_require_input(method)) {
+            // Answers gathered in earlier rounds travel sealed in requestState.
+            if (const auto* st = params.if_contains("requestState"); st && !st->is_null()) {
+                auto fail_state = [&] {
+                    reply(id, jsonrpc::make_error(id, jsonrpc::invalid_params, "requestState is not valid for this request"));
+                };
+                if (!st->is_string()) return fail_state();
+                auto opened = sealer_->open(state_binding(method, params), st->get_string());
+                if (!opened) return fail_state();
+                auto doc = warden::detail::parse_strict_json(opened.value());
+                if (!doc || !doc.value().is_object()) return fail_state();
+                const auto& o = doc.value().as_object();
+                const auto* answers = o.if_contains("answers");
+                const auto* round = o.if_contains("round");
+                if (!answers || !answers->is_object() || !round || !round->is_int64()) return fail_state();
+                call->answers = answers->get_object();
+                call->round = round->get_int64();
+            }
+            if (const auto* in = params.if_contains("inputResponses"); in && !in->is_null()) {
+                if (!in->is_object())
+                    return reply(id, jsonrpc::make_error(id, jsonrpc::invalid_params, "\"inputResponses\" must be an object"));
+                for (const auto& kv : in->get_object()) call->answers[kv.key()] = kv.value();
+            }
+        }
+        const auto [handler, run_inline] = handler_for(method, params);
+        run_handler(id, msg, handler, reply, run_inline, std::move(call));
+    }
+
+    request_state_binding state_binding(std::string_view method, const boost::json::object& params) const {
+        return {caller_binding(*caller()), std::string(method), params_digest(params)};
+    }
+
+    /// A complete result of this era: resultType, the server in _meta, and cache hints for
+    /// the results that take them.
+    boost::json::object complete(boost::json::object r, const cache_hint* hint) const {
+        r["resultType"] = "complete";
+        if (hint) add_cache_hint(r, *hint);
+        add_server_meta(r);
+        return r;
+    }
+    static void add_cache_hint(boost::json::object& r, const cache_hint& hint) {
+        r["ttlMs"] = std::max<std::int64_t>(0, hint.ttl.count());
+        r["cacheScope"] = hint.scope == cache_scope::everyone ? "public" : "private";
+    }
+    void add_server_meta(boost::json::object& r) const {
+        auto& meta = r["_meta"];
+        if (!meta.is_object()) meta = boost::json::object{};
+        meta.get_object()[modern::meta_server_info] = server_info_json();
+    }
+    boost::json::object server_info_json() const {
+        boost::json::object server{};
+        server.emplace("name", info_->name);
+        server.emplace("version", info_->version);
+        if (!info_->title.empty()) server.emplace("title", info_->title);
+        return server;
+    }
+    static boost::json::object subscription_meta(const boost::json::value& id) {
+        return boost::json::object{{modern::meta_subscription_id, id}};
+    }
+
+    result<boost::json::object> discover() {
+        boost::json::array versions{};
+        for (const auto& v : supported()) versions.emplace_back(v);
+        boost::json::object out{};
+        out.emplace("supportedVersions", std::move(versions));
+        out.emplace("capabilities", server_capabilities());
+        if (!info_->instructions.empty()) out.emplace("instructions", info_->instructions);
+        return out;
+    }
+
+    /// subscriptions/listen: stays open; acknowledged at once with what is honoured.
+    void listen(const boost::json::value& id, const boost::json::object& params, const reply_fn& reply) {
+        const auto* n = params.if_contains("notifications");
+        if (!n || !n->is_object())
+            return reply(id, jsonrpc::make_error(id, jsonrpc::invalid_params,
+                                                 "subscriptions/listen needs a \"notifications\" object"));
+        const auto& asked = n->get_object();
+        listen_entry l{id};
+        boost::json::object honoured{};
+        auto flag = [&](std::string_view name, bool offered, bool& into) {
+            const auto* v = asked.if_contains(name);
+            if (v && v->is_bool() && v->get_bool() && offered) {
+                into = true;
+                honoured.emplace(name, true);
+            }
+        };
+        flag("toolsListChanged", registry_->has_tools(), l.tools);
+        flag("promptsListChanged", registry_->has_prompts(), l.prompts);
+        flag("resourcesListChanged", registry_->has_resources(), l.resources);
+        if (const auto* u = asked.if_contains("resourceSubscriptions"); u && u->is_array() && registry_->has_resources()) {
+            boost::json::array kept{};
+            for (const auto& x : u->get_array())
+                if (x.is_string() && l.uris.insert(std::string(x.get_string())).second) kept.push_back(x);
+            honoured.emplace("resourceSubscriptions", std::move(kept));
+        }
+        const auto key = jsonrpc::id_key(id);
+        std::lock_guard lock(listen_mutex_); // the acknowledgement goes out before any notification
+        {
+            std::lock_guard state(mutex_);
+            if (closed_) return reply(id, jsonrpc::make_error(id, failure_value(errc::closed, "session is closing")));
+        }
+        if (listens_.contains(key))
+            return reply(id, jsonrpc::make_error(id, failure_value(errc::duplicate_request_id,
+                                                                   "request id " + key + " is already listening")));
+        auto& entry = listens_.emplace(key, std::move(l)).first->second;
+        boost::json::object ack{};
+        ack.emplace("_meta", subscription_meta(entry.id));
+        ack.emplace("notifications", std::move(honoured));
+        send(jsonrpc::make_notification("notifications/subscriptions/acknowledged", std::move(ack)), &entry.id, false);
     }
 
     boost::json::object answer(const boost::json::value& id, result<boost::json::object> r) {
@@ -371,9 +656,8 @@ private:
 
     /// Runs a handler request on the worker executor (or, for a tool that never blocks, on
     /// this thread), tracking it in flight. Takes `msg` over.
-    void run_handler(const boost::json::value& id, boost::json::object& msg,
-                     result<boost::json::object> (session::*handler)(const boost::json::object&, call_context&),
-                     const reply_fn& reply, bool run_inline) {
+    void run_handler(const boost::json::value& id, boost::json::object& msg, handler_fn handler, const reply_fn& reply,
+                     bool run_inline, std::shared_ptr<modern_call> call) {
         auto key = jsonrpc::id_key(id);
         auto f = std::make_shared<flight>();
         std::optional<error> refused;
@@ -390,15 +674,16 @@ private:
         }
         if (refused) return reply(id, jsonrpc::make_error(id, *refused));
         auto owned = std::make_shared<const boost::json::object>(std::move(msg));
-        if (run_inline) return execute(owned, key, f, handler, reply);
+        if (run_inline) return execute(owned, key, f, handler, reply, call);
         boost::asio::post(workers_, [self = shared_from_this(), owned = std::move(owned), key = std::move(key), f,
-                                     handler, reply]() { self->execute(owned, key, f, handler, reply); });
+                                     handler, reply, call = std::move(call)]() {
+            self->execute(owned, key, f, handler, reply, call);
+        });
     }
 
     void execute(const std::shared_ptr<const boost::json::object>& msg, const std::string& key,
-                 const std::shared_ptr<flight>& f,
-                 result<boost::json::object> (session::*handler)(const boost::json::object&, call_context&),
-                 const reply_fn& reply) {
+                 const std::shared_ptr<flight>& f, handler_fn handler, const reply_fn& reply,
+                 const std::shared_ptr<modern_call>& call) {
         const auto& id = msg->at("id");
         const auto& params = params_of(*msg);
         boost::json::value token{};
@@ -407,8 +692,8 @@ private:
                 t && (t->is_string() || t->is_int64() || t->is_uint64()))
                 token = *t;
         boost::json::object response{};
-        {
-            const auto who = caller(); // this request's view, whatever later requests bring
+        const auto who = caller(); // this request's view, whatever later requests bring
+        if (!call) {
             call_context ctx(*this, *who, *credentials_, id, std::move(token), f->stop.get_token());
             result<boost::json::object> r = failure(errc::internal_error);
             try {
@@ -418,6 +703,8 @@ private:
                 r = failure(errc::internal_error, "internal error");
             }
             response = answer(id, std::move(r));
+        } else {
+            response = execute_modern(*msg, *call, *who, handler, std::move(token), f->stop.get_token());
         }
         bool cancelled = false;
         {
@@ -430,6 +717,60 @@ private:
             reply(id, std::nullopt);
         else
             reply(id, std::move(response));
+    }
+
+    /// Runs a stateless-era handler: a complete result, an input-required result (answers
+    /// missing), or the era's errors.
+    boost::json::object execute_modern(const boost::json::object& msg, modern_call& call, const principal& who,
+                                       handler_fn handler, boost::json::value token, std::stop_token stop) {
+        const auto& id = msg.at("id");
+        const std::string_view method = msg.at("method").get_string();
+        const auto& params = params_of(msg);
+        modern_link link(*this, call);
+        call_context ctx(link, who, *credentials_, id, std::move(token), std::move(stop));
+        result<boost::json::object> r = failure(errc::internal_error);
+        try {
+            r = (this->*handler)(params, ctx);
+        } catch (const detail::input_needed&) {
+            return input_required(id, method, params, call);
+        } catch (const detail::capability_needed& c) {
+            return jsonrpc::make_error(
+                id, modern::missing_client_capability,
+                "this request needs the client capability \"" + c.name + "\", which the request does not declare",
+                boost::json::object{{"requiredCapabilities", boost::json::object{{c.name, boost::json::object{}}}}});
+        } catch (const detail::input_malformed& m) {
+            return jsonrpc::make_error(id, jsonrpc::invalid_params, m.message);
+        } catch (const std::exception& e) {
+            log_->error(std::string(method) + " failed: " + e.what());
+            r = failure(errc::internal_error, "internal error");
+        }
+        if (r) return jsonrpc::make_result(id, complete(std::move(r).value(), nullptr));
+        if (r.error().code == make_error_code(errc::resource_not_found)) {
+            boost::json::object data{};
+            if (const auto* u = params.if_contains("uri")) data.emplace("uri", *u);
+            return jsonrpc::make_error(id, jsonrpc::invalid_params, "Resource not found", std::move(data));
+        }
+        return jsonrpc::make_error(id, r.error());
+    }
+
+    /// The input-required result: what the handler asked for, and everything answered so
+    /// far sealed in requestState for the retry.
+    boost::json::object input_required(const boost::json::value& id, std::string_view method,
+                                       const boost::json::object& params, const modern_call& call) {
+        boost::json::object state{};
+        state.emplace("answers", call.answers);
+        state.emplace("round", call.round + 1);
+        const std::string text = boost::json::serialize(state);
+        constexpr std::size_t max_state = 40 * 1024; // sealed and encoded, under what open() accepts
+        if (text.size() > max_state)
+            return jsonrpc::make_error(id, jsonrpc::internal_error,
+                                       "the answers gathered so far are too large to carry in requestState");
+        boost::json::object r{};
+        r.emplace("resultType", "input_required");
+        if (!call.requested.empty()) r.emplace("inputRequests", call.requested);
+        r.emplace("requestState", sealer_->seal(state_binding(method, params), text));
+        add_server_meta(r);
+        return jsonrpc::make_result(id, std::move(r));
     }
 
     // ---- lifecycle ----
@@ -453,6 +794,17 @@ private:
                        ", protocol " + version_);
         }
 
+        boost::json::object out{};
+        out.emplace("protocolVersion", version_);
+        out.emplace("capabilities", server_capabilities());
+        out.emplace("serverInfo", server_info_json());
+        if (!info_->instructions.empty()) out.emplace("instructions", info_->instructions);
+        initialized_ = true;
+        return out;
+    }
+
+    /// What the server offers, in both eras (the same on every connection).
+    boost::json::object server_capabilities() const {
         boost::json::object caps{};
         caps.emplace("logging", boost::json::object{});
         if (registry_->has_completions()) caps.emplace("completions", boost::json::object{});
@@ -460,19 +812,7 @@ private:
         if (registry_->has_resources())
             caps.emplace("resources", boost::json::object{{"subscribe", true}, {"listChanged", true}});
         if (registry_->has_tools()) caps.emplace("tools", boost::json::object{{"listChanged", true}});
-
-        boost::json::object server{};
-        server.emplace("name", info_->name);
-        server.emplace("version", info_->version);
-        if (!info_->title.empty()) server.emplace("title", info_->title);
-
-        boost::json::object out{};
-        out.emplace("protocolVersion", version_);
-        out.emplace("capabilities", std::move(caps));
-        out.emplace("serverInfo", std::move(server));
-        if (!info_->instructions.empty()) out.emplace("instructions", info_->instructions);
-        initialized_ = true;
-        return out;
+        return caps;
     }
 
     result<boost::json::object> list_page(std::string_view member, const boost::json::object& params,
@@ -528,7 +868,7 @@ private:
         }
         auto tool = registry_->find_tool(name->get_string());
         if (!tool) return failure(errc::invalid_params, "unknown tool: " + std::string(name->get_string()));
-        if (auto why = tool->refusal(ctx.caller())) return failure(errc::insufficient_scope, std::move(*why));
+        if (auto why = registry_->refusal(*tool, ctx.caller())) return failure(errc::insufficient_scope, std::move(*why));
         tool_result r;
         try {
             r = tool->handler(*args, ctx);
@@ -556,8 +896,13 @@ private:
         const auto* uri = params.if_contains("uri");
         if (!uri || !uri->is_string()) return failure(errc::invalid_params, "resources/read needs a string \"uri\"");
         const std::string u(uri->get_string());
-        if (auto r = registry_->find_resource(u)) return contents_json(r->handler(u, ctx));
-        if (auto [t, vars] = registry_->match_template(u); t) return contents_json(t->handler(u, vars, ctx));
+        auto with_hint = [&](boost::json::object out, const std::optional<cache_hint>& hint) {
+            if (ctx.stateless()) add_cache_hint(out, hint.value_or(options_.resource_cache));
+            return out;
+        };
+        if (auto r = registry_->find_resource(u)) return with_hint(contents_json(r->handler(u, ctx)), r->cache);
+        if (auto [t, vars] = registry_->match_template(u); t)
+            return with_hint(contents_json(t->handler(u, vars, ctx)), t->cache);
         return failure(errc::resource_not_found, "resource not found: " + u);
     }
 
@@ -587,7 +932,7 @@ private:
         return prompt->handler(args, ctx).to_json();
     }
 
-    result<boost::json::object> complete(const boost::json::object& params, call_context&) {
+    result<boost::json::object> complete_argument(const boost::json::object& params, call_context&) {
         const auto* ref = params.if_contains("ref");
         const auto* argument = params.if_contains("argument");
         if (!ref || !ref->is_object() || !argument || !argument->is_object())
@@ -642,9 +987,27 @@ private:
         send(message, &related, false);
     }
 
+    result<std::vector<boost::json::object>> client_requests(std::vector<input_request> requests,
+                                                             std::optional<std::chrono::milliseconds> timeout,
+                                                             std::stop_token stop,
+                                                             const boost::json::value& related) override {
+        for (const auto& r : requests)
+            if (!r.capability.empty() && !client_capabilities_.contains(r.capability))
+                return failure(errc::capability_missing,
+                               "the client did not declare the \"" + r.capability + "\" capability");
+        std::vector<boost::json::object> out;
+        out.reserve(requests.size());
+        for (auto& r : requests) {
+            auto a = client_request(r.method, std::move(r.params), timeout, stop, related);
+            if (!a) return a.error();
+            out.push_back(std::move(a).value());
+        }
+        return out;
+    }
+
     result<boost::json::object> client_request(std::string_view method, boost::json::object params,
                                                std::optional<std::chrono::milliseconds> timeout, std::stop_token stop,
-                                               const boost::json::value& related) override {
+                                               const boost::json::value& related) {
         auto p = std::make_shared<pending_request>();
         std::int64_t id = 0;
         {
@@ -687,6 +1050,66 @@ private:
     const boost::json::object& client_capabilities() const override { return client_capabilities_; }
     std::string_view protocol_version() const override { return version_; }
 
+    /// A stateless-era request as its handler sees it: answers from the request itself.
+    class modern_link final : public detail::request_link {
+    public:
+        modern_link(session& s, modern_call& call) : session_(s), call_(call) {}
+        void notify(boost::json::object message, const boost::json::value& related) override {
+            session_.send(message, &related, false);
+        }
+        result<std::vector<boost::json::object>> client_requests(std::vector<input_request> requests,
+                                                                 std::optional<std::chrono::milliseconds>,
+                                                                 std::stop_token, const boost::json::value&) override {
+            std::vector<boost::json::object> out;
+            bool missing = false;
+            for (auto& r : requests) {
+                if (!r.capability.empty() && !call_.env.capabilities.contains(r.capability))
+                    throw detail::capability_needed{r.capability};
+                if (const auto* a = call_.answers.if_contains(r.key)) {
+                    if (auto why = malformed(r.method, *a))
+                        throw detail::input_malformed{"inputResponses[\"" + r.key + "\"]: " + *why};
+                    out.push_back(a->get_object());
+                    continue;
+                }
+                missing = true;
+                boost::json::object req{{"method", r.method}};
+                if (!r.params.empty() || r.method != "roots/list") req.emplace("params", std::move(r.params));
+                call_.requested[r.key] = std::move(req);
+            }
+            if (missing) throw detail::input_needed{};
+            return out;
+        }
+        log_level client_log_level() const override { return call_.env.level.value_or(log_level::emergency); }
+        bool wants_logs() const override { return call_.env.level.has_value(); }
+        const boost::json::object& client_capabilities() const override { return call_.env.capabilities; }
+        std::string_view protocol_version() const override { return call_.env.version; }
+        bool stateless() const override { return true; }
+
+    private:
+        /// Why `answer` cannot be the client's result of `method`, or nothing.
+        static std::optional<std::string> malformed(std::string_view method, const boost::json::value& answer) {
+            if (!answer.is_object()) return "must be an object";
+            const auto& a = answer.get_object();
+            if (method == "elicitation/create") {
+                const auto* action = a.if_contains("action");
+                if (!action || !action->is_string() ||
+                    (action->get_string() != "accept" && action->get_string() != "decline" &&
+                     action->get_string() != "cancel"))
+                    return "\"action\" must be accept, decline or cancel";
+                if (const auto* c = a.if_contains("content"); c && !c->is_object()) return "\"content\" must be an object";
+            } else if (method == "sampling/createMessage") {
+                const auto* content = a.if_contains("content");
+                if (!content || (!content->is_object() && !content->is_array())) return "\"content\" is missing";
+            } else if (method == "roots/list") {
+                const auto* roots = a.if_contains("roots");
+                if (!roots || !roots->is_array()) return "\"roots\" must be an array";
+            }
+            return std::nullopt;
+        }
+        session& session_;
+        modern_call& call_;
+    };
+
     std::shared_ptr<const registry> registry_{};
     std::shared_ptr<const server_info> info_{};
     session_options options_;
@@ -711,6 +1134,9 @@ private:
     std::map<std::int64_t, std::shared_ptr<pending_request>> pending_{};
     std::int64_t next_request_id_ = 0;
     std::set<std::string, std::less<>> subscriptions_{};
+    std::shared_ptr<const request_state_sealer> sealer_{};
+    std::mutex listen_mutex_{}; // taken before mutex_ when both are
+    std::map<std::string, listen_entry, std::less<>> listens_{};
 };
 
 } // namespace mcp

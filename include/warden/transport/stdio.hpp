@@ -189,6 +189,7 @@ struct stdio {
     static constexpr channel_security channel = channel_security::local_process;
     static constexpr bool carries_http_headers = false;
     static constexpr bool verifies_client_certificates = false;
+    static constexpr bool serves_session_era = true; ///< initialize, besides 2026-07-28
 
     /// Serves one session on stdin/stdout; the caller is `Auth::local_principal()`.
     template <class Auth>

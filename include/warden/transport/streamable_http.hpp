@@ -353,7 +353,7 @@ private:
                                                       "forbidden Host"));
                 // Public by design (RFC 9728), readable by browser-based clients too.
                 auto res = make(http::status::ok, v,
-                                boost::json::serialize(scheme->resource_metadata(state_.core.registry().tool_scopes())),
+                                boost::json::serialize(scheme->resource_metadata(state_.core.registry().advertised_scopes())),
                                 "application/json");
                 res.set(http::field::access_control_allow_origin, "*");
                 res.set(http::field::cache_control, "max-age=3600");
@@ -514,14 +514,33 @@ private:
         const auto* params = obj->if_contains("params");
         const auto* name = params && params->is_object() ? params->get_object().if_contains("name") : nullptr;
         if (!name || !name->is_string()) return std::nullopt;
-        auto tool = state_.core.registry().find_tool(name->get_string());
+        return scope_refusal(name->get_string());
+    }
+
+    /// The same decision from the headers of the stateless era (`Mcp-Method: tools/call`,
+    /// `Mcp-Name`), before the body is parsed. The body stays the source of truth: it is
+    /// checked against these headers, and the decision is made again from it.
+    std::optional<response> header_tool_refusal() {
+        auto m = request_.find("mcp-method");
+        if (m == request_.end() || mcp::modern::trim_ows(m->value()) != "tools/call") return std::nullopt;
+        auto n = request_.find("mcp-name");
+        if (n == request_.end()) return std::nullopt;
+        auto name = mcp::modern::decode_header_value(n->value());
+        if (!name) return std::nullopt;
+        return scope_refusal(*name);
+    }
+
+    /// 403 with a challenge naming every scope the tool needs, when the caller lacks one.
+    std::optional<response> scope_refusal(std::string_view tool_name) {
+        auto tool = state_.core.registry().find_tool(tool_name);
         if (!tool) return std::nullopt;
-        auto why = tool->refusal(caller_);
+        auto why = state_.core.registry().refusal(*tool, caller_);
         if (!why) return std::nullopt;
-        state_.core.log().info("refused tools/call " + std::string(name->get_string()) + " for " + caller_.subject +
+        state_.core.log().info("refused tools/call " + std::string(tool_name) + " for " + caller_.subject +
                                ": 403 insufficient_scope (" + *why + ")");
         std::string scope;
-        for (const auto& sc : tool->scopes) scope += (scope.empty() ? "" : " ") + sc;
+        for (const auto& sc : tool->scopes)
+            if (sc != "offline_access") scope += (scope.empty() ? "" : " ") + sc;
         const auth::challenges c{"Bearer", state_.core.config().auth.bearer.realm};
         auto res = make(http::status::forbidden, request_.version(),
                         boost::json::serialize(boost::json::object{{"error", "insufficient_scope"},
@@ -573,11 +592,38 @@ private:
         if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
             co_return co_await send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
                                               "Accept must include application/json and text/event-stream"));
+        if (auto refused = header_tool_refusal()) co_return co_await send(std::move(*refused));
         auto body = json_body();
         if (auto* err = std::get_if<response>(&body)) co_return co_await send(std::move(*err));
         boost::json::value message = std::move(std::get<boost::json::value>(body));
 
         const auto* obj = message.if_object();
+        // The stateless era: the body claims it, or the version header names it.
+        if (obj) {
+            auto hv = request_.find("mcp-protocol-version");
+            const bool header_modern =
+                hv != request_.end() && mcp::modern::trim_ows(hv->value()) == mcp::modern::version;
+            if (header_modern || mcp::modern::claims_modern(*obj)) co_return co_await post_modern(std::move(message));
+        }
+        if (!state_.core.config().session.session_era) {
+            // A modern-only server: session-era requests learn which version to speak.
+            if (!mcp::session::expects_response(message))
+                co_return co_await send(make(http::status::accepted, v, "", ""));
+            boost::json::value id{};
+            boost::json::object data{{"supported", boost::json::array{mcp::modern::version}}};
+            if (obj) {
+                if (const auto* i = obj->if_contains("id"); i && mcp::jsonrpc::valid_id(*i)) id = *i;
+                if (const auto* p = obj->if_contains("params"); p && p->is_object())
+                    if (const auto* pv = p->get_object().if_contains("protocolVersion"); pv && pv->is_string())
+                        data.emplace("requested", *pv);
+            }
+            co_return co_await send(make(
+                http::status::bad_request, v,
+                boost::json::serialize(mcp::jsonrpc::make_error(
+                    id, mcp::modern::unsupported_protocol_version,
+                    "this server serves MCP " + std::string(mcp::modern::version) + " only", std::move(data))),
+                "application/json"));
+        }
         const bool is_initialize = obj && obj->contains("method") && obj->at("method") == "initialize";
         std::shared_ptr<http_session> session;
         std::string issued_id;
@@ -652,6 +698,117 @@ private:
         co_return co_await stream_events(std::move(stream), 1, &first, &issued_id);
     }
 
+    /// A request of the stateless era (2026-07-28): its envelope and the headers that
+    /// mirror it are checked in the revision's order (-32602, -32020, -32022, -32601 and
+    /// -32020 again for Mcp-Name and Mcp-Param-*), then a session that lives for this
+    /// request serves it (for subscriptions/listen, as long as its stream stays open).
+    net::awaitable<after> post_modern(boost::json::value message) {
+        namespace modern = mcp::modern;
+        const unsigned v = request_.version();
+        auto& obj = message.as_object();
+        boost::json::value id{};
+        if (const auto* i = obj.if_contains("id"); i && mcp::jsonrpc::valid_id(*i)) id = *i;
+        auto refuse = [&](http::status status, int code, std::string text, boost::json::value data = nullptr) {
+            return make(status, v, boost::json::serialize(mcp::jsonrpc::make_error(id, code, text, std::move(data))),
+                        "application/json");
+        };
+        const auto what = mcp::jsonrpc::classify(message).what;
+        // Cancellation over HTTP is closing the request's stream: notifications need nothing.
+        if (what == mcp::jsonrpc::kind::notification) co_return co_await send(make(http::status::accepted, v, "", ""));
+        if (what != mcp::jsonrpc::kind::request)
+            co_return co_await send(refuse(http::status::bad_request, mcp::jsonrpc::invalid_request,
+                                           "MCP " + std::string(modern::version) +
+                                               " takes one JSON-RPC request or notification per POST"));
+        const std::string method(obj.at("method").get_string());
+        static const boost::json::object no_params;
+        const auto* p = obj.if_contains("params");
+        const auto& params = p && p->is_object() ? p->get_object() : no_params;
+
+        const auto env = modern::read_envelope(
+            params, modern::supported_list(state_.core.config().session.session_era, mcp::supported_versions));
+        const auto* rej = std::get_if<modern::rejection>(&env);
+        if (rej && rej->code == mcp::jsonrpc::invalid_params)
+            co_return co_await send(refuse(http::status::bad_request, rej->code, rej->message));
+        const std::string body_version(modern::meta_of(params)->at(modern::meta_protocol_version).get_string());
+        auto hv = request_.find("mcp-protocol-version");
+        if (hv == request_.end())
+            co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
+                                           "the MCP-Protocol-Version header is required"));
+        if (modern::trim_ows(hv->value()) != body_version)
+            co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
+                                           "Header mismatch: MCP-Protocol-Version does not match params._meta"));
+        if (rej) co_return co_await send(refuse(http::status::bad_request, rej->code, rej->message, rej->data));
+        auto hm = request_.find("mcp-method");
+        if (hm == request_.end())
+            co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
+                                           "the Mcp-Method header is required"));
+        if (modern::trim_ows(hm->value()) != method)
+            co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
+                                           "Header mismatch: Mcp-Method does not match the body's method"));
+        if (!mcp::session::offers(state_.core.registry(), method))
+            co_return co_await send(refuse(http::status::not_found, mcp::jsonrpc::method_not_found,
+                                           "method not found: " + method));
+        if (const auto member = modern::name_member(method); !member.empty()) {
+            auto hn = request_.find("mcp-name");
+            if (hn == request_.end())
+                co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
+                                               "the Mcp-Name header is required for " + method));
+            const auto named = modern::decode_header_value(hn->value());
+            const auto* b = params.if_contains(member);
+            if (!named || !b || !b->is_string() || b->get_string() != *named)
+                co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
+                                               "Header mismatch: Mcp-Name does not match params." + std::string(member)));
+        }
+        if (method == "tools/call") {
+            const auto* name = params.if_contains("name");
+            auto tool = name && name->is_string() ? state_.core.registry().find_tool(name->get_string()) : nullptr;
+            if (tool && !tool->mirrored.empty()) {
+                const auto* a = params.if_contains("arguments");
+                const auto& args = a && a->is_object() ? a->get_object() : no_params;
+                for (const auto& m : tool->mirrored) {
+                    const auto want = modern::header_text(args, m);
+                    if (!want) continue; // absent or null: no header expected
+                    auto h = request_.find("mcp-param-" + m.header);
+                    const auto got = h == request_.end() ? std::nullopt : modern::decode_header_value(h->value());
+                    if (!got || *got != *want)
+                        co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
+                                                       "Header mismatch: Mcp-Param-" + m.header +
+                                                           (h == request_.end() ? " is missing" : " does not match the body")));
+                }
+            }
+        }
+        // The scope decision again, from the body (the headers were only a head start).
+        if (auto refused = tool_refusal(message)) co_return co_await send(std::move(*refused));
+
+        const bool listen = method == "subscriptions/listen";
+        auto session = std::make_shared<http_session>(std::string(), caller_);
+        session->set_mcp(state_.core.open_session(caller_, session, listen));
+        stateless_session_ = session; // ended when this request is answered (or its stream closes)
+        auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
+        session->route(id, stream);
+        if (auto m = session->mcp()) m->receive(std::move(message));
+        if (listen && state_.stopping)
+            if (auto m = session->mcp()) m->end_listens();
+
+        event_stream::event first;
+        event_stream::status got = event_stream::status::heartbeat;
+        while (got == event_stream::status::heartbeat) {
+            const auto next = co_await stream->next(first, std::chrono::hours(24));
+            got = next;
+        }
+        if (got == event_stream::status::end) co_return co_await send(make(http::status::accepted, v, "", ""));
+        if (first.final) {
+            auto status = http::status::ok;
+            if (first.error == modern::missing_client_capability || first.error == modern::header_mismatch ||
+                first.error == modern::unsupported_protocol_version)
+                status = http::status::bad_request;
+            else if (first.error == mcp::jsonrpc::method_not_found)
+                status = http::status::not_found;
+            co_return co_await send(make(status, v, std::move(first.data), "application/json"));
+        }
+        co_return co_await stream_events(std::move(stream), 1, &first, nullptr);
+    }
+
     /// Writes an SSE response: `first` (unless empty), then everything the stream carries
     /// for consumer `generation` until its final event (a POST's result), its end, or
     /// another consumer taking it over. Events of a resumable stream carry ids
@@ -665,6 +822,7 @@ private:
         res.set(http::field::server, "warden");
         res.set(http::field::content_type, "text/event-stream");
         res.set(http::field::cache_control, "no-cache, no-transform");
+        res.set("X-Accel-Buffering", "no"); // a buffering proxy would hold events back
         if (issued_id && !issued_id->empty()) res.set("Mcp-Session-Id", *issued_id);
         res.keep_alive(request_.keep_alive());
         res.chunked(true);
@@ -1255,6 +1413,7 @@ int serve_http(warden::detail::server_core& core) {
         reloader.cancel();
         hangup.cancel();
         state.sessions.for_each([](http_session& s) { s.close_standalone(); });
+        core.for_each_session([](mcp::session& s) { s.end_listens(); }); // subscriptions/listen streams
         deadline = std::chrono::steady_clock::now() + core.config().shutdown_grace;
         signals.cancel();
         wait_drained();
@@ -1284,6 +1443,7 @@ template <class Channel>
 struct streamable_http {
     static constexpr channel_security channel = Channel::security;
     static constexpr bool carries_http_headers = true;
+    static constexpr bool serves_session_era = true; ///< initialize and sessions, besides 2026-07-28
     static constexpr bool verifies_client_certificates = Channel::verifies_client_certificates;
 
     template <class Auth>

@@ -49,6 +49,7 @@ public:
         std::string data; ///< a serialized JSON-RPC message; empty for a heartbeat
         bool final = false;
         std::uint64_t seq = 0;
+        int error = 0; ///< for a final response that is a JSON-RPC error: its code
     };
     enum class status { event, heartbeat, end, taken };
 
@@ -58,12 +59,12 @@ public:
     explicit event_stream(boost::asio::any_io_executor ex, bool lossy = false, std::size_t history = 64)
         : executor_(std::move(ex)), history_(history), lossy_(lossy) {}
 
-    void push(std::string data, bool final) {
+    void push(std::string data, bool final, int error = 0) {
         std::shared_ptr<boost::asio::steady_timer> parked;
         {
             std::lock_guard lock(mutex_);
             if (closed_) return;
-            log_.push_back({std::move(data), final, ++last_seq_});
+            log_.push_back({std::move(data), final, ++last_seq_, error});
             trim();
             if (waiting_) parked = timer_;
         }
@@ -291,6 +292,14 @@ public:
     }
 
     void send(std::string message, const boost::json::value* related, bool final) override {
+        deliver(std::move(message), related, final, 0);
+    }
+    void send_error_response(std::string message, const boost::json::value& id, int code) override {
+        deliver(std::move(message), &id, true, code);
+    }
+
+private:
+    void deliver(std::string message, const boost::json::value* related, bool final, int error) {
         std::shared_ptr<event_stream> target;
         bool to_standalone = false;
         {
@@ -324,9 +333,11 @@ public:
                 to_standalone = true;
             }
         }
-        if (target) target->push(std::move(message), final && !to_standalone);
+        if (target) target->push(std::move(message), final && !to_standalone, error);
         touch();
     }
+
+public:
 
     void abandoned(const boost::json::value& related) override {
         std::vector<std::shared_ptr<event_stream>> ended;
