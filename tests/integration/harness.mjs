@@ -7,6 +7,10 @@ import { pathToFileURL } from 'node:url';
 export const sdk = (p) =>
   import(pathToFileURL(path.join(process.env.WARDEN_NPM_DIR, 'node_modules/@modelcontextprotocol/sdk/dist/esm', p)).href);
 
+/// Any installed npm module by its path under node_modules, e.g.
+/// npm('@modelcontextprotocol/client/dist/index.mjs').
+export const npm = (p) => import(pathToFileURL(path.join(process.env.WARDEN_NPM_DIR, 'node_modules', p)).href);
+
 /// `check(name, fn)` runs one case; `finish()` prints the totals and exits (1 when a case
 /// failed or none ran). The process exits 1 if `ms` pass first.
 export function runner(ms) {

@@ -580,3 +580,203 @@ TEST_CASE("debug header logging shows credentials only as a short hash", "[http]
     CHECK(line.find("Accept: application/json") != std::string::npos);
     CHECK(line.find("Authorization: [redacted sha256:") != std::string::npos);
 }
+
+// ---- the stateless era (MCP 2026-07-28) over HTTP ----
+
+namespace {
+constexpr const char* modern_meta =
+    R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}})";
+
+std::string modern_body(int id, std::string_view method, std::string_view params = "") {
+    std::string p = params.empty() ? std::string(modern_meta) : std::string(params) + "," + modern_meta;
+    return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":")" + std::string(method) + R"(","params":{)" +
+           p + "}}";
+}
+const std::string v2026 = "MCP-Protocol-Version: 2026-07-28\r\n";
+std::string mcp_method(std::string_view m) { return "Mcp-Method: " + std::string(m) + "\r\n"; }
+
+template <class Definition>
+void add_header_fixtures(w::server<Definition>& server) {
+    server.tool("hello", "says hi", [] { return w::tool_result::text("hi"); });
+    server.tool(w::tool_spec{.name = "echo",
+                             .description = "echoes its region",
+                             .input_schema = boost::json::parse(R"({"type":"object","properties":{
+                                 "region":{"type":"string","x-mcp-header":"Region"}}})").as_object()},
+                [](const boost::json::object& args) {
+                    const auto* r = args.if_contains("region");
+                    return w::tool_result::text(r && r->is_string() ? std::string(r->get_string()) : "none");
+                });
+}
+} // namespace
+
+TEST_CASE("streamable HTTP, 2026-07-28: headers mirror the body (status and code for each mismatch)", "[http][modern]") {
+    w::server<w::local_http_server> server{{.name = "t", .version = "1"}, small_limits<w::local_http_server>()};
+    add_header_fixtures(server);
+    test::running run(server);
+    const auto port = run.port();
+    struct row {
+        const char* what;
+        std::string body;
+        std::string headers;
+        unsigned status;
+        int code; ///< 0: a result
+    };
+    const std::string call_hello = modern_body(3, "tools/call", R"("name":"hello")");
+    auto call_echo = [](std::string_view region) {
+        return modern_body(4, "tools/call", std::string(R"("name":"echo","arguments":{"region":")") + std::string(region) + "\"}");
+    };
+    const std::string tc = v2026 + mcp_method("tools/call");
+    const std::vector<row> table = {
+        {"all headers right", modern_body(1, "tools/list"), v2026 + mcp_method("tools/list"), 200, 0},
+        {"header names in any case", modern_body(1, "tools/list"), "mcp-protocol-version: 2026-07-28\r\nMCP-METHOD: tools/list\r\n", 200, 0},
+        {"no MCP-Protocol-Version", modern_body(1, "tools/list"), mcp_method("tools/list"), 400, -32020},
+        {"header and _meta versions differ", R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"v999.0.0","io.modelcontextprotocol/clientCapabilities":{}}}})",
+         v2026 + mcp_method("tools/list"), 400, -32020},
+        {"a version nobody serves", R"({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"v999.0.0","io.modelcontextprotocol/clientCapabilities":{}}}})",
+         "MCP-Protocol-Version: v999.0.0\r\n" + mcp_method("tools/list"), 400, -32022},
+        {"2026 header, no _meta", R"({"jsonrpc":"2.0","id":1,"method":"server/discover","params":{}})", v2026 + mcp_method("server/discover"), 400, -32602},
+        {"_meta without capabilities", R"({"jsonrpc":"2.0","id":1,"method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}})",
+         v2026 + mcp_method("server/discover"), 400, -32602},
+        {"no Mcp-Method", modern_body(1, "tools/list"), v2026, 400, -32020},
+        {"Mcp-Method names another method", modern_body(1, "tools/list"), v2026 + mcp_method("prompts/list"), 400, -32020},
+        {"Mcp-Method in another case", modern_body(1, "tools/list"), v2026 + mcp_method("TOOLS/LIST"), 400, -32020},
+        {"an unknown method", modern_body(2, "nope/nothing"), v2026 + mcp_method("nope/nothing"), 404, -32601},
+        {"initialize in this era", modern_body(2, "initialize"), v2026 + mcp_method("initialize"), 404, -32601},
+        {"ping in this era", modern_body(2, "ping"), v2026 + mcp_method("ping"), 404, -32601},
+        {"no Mcp-Name", call_hello, tc, 400, -32020},
+        {"Mcp-Name names another tool", call_hello, tc + "Mcp-Name: echo\r\n", 400, -32020},
+        {"Mcp-Name with spaces around", call_hello, tc + "Mcp-Name:   hello  \r\n", 200, 0},
+        {"Mcp-Name in base64", call_hello, tc + "Mcp-Name: =?base64?aGVsbG8=?=\r\n", 200, 0},
+        {"Mcp-Name in broken base64", call_hello, tc + "Mcp-Name: =?base64?aGVsbG8?=\r\n", 400, -32020},
+        {"Mcp-Param-Region right", call_echo("eu"), tc + "Mcp-Name: echo\r\nMcp-Param-Region: eu\r\n", 200, 0},
+        {"Mcp-Param-Region missing", call_echo("eu"), tc + "Mcp-Name: echo\r\n", 400, -32020},
+        {"Mcp-Param-Region differs", call_echo("eu"), tc + "Mcp-Name: echo\r\nMcp-Param-Region: us\r\n", 400, -32020},
+        {"Mcp-Param-Region in base64", call_echo("Hello"), tc + "Mcp-Name: echo\r\nmcp-param-region: =?base64?SGVsbG8=?=\r\n", 200, 0},
+        {"no argument, no header", modern_body(4, "tools/call", R"("name":"echo","arguments":{})"), tc + "Mcp-Name: echo\r\n", 200, 0},
+        {"a session id is ignored", modern_body(1, "tools/list"), v2026 + mcp_method("tools/list") + "Mcp-Session-Id: bogus\r\n", 200, 0},
+        {"a posted response", R"({"jsonrpc":"2.0","id":1,"result":{}})", v2026, 400, -32600},
+    };
+    for (const auto& r : table) {
+        INFO(r.what);
+        auto got = test::exchange(port, test::with_port(test::post(r.body, r.headers), port));
+        CHECK(got.status == r.status);
+        const auto body = boost::json::parse(got.message.body()).as_object();
+        if (r.code == 0) {
+            CHECK(body.at("result").at("resultType") == "complete");
+        } else {
+            CHECK(body.at("error").at("code") == r.code);
+            CHECK(body.at("id") == boost::json::parse(r.body).at("id")); // every error names its request
+        }
+        CHECK(got.message["Mcp-Session-Id"].empty());
+    }
+    // A notification needs nothing back.
+    CHECK(test::exchange(port, test::with_port(test::post(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}})",
+                                                          v2026), port)).status == 202);
+    // The session era goes on beside it.
+    CHECK(test::exchange(port, test::with_port(test::post(initialize), port)).status == 200);
+
+    // Progress makes an SSE response that no proxy should buffer; its events are one-line JSON.
+    server.tool("slow", "reports progress", [](w::call_context& ctx) {
+        ctx.progress(1, 2);
+        ctx.progress(2, 2);
+        return w::tool_result::text("done");
+    });
+    const auto sse = test::read_until(
+        port,
+        test::with_port(test::post(R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"slow","_meta":{"progressToken":"p","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})",
+                                   tc + "Mcp-Name: slow\r\n"),
+                        port),
+        R"("resultType":"complete")");
+    CHECK(sse.find("Content-Type: text/event-stream") != std::string::npos);
+    CHECK(sse.find("X-Accel-Buffering: no") != std::string::npos);
+    CHECK(sse.find(R"("progress":2)") != std::string::npos);
+}
+
+TEST_CASE("streamable HTTP, 2026-07-28: subscriptions/listen over SSE", "[http][modern]") {
+    w::server<w::local_http_server> server{{.name = "t", .version = "1"}, small_limits<w::local_http_server>()};
+    add_header_fixtures(server);
+    test::running run(server);
+    const auto port = run.port();
+    const auto listen = test::with_port(
+        test::post(R"({"jsonrpc":"2.0","id":"L","method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},)" +
+                       std::string(modern_meta) + "}}",
+                   v2026 + mcp_method("subscriptions/listen")),
+        port);
+    auto stream = std::async(std::launch::async, [&] { return test::read_until(port, listen, "tools/list_changed"); });
+    std::this_thread::sleep_for(300ms); // the listen request is open and acknowledged
+    server.notify_list_changed("prompts"); // not asked for
+    server.notify_list_changed("tools");
+    const auto seen = stream.get();
+    const auto ack = seen.find("notifications/subscriptions/acknowledged");
+    const auto changed = seen.find("notifications/tools/list_changed");
+    REQUIRE(ack != std::string::npos);
+    REQUIRE(changed != std::string::npos);
+    CHECK(ack < changed);
+    CHECK(seen.find("prompts/list_changed") == std::string::npos);
+    CHECK(seen.find(R"("params":{"_meta":{"io.modelcontextprotocol/subscriptionId":"L"}})") != std::string::npos);
+    CHECK(seen.find("X-Accel-Buffering: no") != std::string::npos);
+}
+
+namespace {
+using modern_only_server =
+    w::server_definition<w::transport::modern_only<w::transport::streamable_http<w::transport::loopback>>,
+                         w::credentials::env, w::auth::anonymous, w::storage::memory>;
+}
+
+TEST_CASE("streamable HTTP, 2026-07-28: a modern-only server", "[http][modern]") {
+    static_assert(!modern_only_server::transport::serves_session_era);
+    w::server<modern_only_server> server{{.name = "t", .version = "1"}, small_limits<modern_only_server>()};
+    add_header_fixtures(server);
+    test::running run(server);
+    const auto port = run.port();
+    auto send = [&](const std::string& raw) { return test::exchange(port, test::with_port(raw, port)); };
+    auto init = send(test::post(initialize));
+    CHECK(init.status == 400);
+    const auto refused = boost::json::parse(init.message.body());
+    CHECK(refused.at("error").at("code") == -32022);
+    CHECK(refused.at("error").at("data").at("supported") == boost::json::array{"2026-07-28"});
+    CHECK(refused.at("error").at("data").at("requested") == "2025-11-25");
+    CHECK(refused.at("id") == 1);
+    CHECK(send(test::post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})")).status == 202);
+    CHECK(send("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nAccept: text/event-stream\r\nMcp-Session-Id: x\r\n\r\n").status == 405);
+    CHECK(send("DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nMcp-Session-Id: x\r\n\r\n").status == 405);
+    CHECK(send("GET /sse HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nAccept: text/event-stream\r\n\r\n").status == 404);
+    auto discover = send(test::post(modern_body(5, "server/discover"), v2026 + mcp_method("server/discover") +
+                                                                            "Mcp-Session-Id: ignored\r\nLast-Event-ID: 1-1\r\n"));
+    CHECK(discover.status == 200);
+    CHECK(boost::json::parse(discover.message.body()).at("result").at("supportedVersions") == boost::json::array{"2026-07-28"});
+}
+
+TEST_CASE("streamable HTTP, 2026-07-28: per-tool scopes from the headers, before the body; scope hierarchies", "[http][modern][auth]") {
+    token_dir dir;
+    dir.write("MCP_TOKEN", "reader-0123456789abcdef0123");
+    dir.write("MCP_ADMIN", "admin-0123456789abcdef01234");
+    auto s = small_limits<bearer_server>();
+    s.credentials_directory = dir.path;
+    s.auth.bearer.tokens = {{.name = "reader", .credentials = {"MCP_TOKEN"}, .scopes = {"read", "offline_access"}},
+                            {.name = "admin", .credentials = {"MCP_ADMIN"}, .scopes = {"admin"}}};
+    w::server<bearer_server> server{{.name = "t", .version = "1"}, std::move(s)};
+    server.scope_implies("admin", {"write"}).scope_implies("write", {"read"});
+    server.tool(w::tool_spec{.name = "writer", .scopes = {"read", "write"}}, [] { return w::tool_result::text("wrote"); });
+    test::running run(server);
+    const auto port = run.port();
+    auto send = [&](const std::string& raw) { return test::exchange(port, test::with_port(raw, port)); };
+    const std::string headers = v2026 + mcp_method("tools/call") + "Mcp-Name: writer\r\n";
+    // Decided from Mcp-Method and Mcp-Name: the body is not even JSON.
+    auto early = send(test::post("not json", headers + "Authorization: Bearer reader-0123456789abcdef0123\r\n"));
+    CHECK(early.status == 403);
+    const std::string challenge(early.message[boost::beast::http::field::www_authenticate]);
+    CHECK(challenge.find(R"(error="insufficient_scope")") != std::string::npos);
+    CHECK(challenge.find(R"(scope="read write")") != std::string::npos); // every scope the call needs, at once
+    CHECK(challenge.find("offline_access") == std::string::npos);
+    // The admin scope implies write, which implies read.
+    auto admin = send(test::post(modern_body(1, "tools/call", R"("name":"writer")"),
+                                 headers + "Authorization: Bearer admin-0123456789abcdef01234\r\n"));
+    CHECK(admin.status == 200);
+    CHECK(boost::json::parse(admin.message.body()).at("result").at("content").at(0).at("text") == "wrote");
+    // The body stays the source of truth: a harmless Mcp-Name does not let the body call writer.
+    auto smuggled = send(test::post(modern_body(1, "tools/call", R"("name":"writer")"),
+                                    v2026 + mcp_method("tools/call") + "Mcp-Name: other\r\n" +
+                                        "Authorization: Bearer reader-0123456789abcdef0123\r\n"));
+    CHECK(smuggled.status == 400);
+}

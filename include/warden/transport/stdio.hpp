@@ -13,6 +13,7 @@
 #include <warden/mcp/jsonrpc.hpp>
 #include <warden/mcp/session.hpp>
 #include <warden/traits.hpp>
+#include <warden/transport/modern_only.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>

@@ -34,6 +34,7 @@
 #include <warden/detail/server_core.hpp>
 #include <warden/mcp/jsonrpc.hpp>
 #include <warden/mcp/session.hpp>
+#include <warden/transport/modern_only.hpp>
 #include <warden/transport/channel.hpp>
 #include <warden/transport/detail/http_session.hpp>
 #include <warden/transport/http_settings.hpp>
