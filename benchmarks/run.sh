@@ -6,10 +6,12 @@
 #
 # Each server runs pinned to core 0 (warden with one I/O thread); wrk runs pinned to core 1
 # with one thread. For 1, 16 and 64 connections, three runs each, alternating the servers.
-# Then warden alone: stateful (one session), a static bearer token against ES256 JWT access
-# tokens (with and without the verified-token cache), TLS, and RSS with
-# 10 000 idle sessions.
-# Prints a table and writes it to benchmarks/RESULTS.md. Bounded: about 4 minutes.
+# Then the protocol eras side by side at 16 and 64 connections: one warden process serving
+# stateless 2026-07-28 requests (headers checked) and its session era, and the TypeScript
+# SDK 2.x's stateless handler. Then warden alone: stateful (one session), a static bearer
+# token against ES256 JWT access tokens (with and without the verified-token cache), TLS,
+# and RSS with 10 000 idle sessions.
+# Prints a table and writes it to benchmarks/RESULTS.md. Bounded: about 5 minutes.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -74,12 +76,39 @@ for conns in 1 16 64; do
 done
 kill "$warden_pid" "$ts_pid"; wait "$warden_pid" "$ts_pid" 2>/dev/null || true
 
+# new_session URL: initializes a session (the session era) and prints its id.
+new_session() {
+  curl -s -D - -o /dev/null -X POST "$1" -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' \
+    -d '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}}' |
+    awk 'tolower($1) == "mcp-session-id:" {print $2}' | tr -d '\r'
+}
+
+# The protocol eras, alternated in one loop: one warden process serving the stateless era
+# (2026-07-28: _meta in every request, MCP-Protocol-Version, Mcp-Method and Mcp-Name checked
+# against the body) and the session era (one initialized session), and the TypeScript SDK
+# 2.x's stateless handler speaking 2026-07-28.
+start eras "$echo_bin" --listen 127.0.0.1:0
+eras_pid=$PID eras_url=$URL
+eras_sid=$(new_session "$eras_url")
+start tsv2 "$node" benchmarks/ts_v2_echo_server.mjs 0
+tsv2_pid=$PID tsv2_url=$URL
+MCP_ERA=2026 warm "$eras_url"; MCP_SESSION_ID=$eras_sid warm "$eras_url"; MCP_ERA=2026 warm "$tsv2_url"
+eras=$work/eras
+: >"$eras"
+for conns in 16 64; do
+  for run in 1 2 3; do
+    echo "w2026 $conns $(MCP_ERA=2026 measure "$eras_pid" "$eras_url" "$conns")" >>"$eras"
+    echo "wsession $conns $(MCP_SESSION_ID=$eras_sid measure "$eras_pid" "$eras_url" "$conns")" >>"$eras"
+    echo "tsv2 $conns $(MCP_ERA=2026 measure "$tsv2_pid" "$tsv2_url" "$conns")" >>"$eras"
+    echo "  eras, $conns connections, run $run done" >&2
+  done
+done
+kill "$eras_pid" "$tsv2_pid"; wait "$eras_pid" "$tsv2_pid" 2>/dev/null || true
+
 # Warden alone: stateful, TLS, idle sessions.
 start stateful "$echo_bin" --listen 127.0.0.1:0
-sid=$(curl -s -D - -o /dev/null -X POST "$URL" -H 'Content-Type: application/json' \
-      -H 'Accept: application/json, text/event-stream' \
-      -d '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}}' |
-      awk 'tolower($1) == "mcp-session-id:" {print $2}' | tr -d '\r')
+sid=$(new_session "$URL")
 warm_sid() { MCP_SESSION_ID=$sid warm "$1"; }
 warm_sid "$URL"
 extra=$work/extra
@@ -154,6 +183,24 @@ table=$work/table
   awk -v b="$b" -v j="$j" 'BEGIN { printf "\nJWT access token vs static bearer token (median req/s): %.0f%%\n", 100 * j / b }'
   echo
   echo "RSS of warden's echo with 10 000 idle sessions open: $idle_rss MB"
+  echo
+  echo "| protocol era | server | connections | req/s (median) | req/s (range) | p50 ms | p99 ms | RSS MB | CPU % | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  for conns in 16 64; do
+    for s in w2026 wsession tsv2; do summarize "$eras" "$s" "$conns"; done
+  done | awk -F'|' '{ era = "2026-07-28, stateless"; name = "warden (echo)";
+                      if ($1 == "wsession") era = "2025-11-25, one session";
+                      if ($1 == "tsv2") name = "TypeScript SDK 2.4.0 (createMcpHandler)";
+                      printf "| %s | %s | %s | %s | %s | %.2f | %.2f | %s | %s | %s |\n", era, name, $2, $3, $4, $5, $6, $7, $8, $9 }'
+  echo
+  echo "| connections | warden 2026-07-28 / TypeScript SDK 2.x (median req/s) | warden 2026-07-28 / warden session (median req/s) |"
+  echo "|---|---|---|"
+  for conns in 16 64; do
+    m=$(summarize "$eras" w2026 "$conns" | cut -d'|' -f3)
+    o=$(summarize "$eras" wsession "$conns" | cut -d'|' -f3)
+    t=$(summarize "$eras" tsv2 "$conns" | cut -d'|' -f3)
+    awk -v m="$m" -v o="$o" -v t="$t" -v c="$conns" 'BEGIN { printf "| %s | %.1fx | %.0f%% |\n", c, m / t, 100 * m / o }'
+  done
 } >"$table"
 cat "$table"
 {

@@ -1,20 +1,31 @@
 -- wrk script: POST tools/call echo with a fresh id per request. MCP_SESSION_ID, when set,
 -- is sent as Mcp-Session-Id (stateful servers); BEARER_TOKEN as Authorization: Bearer.
+-- MCP_ERA=2026 sends requests of the stateless era (MCP 2026-07-28): the version and the
+-- client's capabilities in params._meta, mirrored by MCP-Protocol-Version, Mcp-Method and
+-- Mcp-Name, which the server checks against the body.
 local counter = 0
 local session = os.getenv("MCP_SESSION_ID")
 local bearer = os.getenv("BEARER_TOKEN")
+local modern = os.getenv("MCP_ERA") == "2026"
 
 request = function()
   counter = counter + 1
   local headers = {
     ["Content-Type"] = "application/json",
     ["Accept"] = "application/json, text/event-stream",
-    ["MCP-Protocol-Version"] = "2025-11-25",
+    ["MCP-Protocol-Version"] = modern and "2026-07-28" or "2025-11-25",
   }
   if session and session ~= "" then headers["Mcp-Session-Id"] = session end
   if bearer and bearer ~= "" then headers["Authorization"] = "Bearer " .. bearer end
+  local meta = ""
+  if modern then
+    headers["Mcp-Method"] = "tools/call"
+    headers["Mcp-Name"] = "echo"
+    meta = ',"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",' ..
+      '"io.modelcontextprotocol/clientCapabilities":{}}'
+  end
   local body = '{"jsonrpc":"2.0","id":' .. counter ..
-    ',"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}'
+    ',"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}' .. meta .. '}}'
   return wrk.format("POST", nil, headers, body)
 end
 

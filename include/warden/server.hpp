@@ -158,7 +158,7 @@ public:
             needed.push_back({core_.config().request_state_key_variable,
                               "base64 of 32 random bytes: the key sealing requestState (MCP 2026-07-28); "
                               "without it a random key of this process is used",
-                              Definition::profile::multi_instance, true});
+                              false, true});
         if constexpr (requires { storage_policy_type::variables(core_.config().storage); })
             for (auto& v : storage_policy_type::variables(core_.config().storage)) needed.push_back(std::move(v));
         for (auto& v : needed) {
@@ -174,7 +174,14 @@ public:
         auto loaded = Definition::credentials::load(*req);
         if (!loaded) return loaded.error();
         core_.set_credentials(std::move(loaded).value());
-        if (auto sealed = install_state_key(); !sealed) return sealed.error();
+        if (auto sealed = install_state_key(core_.credentials()); !sealed) return sealed.error();
+        if constexpr (Definition::profile::multi_instance)
+            if (!core_.state_sealer())
+                core_.log().warn(core_.config().request_state_key_variable +
+                                 " is not set: each instance seals requestState with its own key, so an "
+                                 "input-required retry that reaches another instance is refused");
+        if (!credentials_loaded_) // a rotated key takes over on reload (a malformed one is refused)
+            core_.on_credentials_changed([this](const credential_set& c) { return install_state_key(c); });
         req->warn = nullptr; // reloads do not repeat the warnings about optional credentials
         core_.set_credential_loader([req] { return Definition::credentials::load(*req); });
         credentials_loaded_ = true;
@@ -255,10 +262,11 @@ private:
         return s;
     }
 
-    /// The requestState key from the credentials, when there is one.
-    result<void> install_state_key() {
+    /// The requestState key from `creds`, when there is one. States sealed under a key that
+    /// was rotated away no longer open: their clients start the call again.
+    result<void> install_state_key(const credential_set& creds) {
         const auto& name = core_.config().request_state_key_variable;
-        const secret* key = name.empty() ? nullptr : core_.credentials().find_secret(name);
+        const secret* key = name.empty() ? nullptr : creds.find_secret(name);
         if (!key) return success();
         auto bytes = crypto::base64_decode(key->reveal());
         if (!bytes || bytes.value().size() != crypto::aes256_gcm_key_size)

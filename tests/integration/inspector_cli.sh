@@ -37,7 +37,7 @@ run 'resources/list' 0 "r.resources.some(x => x.uri === 'test://static-text')" -
 run 'resources/templates/list' 0 "r.resourceTemplates[0].uriTemplate === 'test://template/{id}/data'" -- --method resources/templates/list
 run 'resources/read' 0 "r.contents[0].text.includes('static text')" -- --method resources/read --uri test://static-text
 run 'resources/read template' 0 "r.contents[0].text.includes('123')" -- --method resources/read --uri test://template/123/data
-run 'prompts/list' 0 "r.prompts.length === 4" -- --method prompts/list
+run 'prompts/list' 0 "r.prompts.length === 5" -- --method prompts/list
 run 'prompts/get' 0 "r.messages[0].content.text.includes('arg1=\\'x\\'')" -- --method prompts/get --prompt-name test_prompt_with_arguments --prompt-args arg1=x arg2=y
 run 'logging/setLevel' 0 "Object.keys(r).length === 0" -- --method logging/setLevel --log-level debug
 run 'tools/call with logging' 0 "r.content[0].text.includes('successfully')" -- --method tools/call --tool-name test_tool_with_logging

@@ -164,7 +164,7 @@ await check('resources: list, templates, read text and binary, subscribe', async
 
 await check('prompts: list and get with arguments, resources and images', async () => {
   const { prompts } = await client.listPrompts();
-  assert.equal(prompts.length, 4);
+  assert.equal(prompts.length, 5);
   for (const p of prompts) assert.ok(p.description, p.name);
   const withArgs = await client.getPrompt({ name: 'test_prompt_with_arguments', arguments: { arg1: 'v1', arg2: 'v2' } });
   assert.match(withArgs.messages[0].content.text, /v1.*v2/);

@@ -1,6 +1,8 @@
 // The stateless era (MCP 2026-07-28) at the session level: the per-request envelope, the
 // era's errors, results, input-required rounds with a sealed requestState, logs, and
 // subscriptions/listen.
+#include <warden/mcp/modern.hpp>
+
 #include "support.hpp"
 
 #include <warden/mcp/registry.hpp>
@@ -107,8 +109,16 @@ TEST_CASE("stateless era: the envelope, the era's errors and server/discover", "
     CHECK_FALSE(call.contains("ttlMs"));
     CHECK(call.at("_meta").at("io.modelcontextprotocol/serverInfo").at("version") == "1.2.3");
 
-    // The same session (stdio) still serves the session era beside it.
-    CHECK(result_of(h.initialize()).at("protocolVersion") == "2025-11-25");
+    // The same session (stdio) still serves the session era beside it; a batch of that era
+    // cannot smuggle in a request of the stateless one.
+    CHECK(result_of(h.initialize("2025-03-26")).at("protocolVersion") == "2025-03-26");
+    h.session->receive_text(R"([{"jsonrpc":"2.0","id":"b1","method":"ping"},
+        {"jsonrpc":"2.0","id":"b2","method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}])");
+    const auto batch = h.out->wait_for([](const json::value& m) { return m.is_array(); });
+    REQUIRE(batch.is_array());
+    REQUIRE(batch.as_array().size() == 2);
+    for (const auto& r : batch.as_array())
+        CHECK(error_code_of(r) == (r.at("id") == "b2" ? -32600 : 0));
     CHECK_FALSE(result_of(h.request("tools/call", {{"name", "hello"}}, 9)).contains("resultType"));
     CHECK(result_of(modern(h, "tools/call", {{"name", "hello"}}, 10)).at("resultType") == "complete");
 }

@@ -1,5 +1,7 @@
 #include <warden/mcp/request_state.hpp>
 
+#include <warden/storage/memory.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <set>
@@ -86,4 +88,16 @@ TEST_CASE("requestState: fresh nonces; keys are 32 bytes", "[request_state]") {
     a.subject = "ad";
     a.tenant = "aacme";
     CHECK(wm::caller_binding(a) != wm::caller_binding(b));
+}
+
+TEST_CASE("requestState: use_once refuses a second use of one state", "[request_state]") {
+    warden::storage::memory_store store;
+    auto sealer = wm::request_state_sealer::from_key(warden::crypto::random_bytes(32)).value();
+    const auto state = sealer.seal(binding(), "x");
+    CHECK(wm::use_once(store, ""));           // a first round presents none
+    CHECK(wm::use_once(store, state));
+    auto again = wm::use_once(store, state);
+    REQUIRE_FALSE(again);
+    CHECK(again.error().message() == "requestState was used before");
+    CHECK(wm::use_once(store, sealer.seal(binding(), "x"))); // a new round's state is another state
 }

@@ -653,6 +653,10 @@ TEST_CASE("streamable HTTP, 2026-07-28: headers mirror the body (status and code
         {"Mcp-Param-Region differs", call_echo("eu"), tc + "Mcp-Name: echo\r\nMcp-Param-Region: us\r\n", 400, -32020},
         {"Mcp-Param-Region in base64", call_echo("Hello"), tc + "Mcp-Name: echo\r\nmcp-param-region: =?base64?SGVsbG8=?=\r\n", 200, 0},
         {"no argument, no header", modern_body(4, "tools/call", R"("name":"echo","arguments":{})"), tc + "Mcp-Name: echo\r\n", 200, 0},
+        {"a header without a body value", modern_body(4, "tools/call", R"("name":"echo","arguments":{})"),
+         tc + "Mcp-Name: echo\r\nMcp-Param-Region: eu\r\n", 400, -32020},
+        {"Mcp-Param-Region twice", call_echo("eu"), tc + "Mcp-Name: echo\r\nMcp-Param-Region: eu\r\nMcp-Param-Region: us\r\n", 400, -32020},
+        {"Mcp-Name twice", call_hello, tc + "Mcp-Name: hello\r\nMcp-Name: hello\r\n", 400, -32020},
         {"a session id is ignored", modern_body(1, "tools/list"), v2026 + mcp_method("tools/list") + "Mcp-Session-Id: bogus\r\n", 200, 0},
         {"a posted response", R"({"jsonrpc":"2.0","id":1,"result":{}})", v2026, 400, -32600},
     };
@@ -779,4 +783,33 @@ TEST_CASE("streamable HTTP, 2026-07-28: per-tool scopes from the headers, before
                                     v2026 + mcp_method("tools/call") + "Mcp-Name: other\r\n" +
                                         "Authorization: Bearer reader-0123456789abcdef0123\r\n"));
     CHECK(smuggled.status == 400);
+}
+
+TEST_CASE("streamable HTTP, 2026-07-28: a client that goes away cancels its request", "[http][modern]") {
+    w::server<w::local_http_server> server{{.name = "t", .version = "1"}, small_limits<w::local_http_server>()};
+    std::promise<bool> stopped;
+    std::atomic<bool> started{false};
+    server.tool("wait", "waits until cancelled", [&](w::call_context& ctx) {
+        started = true;
+        const auto until = std::chrono::steady_clock::now() + 10s;
+        while (!ctx.cancelled() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+        stopped.set_value(ctx.cancelled());
+        return w::tool_result::text("stopped");
+    });
+    test::running run(server);
+    const auto port = run.port();
+    {
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::socket socket(io);
+        socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+        const auto raw = test::with_port(test::post(modern_body(1, "tools/call", R"("name":"wait")"),
+                                                    v2026 + mcp_method("tools/call") + "Mcp-Name: wait\r\n"),
+                                         port);
+        boost::asio::write(socket, boost::asio::buffer(raw));
+        for (int i = 0; i < 200 && !started; ++i) std::this_thread::sleep_for(10ms);
+        REQUIRE(started);
+    } // the client closes its connection: the revision's cancellation over HTTP
+    auto cancelled = stopped.get_future();
+    REQUIRE(cancelled.wait_for(5s) == std::future_status::ready);
+    CHECK(cancelled.get());
 }

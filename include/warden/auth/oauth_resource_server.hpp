@@ -182,7 +182,8 @@ public:
     void set_default_scope(const std::vector<std::string>& tool_scopes) {
         const auto scopes = settings_->challenge_scopes.empty() ? supported_scopes(tool_scopes) : settings_->challenge_scopes;
         std::string joined;
-        for (const auto& sc : scopes) joined += (joined.empty() ? "" : " ") + sc;
+        for (const auto& sc : scopes)
+            if (sc != "offline_access") joined += (joined.empty() ? "" : " ") + sc; // never a resource's to ask
         challenge_.default_scope = joined;
     }
 

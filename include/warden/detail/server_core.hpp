@@ -49,8 +49,8 @@ struct settings {
     /// credential file); SIGHUP reloads at once. Zero: only on SIGHUP.
     std::chrono::milliseconds credential_reload_interval{2'000};
     /// The credential holding the key that seals `requestState` in the stateless era (MCP
-    /// 2026-07-28): base64 of 32 random bytes. Optional for one instance (a random key of
-    /// the process is used); instances behind a balancer need the same key.
+    /// 2026-07-28): base64 of 32 random bytes. Optional (a random key of the process is used);
+    /// instances behind a balancer need the same key (a warning says so when it is missing).
     std::string request_state_key_variable = "WARDEN_REQUEST_STATE_KEY";
 };
 

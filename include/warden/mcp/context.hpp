@@ -66,6 +66,8 @@ public:
     virtual std::string_view protocol_version() const = 0;
     /// True in the stateless era (2026-07-28).
     virtual bool stateless() const { return false; }
+    /// The requestState the request presented (stateless era), else empty.
+    virtual std::string_view request_state() const { return {}; }
 };
 } // namespace mcp::detail
 
@@ -135,6 +137,9 @@ public:
     /// True in the stateless era (2026-07-28): requests to the client are answered through
     /// input-required results, and the handler may run again from the start on the retry.
     bool stateless() const { return link_.stateless(); }
+    /// The sealed requestState this retry presented (empty on a first round and in the
+    /// session era), e.g. for `mcp::use_once(store, ctx.request_state())`.
+    std::string_view request_state() const { return link_.request_state(); }
     /// Whether the client declared `capability` ("elicitation", "sampling", "roots"); for the
     /// stateless era, in this very request.
     bool client_supports(std::string_view capability) const { return link_.client_capabilities().contains(capability); }

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <cctype>
+#include <cmath>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -76,11 +77,14 @@ inline bool claims_modern(const boost::json::object& message) {
 /// The versions a server lists: the modern one, then (for a dual-era server) the session
 /// era's, newest first.
 template <std::size_t N>
-std::vector<std::string> supported_list(bool session_era_too, const std::array<std::string_view, N>& legacy) {
-    std::vector<std::string> out{std::string(version)};
-    if (session_era_too)
+const std::vector<std::string>& supported_list(bool session_era_too, const std::array<std::string_view, N>& legacy) {
+    static const std::vector<std::string> modern_only{std::string(version)};
+    static const std::vector<std::string> both = [&] {
+        std::vector<std::string> out{std::string(version)};
         for (auto v : legacy) out.emplace_back(v);
-    return out;
+        return out;
+    }();
+    return session_era_too ? both : modern_only;
 }
 
 /// Reads the envelope of `params`: -32602 when `_meta`, its version or its capabilities are
@@ -251,9 +255,11 @@ inline std::optional<std::string> header_text(const boost::json::object& argumen
     if (v->is_bool()) return std::string(v->get_bool() ? "true" : "false");
     if (v->is_int64()) return std::to_string(v->get_int64());
     if (v->is_uint64()) return std::to_string(v->get_uint64());
-    if (v->is_double()) {
+    if (v->is_double()) { // 42.0 is the integer 42; anything else has no header form
         const double d = v->get_double();
-        if (d == static_cast<double>(static_cast<std::int64_t>(d))) return std::to_string(static_cast<std::int64_t>(d));
+        constexpr double limit = 9007199254740991.0; // 2^53 - 1, what the revision allows
+        if (std::isfinite(d) && d >= -limit && d <= limit && d == std::trunc(d))
+            return std::to_string(static_cast<std::int64_t>(d));
     }
     return std::string("\x01"); // a value no header can equal (the body will fail its schema anyway)
 }

@@ -14,7 +14,8 @@
 // parameters fails with one generic error: the client learns nothing about which.
 //
 // A state is not single-use by itself; where an author needs that, a storage-backed check
-// is one line: `store.insert_if_absent("request-state", digest_of(state), "1", ttl)`.
+// is one line in the handler: `if (auto r = mcp::use_once(store, ctx.request_state()); !r) ...`
+// (an atomic insert-with-expiry of the state's digest; a second use fails).
 #pragma once
 
 #include <warden/auth/principal.hpp>
@@ -23,6 +24,7 @@
 #include <warden/crypto/digest.hpp>
 #include <warden/detail/strict_json.hpp>
 #include <warden/error.hpp>
+#include <warden/storage/store.hpp>
 
 #include <boost/json.hpp>
 
@@ -98,6 +100,8 @@ class request_state_sealer {
 public:
     using clock = std::chrono::system_clock;
     static constexpr unsigned char version = 1;
+    /// The largest sealed state `open` accepts; `seal` callers check what they made.
+    static constexpr std::size_t max_sealed_size = 64 * 1024;
 
     /// `key` is 32 bytes (from a credential source); states live `ttl`.
     static result<request_state_sealer> from_key(std::string key, std::chrono::seconds ttl = std::chrono::seconds(600)) {
@@ -128,7 +132,7 @@ public:
     /// The data sealed for `b`; one generic error for anything else.
     result<std::string> open(const request_state_binding& b, std::string_view sealed, clock::time_point now = clock::now()) const {
         const auto refused = [] { return failure(errc::invalid_params, "requestState is not valid for this request"); };
-        if (sealed.size() > 64 * 1024) return refused();
+        if (sealed.size() > max_sealed_size) return refused();
         auto raw = crypto::base64url_decode(sealed);
         if (!raw || raw.value().size() < 1 + crypto::aes256_gcm_nonce_size + crypto::aes256_gcm_tag_size ||
             static_cast<unsigned char>(raw.value()[0]) != version)
@@ -160,5 +164,19 @@ private:
     std::string key_;
     std::chrono::seconds ttl_{600};
 };
+
+/// Lets a requestState be used once: records the digest of `state` in `store` (atomic
+/// insert-with-expiry, for `ttl`, as long as a state can live) and fails when it was used
+/// before. An empty state (a first round) always passes.
+inline result<void> use_once(storage::store& store, std::string_view state,
+                             std::chrono::seconds ttl = std::chrono::seconds(600)) {
+    if (state.empty()) return success();
+    const auto d = crypto::sha256(state);
+    auto fresh = store.insert_if_absent("request-state-used", crypto::to_hex(d.data(), d.size()), "1",
+                                        std::chrono::duration_cast<storage::store::ttl_type>(ttl));
+    if (!fresh) return fresh.error();
+    if (!fresh.value()) return failure(errc::invalid_params, "requestState was used before");
+    return success();
+}
 
 } // namespace warden::mcp

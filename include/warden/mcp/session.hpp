@@ -165,10 +165,8 @@ public:
 
     /// Cancels every request in flight and fails every wait for the client. Idempotent.
     void close() {
-        {
-            std::lock_guard listening(listen_mutex_);
-            listens_.clear();
-        }
+        std::lock_guard listening(listen_mutex_);
+        listens_.clear();
         std::lock_guard lock(mutex_);
         closed_ = true;
         for (auto& [key, f] : in_flight_) f->stop.request_stop();
@@ -237,10 +235,11 @@ public:
     void notify_list_changed(std::string_view what) {
         const std::string method = "notifications/" + std::string(what) + "/list_changed";
         if (initialized_) send(jsonrpc::make_notification(method, {}), nullptr, false);
-        std::lock_guard lock(listen_mutex_);
-        for (auto& [key, l] : listens_)
+        to_listeners([&](const listen_entry& l) -> std::optional<boost::json::object> {
             if ((what == "tools" && l.tools) || (what == "prompts" && l.prompts) || (what == "resources" && l.resources))
-                send(jsonrpc::make_notification(method, {{"_meta", subscription_meta(l.id)}}), &l.id, false);
+                return jsonrpc::make_notification(method, {{"_meta", subscription_meta(l.id)}});
+            return std::nullopt;
+        });
     }
 
     /// Sends notifications/resources/updated if the client subscribed to `uri` (session era)
@@ -252,12 +251,11 @@ public:
             subscribed = subscriptions_.contains(uri);
         }
         if (subscribed) send(jsonrpc::make_notification("notifications/resources/updated", {{"uri", uri}}), nullptr, false);
-        std::lock_guard lock(listen_mutex_);
-        for (auto& [key, l] : listens_)
-            if (l.uris.contains(uri))
-                send(jsonrpc::make_notification("notifications/resources/updated",
-                                                {{"_meta", subscription_meta(l.id)}, {"uri", uri}}),
-                     &l.id, false);
+        to_listeners([&](const listen_entry& l) -> std::optional<boost::json::object> {
+            if (!l.uris.contains(uri)) return std::nullopt;
+            return jsonrpc::make_notification("notifications/resources/updated",
+                                              {{"_meta", subscription_meta(l.id)}, {"uri", uri}});
+        });
     }
 
     /// True while a subscriptions/listen request is open.
@@ -267,6 +265,7 @@ public:
     }
     /// Ends every open subscriptions/listen request with its result (server shutdown).
     void end_listens() {
+        std::lock_guard sending(listen_send_mutex_);
         std::map<std::string, listen_entry, std::less<>> ending;
         {
             std::lock_guard lock(listen_mutex_);
@@ -318,6 +317,7 @@ private:
         boost::json::object answers{};
         boost::json::object requested{};
         std::int64_t round = 0;
+        std::string presented_state{}; ///< the requestState the request carried
     };
     class modern_link;
 
@@ -384,6 +384,14 @@ private:
             }
         };
         for (auto& m : batch) {
+            if (const auto* o = m.if_object(); o && modern::claims_modern(*o)) {
+                const auto* id = o->if_contains("id");
+                reply(id ? *id : boost::json::value(),
+                      jsonrpc::make_error(id && jsonrpc::valid_id(*id) ? *id : boost::json::value(),
+                                          jsonrpc::invalid_request,
+                                          "MCP " + std::string(modern::version) + " has no batches: send it alone"));
+                continue;
+            }
             if (const auto* o = m.if_object(); o && o->contains("method") && o->at("method") == "initialize") {
                 const auto* id = o->if_contains("id");
                 reply(id ? *id : boost::json::value(),
@@ -509,7 +517,7 @@ private:
 
     // ---- the stateless era (2026-07-28) ----
 
-    std::vector<std::string> supported() const {
+    const std::vector<std::string>& supported() const {
         return modern::supported_list(options_.session_era, supported_versions);
     }
 
@@ -555,6 +563,7 @@ private:
                 if (!answers || !answers->is_object() || !round || !round->is_int64()) return fail_state();
                 call->answers = answers->get_object();
                 call->round = round->get_int64();
+                call->presented_state = std::string(st->get_string());
             }
             if (const auto* in = params.if_contains("inputResponses"); in && !in->is_null()) {
                 if (!in->is_object())
@@ -634,19 +643,42 @@ private:
             honoured.emplace("resourceSubscriptions", std::move(kept));
         }
         const auto key = jsonrpc::id_key(id);
-        std::lock_guard lock(listen_mutex_); // the acknowledgement goes out before any notification
+        // The acknowledgement goes out before any notification of this listen: notifiers
+        // send under listen_send_mutex_ too, after they chose their listens.
+        std::lock_guard sending(listen_send_mutex_);
         {
-            std::lock_guard state(mutex_);
-            if (closed_) return reply(id, jsonrpc::make_error(id, failure_value(errc::closed, "session is closing")));
+            std::lock_guard lock(listen_mutex_);
+            std::optional<error> refused;
+            {
+                std::lock_guard state(mutex_);
+                if (closed_)
+                    refused = failure_value(errc::closed, "session is closing");
+                else if (listens_.contains(key) || in_flight_.contains(key))
+                    refused = failure_value(errc::duplicate_request_id, "request id " + key + " is already in flight");
+                else if (listens_.size() + in_flight_.size() >= options_.max_in_flight)
+                    refused = failure_value(errc::overloaded, "too many requests in flight");
+            }
+            if (refused) return reply(id, jsonrpc::make_error(id, *refused));
+            listens_.emplace(key, std::move(l));
         }
-        if (listens_.contains(key))
-            return reply(id, jsonrpc::make_error(id, failure_value(errc::duplicate_request_id,
-                                                                   "request id " + key + " is already listening")));
-        auto& entry = listens_.emplace(key, std::move(l)).first->second;
         boost::json::object ack{};
-        ack.emplace("_meta", subscription_meta(entry.id));
+        ack.emplace("_meta", subscription_meta(id));
         ack.emplace("notifications", std::move(honoured));
-        send(jsonrpc::make_notification("notifications/subscriptions/acknowledged", std::move(ack)), &entry.id, false);
+        send(jsonrpc::make_notification("notifications/subscriptions/acknowledged", std::move(ack)), &id, false);
+    }
+
+    /// Sends to each open listen what `make` returns for it. The listens are chosen under
+    /// the lock, the messages sent after it (a slow client never blocks close()).
+    template <class F>
+    void to_listeners(F make) {
+        std::lock_guard sending(listen_send_mutex_);
+        std::vector<std::pair<boost::json::value, boost::json::object>> out;
+        {
+            std::lock_guard lock(listen_mutex_);
+            for (const auto& [key, l] : listens_)
+                if (auto m = make(l)) out.emplace_back(l.id, std::move(*m));
+        }
+        for (auto& [id, m] : out) send(m, &id, false);
     }
 
     boost::json::object answer(const boost::json::value& id, result<boost::json::object> r) {
@@ -662,10 +694,11 @@ private:
         auto f = std::make_shared<flight>();
         std::optional<error> refused;
         {
+            std::lock_guard listening(listen_mutex_);
             std::lock_guard lock(mutex_);
             if (closed_)
                 refused = failure_value(errc::closed, "session is closing");
-            else if (in_flight_.contains(key))
+            else if (in_flight_.contains(key) || listens_.contains(key))
                 refused = failure_value(errc::duplicate_request_id, "request id " + key + " is already in flight");
             else if (in_flight_.size() >= options_.max_in_flight)
                 refused = failure_value(errc::overloaded, "too many requests in flight");
@@ -744,6 +777,9 @@ private:
             log_->error(std::string(method) + " failed: " + e.what());
             r = failure(errc::internal_error, "internal error");
         }
+        // A handler that swallowed the stop (`catch (...)`) still asked for input: the
+        // client answers first, whatever the handler made of the missing answer.
+        if (!call.requested.empty()) return input_required(id, method, params, call);
         if (r) return jsonrpc::make_result(id, complete(std::move(r).value(), nullptr));
         if (r.error().code == make_error_code(errc::resource_not_found)) {
             boost::json::object data{};
@@ -760,15 +796,14 @@ private:
         boost::json::object state{};
         state.emplace("answers", call.answers);
         state.emplace("round", call.round + 1);
-        const std::string text = boost::json::serialize(state);
-        constexpr std::size_t max_state = 40 * 1024; // sealed and encoded, under what open() accepts
-        if (text.size() > max_state)
+        auto sealed = sealer_->seal(state_binding(method, params), boost::json::serialize(state));
+        if (sealed.size() > request_state_sealer::max_sealed_size) // the retry could never open it
             return jsonrpc::make_error(id, jsonrpc::internal_error,
                                        "the answers gathered so far are too large to carry in requestState");
         boost::json::object r{};
         r.emplace("resultType", "input_required");
         if (!call.requested.empty()) r.emplace("inputRequests", call.requested);
-        r.emplace("requestState", sealer_->seal(state_binding(method, params), text));
+        r.emplace("requestState", std::move(sealed));
         add_server_meta(r);
         return jsonrpc::make_result(id, std::move(r));
     }
@@ -1084,6 +1119,7 @@ private:
         const boost::json::object& client_capabilities() const override { return call_.env.capabilities; }
         std::string_view protocol_version() const override { return call_.env.version; }
         bool stateless() const override { return true; }
+        std::string_view request_state() const override { return call_.presented_state; }
 
     private:
         /// Why `answer` cannot be the client's result of `method`, or nothing.
@@ -1135,7 +1171,8 @@ private:
     std::int64_t next_request_id_ = 0;
     std::set<std::string, std::less<>> subscriptions_{};
     std::shared_ptr<const request_state_sealer> sealer_{};
-    std::mutex listen_mutex_{}; // taken before mutex_ when both are
+    std::mutex listen_send_mutex_{}; // orders an acknowledgement before its notifications; taken first
+    std::mutex listen_mutex_{};      // taken before mutex_ when both are
     std::map<std::string, listen_entry, std::less<>> listens_{};
 };
 

@@ -158,6 +158,7 @@ inline int serve_stdio(warden::detail::server_core& core, const principal& calle
     if (eof && !line.empty() && !discarding) finish_line(); // a last message without its newline
 
     const auto grace = core.config().shutdown_grace;
+    session->end_listens(); // subscriptions/listen requests end with their result
     if (signalled) {
         core.log().info("stdio: stopping; cancelling in-flight requests");
         session->close();

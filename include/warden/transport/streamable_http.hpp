@@ -72,8 +72,10 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <cctype>
 #include <cstdio>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,6 +84,7 @@
 #include <vector>
 
 #include <sched.h>
+#include <sys/socket.h>
 
 namespace warden::transport {
 
@@ -136,6 +139,29 @@ struct http_state {
     std::vector<net::ip::address> trusted_proxies;
     /// The auth scheme in force (a `const Auth`); replaced whole when credentials change.
     std::atomic<std::shared_ptr<const void>> auth;
+
+    /// Sessions that live for one request (stateless requests), so that shutdown can
+    /// cancel their handlers once the grace period is over.
+    using request_list = std::list<std::weak_ptr<http_session>>;
+    request_list::iterator track_request(const std::shared_ptr<http_session>& s) {
+        std::lock_guard lock(requests_mutex);
+        return requests.insert(requests.end(), s);
+    }
+    void untrack_request(request_list::iterator it) {
+        std::lock_guard lock(requests_mutex);
+        requests.erase(it);
+    }
+    void close_requests() {
+        std::vector<std::shared_ptr<http_session>> live;
+        {
+            std::lock_guard lock(requests_mutex);
+            for (auto& w : requests)
+                if (auto s = w.lock()) live.push_back(std::move(s));
+        }
+        for (auto& s : live) s->close();
+    }
+    std::mutex requests_mutex;
+    request_list requests;
 
     http_state(warden::detail::server_core& c, const http_settings& s)
         : core(c), config(s), sessions(s.max_sessions, s.session_idle_timeout) {}
@@ -244,6 +270,7 @@ public:
             if (stateless_session_) {
                 stateless_session_->close();
                 stateless_session_.reset();
+                state_.untrack_request(tracked_);
             }
             if (next == after::close || !request_.keep_alive() || state_.stopping) co_return;
         }
@@ -265,6 +292,40 @@ private:
         });
     }
     void disarm() { timer_->cancel(); }
+
+    // A stateless-era request is cancelled when its client goes away (the revision's
+    // cancellation over HTTP): while it is answered, the socket is watched for readability
+    // without reading; end of stream (or a reset) closes the request's session, which
+    // stops its handler. Bytes of a next request end the watch and stay unread.
+    void watch_disconnect(const std::shared_ptr<http_session>& session) {
+        watching_ = std::make_shared<bool>(true);
+        const int fd = lowest().socket().native_handle();
+        lowest().socket().async_wait(
+            net::socket_base::wait_read,
+            [this, active = watching_, weak = std::weak_ptr<http_session>(session), fd](boost::system::error_code ec) {
+                if (ec || !*active) return; // cancelled: the request was answered (the socket may be gone)
+                char byte;
+                const auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+                    if (auto s = weak.lock()) watch_disconnect(s); // woken for nothing: watch on
+                    return;
+                }
+                // More bytes: a next request, unless they are a TLS alert record (0x15, the
+                // close_notify that precedes a TLS client's FIN), which no HTTP request starts with.
+                if (n > 0 && static_cast<unsigned char>(byte) != 0x15) return;
+                *active = false;
+                if (auto s = weak.lock()) {
+                    state_.core.log().debug("the client closed the connection of a request in flight: cancelled");
+                    s->close();
+                }
+            });
+    }
+    void stop_watching() {
+        if (!watching_ || !*watching_) return;
+        *watching_ = false;
+        boost::system::error_code ignored;
+        lowest().socket().cancel(ignored); // nothing else is pending on the socket now
+    }
 
     beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
@@ -637,6 +698,7 @@ private:
             session->set_mcp(state_.core.open_session(caller_, session, false));
             if (!is_initialize) session->mcp()->assume_initialized(*version);
             stateless_session_ = session; // ended when this request is answered
+            tracked_ = state_.track_request(session);
         } else if (is_initialize) {
             if (request_.find("mcp-session-id") != request_.end())
                 co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
@@ -731,6 +793,11 @@ private:
         if (rej && rej->code == mcp::jsonrpc::invalid_params)
             co_return co_await send(refuse(http::status::bad_request, rej->code, rej->message));
         const std::string body_version(modern::meta_of(params)->at(modern::meta_protocol_version).get_string());
+        // Each mirrored header at most once: an intermediary might read another copy.
+        for (const char* name : {"mcp-protocol-version", "mcp-method", "mcp-name"})
+            if (request_.count(name) > 1)
+                co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
+                                               std::string("the ") + name + " header appears more than once"));
         auto hv = request_.find("mcp-protocol-version");
         if (hv == request_.end())
             co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
@@ -768,13 +835,20 @@ private:
                 const auto& args = a && a->is_object() ? a->get_object() : no_params;
                 for (const auto& m : tool->mirrored) {
                     const auto want = modern::header_text(args, m);
-                    if (!want) continue; // absent or null: no header expected
-                    auto h = request_.find("mcp-param-" + m.header);
-                    const auto got = h == request_.end() ? std::nullopt : modern::decode_header_value(h->value());
-                    if (!got || *got != *want)
+                    const std::string field = "mcp-param-" + m.header;
+                    const auto copies = request_.count(field);
+                    // Absent or null in the body: no header is expected, and one that came
+                    // anyway would tell an intermediary something the tool never sees.
+                    const bool matches = !want ? copies == 0 : copies == 1 && [&] {
+                        const auto got = modern::decode_header_value(request_.find(field)->value());
+                        return got && *got == *want;
+                    }();
+                    if (!matches)
                         co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
                                                        "Header mismatch: Mcp-Param-" + m.header +
-                                                           (h == request_.end() ? " is missing" : " does not match the body")));
+                                                           (!want ? " has no value in the body"
+                                                            : copies == 0 ? " is missing"
+                                                                          : " does not match the body")));
                 }
             }
         }
@@ -785,11 +859,13 @@ private:
         auto session = std::make_shared<http_session>(std::string(), caller_);
         session->set_mcp(state_.core.open_session(caller_, session, listen));
         stateless_session_ = session; // ended when this request is answered (or its stream closes)
+        tracked_ = state_.track_request(session);
         auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
         session->route(id, stream);
         if (auto m = session->mcp()) m->receive(std::move(message));
         if (listen && state_.stopping)
             if (auto m = session->mcp()) m->end_listens();
+        if (!stream->has_event()) watch_disconnect(session); // an answer already there needs no watch
 
         event_stream::event first;
         event_stream::status got = event_stream::status::heartbeat;
@@ -797,8 +873,12 @@ private:
             const auto next = co_await stream->next(first, std::chrono::hours(24));
             got = next;
         }
-        if (got == event_stream::status::end) co_return co_await send(make(http::status::accepted, v, "", ""));
+        if (got == event_stream::status::end) {
+            stop_watching();
+            co_return co_await send(make(http::status::accepted, v, "", ""));
+        }
         if (first.final) {
+            stop_watching();
             auto status = http::status::ok;
             if (first.error == modern::missing_client_capability || first.error == modern::header_mismatch ||
                 first.error == modern::unsupported_protocol_version)
@@ -807,7 +887,9 @@ private:
                 status = http::status::not_found;
             co_return co_await send(make(status, v, std::move(first.data), "application/json"));
         }
-        co_return co_await stream_events(std::move(stream), 1, &first, nullptr);
+        const auto outcome = co_await stream_events(std::move(stream), 1, &first, nullptr);
+        stop_watching();
+        co_return outcome;
     }
 
     /// Writes an SSE response: `first` (unless empty), then everything the stream carries
@@ -1065,6 +1147,8 @@ private:
     http::request<http::string_body> request_;
     principal caller_;
     std::shared_ptr<http_session> stateless_session_;
+    std::shared_ptr<bool> watching_; ///< a disconnect watch is armed (watch_disconnect)
+    http_state::request_list::iterator tracked_{}; ///< stateless_session_ in state_.requests
     std::optional<client_certificate> peer_certificate_;      ///< verified in the TLS handshake
     std::optional<client_certificate> forwarded_certificate_; ///< from a trusted proxy, this request
     std::string forwarded_refusal_;
@@ -1401,6 +1485,7 @@ int serve_http(warden::detail::server_core& core) {
             if (!cancelled_rest && std::chrono::steady_clock::now() > deadline) {
                 cancelled_rest = true;
                 state.sessions.for_each([](http_session& s) { s.close(); });
+                state.close_requests();
             }
             wait_drained();
         });

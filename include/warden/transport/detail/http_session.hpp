@@ -70,6 +70,11 @@ public:
         }
         wake(parked); // otherwise the consumer finds it on its next look
     }
+    /// True when an event waits to be delivered (a consumer would not wait).
+    bool has_event() {
+        std::lock_guard lock(mutex_);
+        return cursor_ <= last_seq_ || closed_;
+    }
     /// Ends the stream: the consumer drains what is queued, then sees the end.
     void close() {
         std::shared_ptr<boost::asio::steady_timer> parked;
