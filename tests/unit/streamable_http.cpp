@@ -707,9 +707,12 @@ TEST_CASE("streamable HTTP, 2026-07-28: subscriptions/listen over SSE", "[http][
                    v2026 + mcp_method("subscriptions/listen")),
         port);
     auto stream = std::async(std::launch::async, [&] { return test::read_until(port, listen, "tools/list_changed"); });
-    std::this_thread::sleep_for(300ms); // the listen request is open and acknowledged
-    server.notify_list_changed("prompts"); // not asked for
-    server.notify_list_changed("tools");
+    // Until the listen request is open (a slow machine may take a while): a change of the
+    // prompts, which it did not ask for, then one of the tools.
+    for (int i = 0; i < 50 && stream.wait_for(100ms) != std::future_status::ready; ++i) {
+        server.notify_list_changed("prompts");
+        server.notify_list_changed("tools");
+    }
     const auto seen = stream.get();
     const auto ack = seen.find("notifications/subscriptions/acknowledged");
     const auto changed = seen.find("notifications/tools/list_changed");
