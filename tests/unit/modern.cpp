@@ -202,6 +202,33 @@ TEST_CASE("stateless era: input-required rounds carry the answers in a sealed re
     CHECK(extra.at("content").at(0).at("text") == "Bo/Paris");
 }
 
+TEST_CASE("stateless era: a handler that swallows the stop still has its question asked", "[modern]") {
+    test::harness h;
+    h.registry->add_tool({.name = "careless"}, [](const json::object&, warden::call_context& ctx) {
+        try {
+            (void)ctx.elicit("Sure?", json::object{{"type", "object"}}, "sure");
+        } catch (...) { // swallows everything, the stop included
+        }
+        return warden::tool_result::text("went ahead");
+    }, json::object{{"type", "object"}}, std::nullopt);
+    h.open();
+    const auto r = result_of(modern(h, "tools/call", {{"name", "careless"}}, 1));
+    CHECK(r.at("resultType") == "input_required");
+    CHECK(r.at("inputRequests").as_object().contains("sure"));
+}
+
+TEST_CASE("stateless era: answers too large to carry are refused before a state that cannot open", "[modern]") {
+    test::harness h;
+    std::atomic<int> runs{0};
+    add_asking_tool(h, runs);
+    h.open(person("ada"));
+    // 38 KB of JSON text, but each quote is escaped twice more once sealed: far past 64 KiB.
+    const json::object huge{{"action", "accept"}, {"content", {{"name", std::string(19'000, '"')}}}};
+    const auto r = modern(h, "tools/call", retry_params(nullptr, {{"user_name", huge}}), 1);
+    REQUIRE(error_code_of(r) == -32603);
+    CHECK(r.at("error").at("message") == "the answers gathered so far are too large to carry in requestState");
+}
+
 TEST_CASE("stateless era: an expired requestState is refused", "[modern]") {
     test::harness h;
     std::atomic<int> runs{0};
@@ -365,6 +392,9 @@ TEST_CASE("Mcp-Name and Mcp-Param-* values: the base64 form, literals and x-mcp-
     CHECK(wm::modern::header_text(args, mirrored[1]).value() == "true");
     CHECK(wm::modern::header_text(args, mirrored[2]).value() == "42");
     CHECK_FALSE(wm::modern::header_text(json::object{{"region", nullptr}}, mirrored[0])); // null: no header
+    // A number no header can carry matches no header (and is not cast out of range).
+    const auto huge = json::parse(R"({"opts":{"n":1e300}})").as_object();
+    CHECK(wm::modern::header_text(huge, mirrored[2]).value() == "\x01");
     for (const char* bad : {R"({"type":"object","properties":{"a":{"type":"number","x-mcp-header":"A"}}})",
                             R"({"type":"object","properties":{"a":{"type":"string","x-mcp-header":"A B"}}})",
                             R"({"type":"object","properties":{"a":{"type":"string","x-mcp-header":""}}})",

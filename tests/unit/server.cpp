@@ -70,3 +70,21 @@ TEST_CASE("server: the storage policy's credentials are loaded with the others; 
     CHECK(server.storage().value() == store.value()); // opened once
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("server: the requestState key comes from the credentials, checked and never shown", "[server][credentials][modern]") {
+    warden::settings bad;
+    bad.literal_credentials = {{"WARDEN_REQUEST_STATE_KEY", "c2hvcnQta2V5"}}; // 9 bytes
+    warden::server<warden::test_stdio_server> refused{{.name = "t", .version = "1"}, bad};
+    auto r = refused.load_credentials();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message().find("WARDEN_REQUEST_STATE_KEY must be base64 of 32 random bytes") != std::string::npos);
+    CHECK(r.error().message().find("c2hvcnQta2V5") == std::string::npos);
+
+    warden::settings good;
+    good.literal_credentials = {{"WARDEN_REQUEST_STATE_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}};
+    warden::server<warden::test_stdio_server> keyed{{.name = "t", .version = "1"}, good};
+    CHECK(keyed.load_credentials());
+    // Without the variable a random key of the process serves: no credential is required.
+    warden::server<warden::test_stdio_server> unkeyed{{.name = "t", .version = "1"}};
+    CHECK(unkeyed.load_credentials());
+}
