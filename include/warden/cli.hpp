@@ -10,6 +10,8 @@
 //     --allow-host HOST     a Host the server answers besides its own address (the public name
 //                           behind a load balancer); repeatable
 //     --stateless           HTTP without sessions: every POST stands alone
+//     --metrics HOST:PORT   Prometheus metrics at http://HOST:PORT/metrics (loopback only)
+//     --audit-log FILE      the audit log (one JSON line per auth decision) to FILE, or - for stderr
 //     --log-level LEVEL     debug, info, notice, warning, error, critical, alert, emergency
 //     --env NAME            the deployment to run, for servers with several (else $MCP_ENV)
 //     --tenant NAME         the tenant a subcommand acts for (e.g. `login`)
@@ -53,6 +55,8 @@ struct command_line {
     std::string environment{}; ///< --env NAME
     std::string tenant{};      ///< --tenant NAME
     std::string command{};     ///< a subcommand (a bare word), e.g. "login"; empty: serve
+    std::string metrics{};     ///< --metrics HOST:PORT
+    std::optional<std::string> audit_log{}; ///< --audit-log FILE ("-": stderr)
 };
 
 /// Parses the shared options; an unknown option or a bad value is an error that says which.
@@ -80,6 +84,13 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
             if (!v) return v.error();
             if (v.value().empty()) return failure(errc::invalid_argument, "--allow-host needs a value");
             cl.allowed_hosts.push_back(std::move(v).value());
+        } else if (is("--metrics") || is("--audit-log")) {
+            const std::string_view name = a.substr(0, a.find('='));
+            auto v = value(name);
+            if (!v) return v.error();
+            if (v.value().empty()) return failure(errc::invalid_argument, std::string(name) + " needs a value");
+            if (name == "--metrics") cl.metrics = std::move(v).value();
+            else cl.audit_log = std::move(v).value();
         } else if (is("--env") || is("--tenant")) {
             const std::string_view name = a.substr(0, a.find('='));
             auto v = value(name);
@@ -128,8 +139,9 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
     if (cl.tls_cert.empty() != cl.tls_key.empty())
         return failure(errc::invalid_argument, "--tls-cert and --tls-key go together");
     if (cl.stdio && (!cl.tls_cert.empty() || cl.stateless || !cl.tls_client_ca.empty() || !cl.trusted_proxies.empty() ||
-                     !cl.allowed_hosts.empty()))
-        return failure(errc::invalid_argument, "--tls-*, --trusted-proxy, --allow-host and --stateless need --listen");
+                     !cl.allowed_hosts.empty() || !cl.metrics.empty()))
+        return failure(errc::invalid_argument,
+                       "--tls-*, --trusted-proxy, --allow-host, --stateless and --metrics need --listen");
     if (!cl.tls_client_crl.empty() && cl.tls_client_ca.empty())
         return failure(errc::invalid_argument, "--tls-client-crl needs --tls-client-ca");
     return cl;
@@ -163,6 +175,12 @@ inline result<void> configure_http(const command_line& cl, http_settings& http) 
     http.trusted_proxies = cl.trusted_proxies;
     http.allowed_hosts.insert(http.allowed_hosts.end(), cl.allowed_hosts.begin(), cl.allowed_hosts.end());
     http.stateless = cl.stateless;
+    if (!cl.metrics.empty()) {
+        auto m = parse_listen(cl.metrics);
+        if (!m) return failure(errc::invalid_argument, "--metrics needs HOST:PORT on loopback, e.g. 127.0.0.1:9464");
+        http.metrics_address = m.value().first;
+        http.metrics_port = m.value().second;
+    }
     return success();
 }
 
@@ -198,6 +216,9 @@ inline std::string usage(std::string_view program, std::string_view summary, std
            "  --allow-host HOST   a Host header accepted besides the server's own address (the public\n"
            "                      name behind a load balancer); repeatable\n"
            "  --stateless         HTTP without sessions: every POST stands alone\n"
+           "  --metrics HOST:PORT Prometheus metrics at http://HOST:PORT/metrics (a loopback address)\n"
+           "  --audit-log FILE    one JSON line per authentication and authorization decision, appended\n"
+           "                      to FILE (- for stderr); on by default in production deployments\n"
            "  --env NAME          the deployment to run, for servers with several (default: $MCP_ENV)\n"
            "  --log-level LEVEL   debug, info, notice, warning, error, critical, alert, emergency (default info)\n"
            "  --help              show this text\n";
@@ -244,6 +265,11 @@ std::optional<int> configure_example(int argc, const char* const* argv, std::str
     }
     s.log_threshold = cl.level;
     s.credentials.assign(env.begin(), env.end());
+    if constexpr (requires { s.audit.file; })
+        if (cl.audit_log) {
+            s.audit.enabled = true;
+            s.audit.file = *cl.audit_log == "-" ? std::string() : *cl.audit_log;
+        }
     return std::nullopt;
 }
 

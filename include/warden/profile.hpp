@@ -39,6 +39,7 @@ struct development {
     static constexpr bool allows_anonymous_network = true;
     static constexpr bool multi_instance = false;
     static constexpr bool allows_loopback_http_fetch = true;
+    static constexpr bool audits_by_default = false;
 };
 
 /// For tests: secrets may be written in the source (credentials::literal).
@@ -47,6 +48,7 @@ struct test {
     static constexpr bool allows_anonymous_network = true;
     static constexpr bool multi_instance = false;
     static constexpr bool allows_loopback_http_fetch = true;
+    static constexpr bool audits_by_default = false;
 };
 
 /// Whether profile `P` lets the server fetch its own documents (an issuer's keys and
@@ -54,6 +56,12 @@ struct test {
 /// profile that does not say so (`production` first) does not.
 template <class P>
 inline constexpr bool allows_loopback_http_fetch = requires { requires P::allows_loopback_http_fetch; };
+
+/// Whether the audit log (warden/audit.hpp) is on unless the settings say otherwise: off
+/// in profiles that say `audits_by_default = false` (`development`, `test`), on in every
+/// other (`production` first).
+template <class P>
+inline constexpr bool audits_by_default = !requires { requires !P::audits_by_default; };
 
 /// `Base`, deployed as several instances that share state through the storage policy
 /// (DESIGN §7). Rule 6 then requires storage shared across instances.

@@ -217,6 +217,8 @@ public:
 
     /// The port the HTTP transport listens on once it has started (0 before, and on stdio).
     std::uint16_t port() const noexcept { return core_.listening_port(); }
+    /// The port of the metrics listener (`http_settings::metrics_port`), once it started.
+    std::uint16_t metrics_port() const noexcept { return core_.metrics_port(); }
 
     /// Loads credentials, then serves until the transport stops. Returns the exit status.
     int run() {
@@ -224,6 +226,11 @@ public:
         if constexpr (detail::opens_with_credentials<storage_policy_type>) {
             if (prepared)
                 if (auto st = storage(); !st) prepared = st.error();
+        }
+        if (prepared && !core_.audit()) {
+            auto audit = audit_log::open(core_.config().audit, profile::audits_by_default<typename Definition::profile>);
+            if (audit) core_.set_audit(std::move(audit).value());
+            else prepared = audit.error();
         }
         if (auto r = std::move(prepared); !r) {
             // One log line per problem (the logger escapes newlines inside a line).
@@ -246,6 +253,9 @@ private:
         // A scheme that refuses replays keeps what it has seen in the definition's storage.
         if constexpr (Definition::auth::requires_replay_store)
             core_.set_replay(std::make_shared<auth::storage_replay_store>(s));
+        // Brute-force buckets in a store every instance shares, so that limits hold across
+        // the fleet; a store of this process alone would only add disk writes per failure.
+        if constexpr (storage_policy_type::shared_across_instances) core_.set_failure_store(s);
         core_.set_store(std::move(s));
     }
 

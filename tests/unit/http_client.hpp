@@ -50,11 +50,17 @@ struct reply {
     bool closed_after = false; ///< the server closed the connection after answering
 };
 
-/// Sends `raw` bytes on a fresh connection and reads one response.
+/// Sends `raw` bytes on a fresh connection and reads one response. `from`: the loopback
+/// address to connect from (127.0.0.2 is another client to the server).
 inline reply exchange(std::uint16_t port, const std::string& raw,
-                      std::chrono::milliseconds pause_after_write = std::chrono::milliseconds(0)) {
+                      std::chrono::milliseconds pause_after_write = std::chrono::milliseconds(0),
+                      const char* from = nullptr) {
     boost::asio::io_context io;
     boost::asio::ip::tcp::socket socket(io);
+    if (from) {
+        socket.open(boost::asio::ip::tcp::v4());
+        socket.bind({boost::asio::ip::make_address(from), 0});
+    }
     socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
     boost::system::error_code wec;
     boost::asio::write(socket, boost::asio::buffer(raw), wec); // the server may refuse before reading it all

@@ -65,6 +65,13 @@ public:
     }
 
     static bool presents(const http_request_view& r) { return (presents_one<Schemes>(r) || ...); }
+    static std::vector<std::string_view> credential_headers() {
+        std::vector<std::string_view> all;
+        ([&](std::vector<std::string_view> more) { all.insert(all.end(), more.begin(), more.end()); }(
+             detail::credential_headers_of<Schemes>()),
+         ...);
+        return all;
+    }
 
     gate_result authenticate(const http_request_view& r) const {
         std::optional<gate_result> decided;

@@ -41,6 +41,7 @@ class api_key : public header_secret_traits {
 public:
     static constexpr std::array<std::string_view, sizeof...(Headers)> headers{Headers.view()...};
     static constexpr std::size_t max_key_length = 4096;
+    static std::vector<std::string_view> credential_headers() { return {headers.begin(), headers.end()}; }
 
     static std::vector<variable> variables(const auth_settings& s) { return grant_variables(s.api_key.keys, "API key"); }
 

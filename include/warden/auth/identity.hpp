@@ -47,6 +47,7 @@ public:
         return w;
     }
 
+    static std::vector<std::string_view> credential_headers() { return detail::credential_headers_of<Scheme>(); }
     static bool presents(const http_request_view& r)
         requires detail::has_presents<Scheme>
     {

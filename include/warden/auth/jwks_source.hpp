@@ -16,6 +16,7 @@
 // The thread holds only shared state, so dropping a source never waits for a fetch.
 #pragma once
 
+#include <warden/metrics.hpp>
 #include <warden/crypto/jwk.hpp>
 #include <warden/detail/http_fetch.hpp>
 #include <warden/detail/strict_json.hpp>
@@ -209,6 +210,7 @@ private:
                 s->last_attempt = clock::now();
             }
             auto got = fetch(*s, uri);
+            metrics::global().jwks_fetches.with({got ? "ok" : "failed"}).inc();
             clock::time_point next;
             {
                 std::lock_guard lock(s->mutex);

@@ -30,6 +30,7 @@
 // scopes, and the issuer's tenant. The raw token is never kept.
 #pragma once
 
+#include <warden/metrics.hpp>
 #include <warden/auth/gate.hpp>
 #include <warden/auth/http_credentials.hpp>
 #include <warden/auth/jwks_source.hpp>
@@ -414,6 +415,7 @@ private:
         parts.content_type = "application/x-www-form-urlencoded";
         parts.headers = {{"Authorization", c.authorization}};
         auto got = warden::detail::http_request(c.endpoint, c.fetch, parts);
+        metrics::global().introspections.with({!got ? "unreachable" : got.value().status == 200 ? "ok" : "failed"}).inc();
         auto down = [&](std::string why) {
             return challenge{503, "", "temporarily_unavailable", "the authorization server cannot be asked",
                              "introspection at " + issuer.rules.issuer + ": " + std::move(why)};

@@ -25,6 +25,9 @@ struct principal {
     std::vector<std::string> scopes{}; ///< what the caller may do
     bool unrestricted = false;       ///< holds every scope (the local process on stdio)
     boost::json::object claims{};      ///< further verified attributes (never a credential)
+    // Where the proof came from, for the audit log: not part of the identity.
+    std::string address{};             ///< the client address of the request that proved it
+    std::string request_id{};          ///< warden's id of that HTTP request (X-Request-Id)
 
     bool has_scope(std::string_view scope) const {
         return unrestricted || std::find(scopes.begin(), scopes.end(), scope) != scopes.end();

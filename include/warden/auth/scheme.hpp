@@ -18,6 +18,7 @@
 // | `a.start_background(log)` | `void`                 | starts its own work (fetching keys); `log` lives on |
 // | `a.stop_background()`    | `void`                  | stops it and waits (server shutdown)             |
 // | `a.may_block()`          | `bool`                  | authenticate may wait on the network: run it off the I/O threads |
+// | `A::credential_headers()` | `std::vector<std::string_view>` | headers besides Authorization carrying the credential (brute-force buckets) |
 // `s` is a `const auth_settings&`, `creds` a `const credential_set&`, `r` a
 // `const http_request_view&`, `rs` a `std::shared_ptr<replay_store>` over the definition's
 // storage (rule 4 makes sure it can insert-if-absent atomically). `configure` runs at start-up (an error stops the server, exit
@@ -99,6 +100,16 @@ concept runs_in_background = requires(A& a, const A& c, const logger& log) {
     a.start_background(log);
     c.stop_background();
 };
+/// A scheme whose credential travels in headers other than Authorization (API keys).
+template <class A>
+concept names_credential_headers = requires {
+    { A::credential_headers() } -> std::convertible_to<std::vector<std::string_view>>;
+};
+template <class A>
+std::vector<std::string_view> credential_headers_of() {
+    if constexpr (names_credential_headers<A>) return A::credential_headers();
+    else return {};
+}
 template <class A>
 concept has_step_up = requires(const A& a, std::string_view s) {
     { a.step_up(s, s) } -> std::same_as<std::string>;

@@ -129,7 +129,19 @@ struct identity_settings {
     bool tenant_required = false; ///< refuse requests that name no tenant
 };
 
+/// Brute-force defence (warden/auth/failure_limits.hpp): failed authentications allowed
+/// per client address and per presented credential before the gate answers 429.
+struct failure_limit_settings {
+    bool enabled = true;
+    unsigned per_address = 20;                         ///< failures an address may make at once...
+    std::chrono::milliseconds address_refill{3'000};   ///< ...then one more per this (20 a minute)
+    unsigned per_credential = 10;                      ///< failures naming one user, key id or token...
+    std::chrono::milliseconds credential_refill{30'000}; ///< ...then one more per this (2 a minute)
+    unsigned ipv6_prefix = 64;                         ///< IPv6 clients share a bucket per this prefix
+};
+
 struct auth_settings {
+    failure_limit_settings failures{};
     bearer_settings bearer{};
     api_key_settings api_key{};
     basic_settings basic{};

@@ -5,6 +5,8 @@
 // a tool; users never name it.
 #pragma once
 
+#include <warden/audit.hpp>
+#include <warden/auth/failure_limits.hpp>
 #include <warden/auth/principal.hpp>
 #include <warden/auth/scheme.hpp>
 #include <warden/auth/settings.hpp>
@@ -12,6 +14,7 @@
 #include <warden/log.hpp>
 #include <warden/mcp/registry.hpp>
 #include <warden/mcp/session.hpp>
+#include <warden/storage/memory.hpp>
 #include <warden/storage/settings.hpp>
 #include <warden/storage/store.hpp>
 #include <warden/transport/http_settings.hpp>
@@ -52,6 +55,9 @@ struct settings {
     /// 2026-07-28): base64 of 32 random bytes. Optional (a random key of the process is used);
     /// instances behind a balancer need the same key (a warning says so when it is missing).
     std::string request_state_key_variable = "WARDEN_REQUEST_STATE_KEY";
+    /// The audit log (warden/audit.hpp): one JSON line per authentication and authorization
+    /// decision; on by default in profile::production.
+    audit_settings audit{};
 };
 
 namespace detail {
@@ -104,6 +110,27 @@ public:
     const std::shared_ptr<storage::store>& store() const noexcept { return store_; }
     void set_store(std::shared_ptr<storage::store> s) { store_ = std::move(s); }
 
+    /// The brute-force limiter of the HTTP gate (warden/auth/failure_limits.hpp), built on
+    /// first use from the settings: its buckets in the store set by `set_failure_store`
+    /// (a store shared across instances), else in this process's memory.
+    std::shared_ptr<auth::failure_limiter> failure_limiter() {
+        std::lock_guard lock(mutex_);
+        if (!limiter_) {
+            auto store = failure_store_ ? failure_store_ : std::make_shared<storage::memory_store>();
+            limiter_ = std::make_shared<auth::failure_limiter>(std::move(store), settings_.auth.failures);
+        }
+        return limiter_;
+    }
+    void set_failure_store(std::shared_ptr<storage::store> s) {
+        std::lock_guard lock(mutex_);
+        failure_store_ = std::move(s);
+        limiter_.reset();
+    }
+
+    /// The audit log; null when it is off.
+    const std::shared_ptr<audit_log>& audit() const noexcept { return audit_; }
+    void set_audit(std::shared_ptr<audit_log> a) { audit_ = std::move(a); }
+
     /// How to load the credentials again (set by `server` from its credential source).
     void set_credential_loader(std::function<result<credential_set>()> f) { loader_ = std::move(f); }
     /// Runs `f(credentials)` after every reload that changed them (a transport rebuilds its
@@ -143,6 +170,7 @@ public:
         auto s = std::make_shared<mcp::session>(registry_, info_, settings_.session, std::move(caller), credentials_snapshot(),
                                                 workers().get_executor(), std::move(out), log_);
         s->set_state_sealer(state_sealer());
+        s->set_audit(audit_);
         if (!tracked) return s;
         std::lock_guard lock(mutex_);
         std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
@@ -179,6 +207,9 @@ public:
     /// The port an HTTP transport listens on (after it started; 0 before).
     std::uint16_t listening_port() const noexcept { return port_.load(); }
     void set_listening_port(std::uint16_t p) noexcept { port_ = p; }
+    /// The port of the metrics listener (0 when there is none, or before it started).
+    std::uint16_t metrics_port() const noexcept { return metrics_port_.load(); }
+    void set_metrics_port(std::uint16_t p) noexcept { metrics_port_ = p; }
 
     /// Calls `f` on every live session.
     template <class F>
@@ -218,12 +249,16 @@ private:
     std::function<result<credential_set>()> loader_{};
     std::shared_ptr<auth::replay_store> replay_{};
     std::shared_ptr<storage::store> store_{};
+    std::shared_ptr<storage::store> failure_store_{};
+    std::shared_ptr<auth::failure_limiter> limiter_{};
+    std::shared_ptr<audit_log> audit_{};
     std::shared_ptr<const mcp::request_state_sealer> sealer_{};
     std::vector<std::function<result<void>(const credential_set&)>> reload_listeners_{};
     std::list<std::weak_ptr<mcp::session>> sessions_{};
     std::function<void()> stopper_{};
     bool stop_requested_ = false;
     std::atomic<std::uint16_t> port_{0};
+    std::atomic<std::uint16_t> metrics_port_{0};
 };
 
 } // namespace detail

@@ -19,6 +19,7 @@
 // the worker executor, so a slow tool never delays `ping` or another call.
 #pragma once
 
+#include <warden/audit.hpp>
 #include <warden/auth/principal.hpp>
 #include <warden/credentials/credential_set.hpp>
 #include <warden/detail/decimal.hpp>
@@ -30,6 +31,7 @@
 #include <warden/mcp/modern.hpp>
 #include <warden/mcp/registry.hpp>
 #include <warden/mcp/request_state.hpp>
+#include <warden/metrics.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -281,6 +283,8 @@ public:
 
     /// The key that seals `requestState` (stateless era). By default a random key of this
     /// process (states then open only here); the server installs one from its credentials.
+    /// Where per-tool authorization decisions are audited (null: nowhere).
+    void set_audit(std::shared_ptr<audit_log> a) { audit_ = std::move(a); }
     void set_state_sealer(std::shared_ptr<const request_state_sealer> s) {
         if (s) sealer_ = std::move(s);
     }
@@ -707,16 +711,17 @@ private:
         }
         if (refused) return reply(id, jsonrpc::make_error(id, *refused));
         auto owned = std::make_shared<const boost::json::object>(std::move(msg));
-        if (run_inline) return execute(owned, key, f, handler, reply, call);
+        auto who = caller(); // the caller as this request proved it, whatever later requests bring
+        if (run_inline) return execute(owned, key, f, handler, reply, call, who);
         boost::asio::post(workers_, [self = shared_from_this(), owned = std::move(owned), key = std::move(key), f,
-                                     handler, reply, call = std::move(call)]() {
-            self->execute(owned, key, f, handler, reply, call);
+                                     handler, reply, call = std::move(call), who = std::move(who)]() {
+            self->execute(owned, key, f, handler, reply, call, who);
         });
     }
 
     void execute(const std::shared_ptr<const boost::json::object>& msg, const std::string& key,
                  const std::shared_ptr<flight>& f, handler_fn handler, const reply_fn& reply,
-                 const std::shared_ptr<modern_call>& call) {
+                 const std::shared_ptr<modern_call>& call, const std::shared_ptr<const principal>& who) {
         const auto& id = msg->at("id");
         const auto& params = params_of(*msg);
         boost::json::value token{};
@@ -725,7 +730,7 @@ private:
                 t && (t->is_string() || t->is_int64() || t->is_uint64()))
                 token = *t;
         boost::json::object response{};
-        const auto who = caller(); // this request's view, whatever later requests bring
+        const auto started = std::chrono::steady_clock::now();
         if (!call) {
             call_context ctx(*this, *who, *credentials_, id, std::move(token), f->stop.get_token());
             result<boost::json::object> r = failure(errc::internal_error);
@@ -739,6 +744,7 @@ private:
         } else {
             response = execute_modern(*msg, *call, *who, handler, std::move(token), f->stop.get_token());
         }
+        count_request(*msg, response, std::chrono::steady_clock::now() - started);
         bool cancelled = false;
         {
             std::lock_guard lock(mutex_);
@@ -750,6 +756,28 @@ private:
             reply(id, std::nullopt);
         else
             reply(id, std::move(response));
+    }
+
+    /// Counts a handled request and its duration in the metrics, by method and (for a
+    /// registered tool) tool name: names clients make up never become labels.
+    void count_request(const boost::json::object& msg, const boost::json::object& response,
+                       std::chrono::steady_clock::duration took) const {
+        const std::string_view method = msg.at("method").get_string();
+        std::string_view tool{};
+        if (method == "tools/call")
+            if (const auto* n = params_of(msg).if_contains("name"); n && n->is_string())
+                if (registry_->find_tool(n->get_string())) tool = n->get_string();
+        std::string_view outcome = "ok";
+        if (response.contains("error")) {
+            outcome = "error";
+        } else if (const auto* r = response.if_contains("result"); r && r->is_object()) {
+            const auto& o = r->get_object();
+            if (const auto* e = o.if_contains("isError"); e && e->is_bool() && e->get_bool()) outcome = "tool_error";
+            else if (const auto* t = o.if_contains("resultType"); t && *t == "input_required") outcome = "input_required";
+        }
+        auto& m = metrics::global();
+        m.requests.with({method, tool, outcome}).inc();
+        m.request_duration.with({method, tool}).observe(std::chrono::duration<double>(took).count());
     }
 
     /// Runs a stateless-era handler: a complete result, an input-required result (answers
@@ -903,7 +931,11 @@ private:
         }
         auto tool = registry_->find_tool(name->get_string());
         if (!tool) return failure(errc::invalid_params, "unknown tool: " + std::string(name->get_string()));
-        if (auto why = registry_->refusal(*tool, ctx.caller())) return failure(errc::insufficient_scope, std::move(*why));
+        if (auto why = registry_->refusal(*tool, ctx.caller())) {
+            record_authorization(audit_.get(), ctx.caller(), name->get_string(), false, &ctx.request_id());
+            return failure(errc::insufficient_scope, std::move(*why));
+        }
+        record_authorization(audit_.get(), ctx.caller(), name->get_string(), true, &ctx.request_id());
         tool_result r;
         try {
             r = tool->handler(*args, ctx);
@@ -1171,6 +1203,7 @@ private:
     std::int64_t next_request_id_ = 0;
     std::set<std::string, std::less<>> subscriptions_{};
     std::shared_ptr<const request_state_sealer> sealer_{};
+    std::shared_ptr<audit_log> audit_{};
     std::mutex listen_send_mutex_{}; // orders an acknowledgement before its notifications; taken first
     std::mutex listen_mutex_{};      // taken before mutex_ when both are
     std::map<std::string, listen_entry, std::less<>> listens_{};

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <warden/error.hpp>
+#include <warden/metrics.hpp>
 
 #include <chrono>
 #include <optional>
@@ -34,17 +35,19 @@ public:
 
     virtual ~store() = default;
 
-    result<std::optional<std::string>> get(std::string_view ns, std::string_view key) { return do_get(ns, key); }
-    result<void> put(std::string_view ns, std::string_view key, std::string value, ttl_type ttl = ttl_type::zero()) {
-        return do_put(ns, key, std::move(value), ttl);
+    result<std::optional<std::string>> get(std::string_view ns, std::string_view key) {
+        return counted("get", do_get(ns, key));
     }
-    result<bool> erase(std::string_view ns, std::string_view key) { return do_erase(ns, key); }
+    result<void> put(std::string_view ns, std::string_view key, std::string value, ttl_type ttl = ttl_type::zero()) {
+        return counted("put", do_put(ns, key, std::move(value), ttl));
+    }
+    result<bool> erase(std::string_view ns, std::string_view key) { return counted("erase", do_erase(ns, key)); }
     result<bool> insert_if_absent(std::string_view ns, std::string_view key, std::string value, ttl_type ttl) {
-        return do_insert_if_absent(ns, key, std::move(value), ttl);
+        return counted("insert_if_absent", do_insert_if_absent(ns, key, std::move(value), ttl));
     }
     result<bool> compare_and_swap(std::string_view ns, std::string_view key, const std::optional<std::string>& expected,
                                   std::string desired, ttl_type ttl = ttl_type::zero()) {
-        return do_compare_and_swap(ns, key, expected, std::move(desired), ttl);
+        return counted("compare_and_swap", do_compare_and_swap(ns, key, expected, std::move(desired), ttl));
     }
     /// True when a call may wait on the network (run it on the worker pool).
     virtual bool may_block() const noexcept { return false; }
@@ -55,6 +58,13 @@ protected:
     store& operator=(const store&) = delete;
 
 private:
+    /// `r`, counted in warden_storage_errors_total when it is an error.
+    template <class R>
+    static R counted(std::string_view operation, R r) {
+        if (!r) metrics::global().storage_errors.with({operation}).inc();
+        return r;
+    }
+
     virtual result<std::optional<std::string>> do_get(std::string_view ns, std::string_view key) = 0;
     virtual result<void> do_put(std::string_view ns, std::string_view key, std::string value, ttl_type ttl) = 0;
     virtual result<bool> do_erase(std::string_view ns, std::string_view key) = 0;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ struct http_settings {
     std::chrono::milliseconds body_timeout{30'000};   ///< and its body within this (408)
     std::chrono::milliseconds idle_timeout{60'000};   ///< a keep-alive connection may stay idle this long
     std::size_t max_connections = 10'000;          ///< further connections are closed at once
+
+    /// Prometheus metrics (warden/metrics.hpp) at GET /metrics on a listener of their own,
+    /// which has no authentication and so binds a loopback address only (a scraper on the
+    /// host, or a sidecar). Unset: no listener; 0: a free port (the log line names it).
+    std::optional<std::uint16_t> metrics_port{};
+    std::string metrics_address = "127.0.0.1";
 
     std::size_t max_sessions = 10'000;                      ///< further initialize requests get 503
     std::chrono::milliseconds session_idle_timeout{600'000}; ///< idle sessions are ended after this

@@ -26,6 +26,8 @@
 #pragma once
 
 #include <warden/auth/gate.hpp>
+#include <warden/audit.hpp>
+#include <warden/auth/failure_limits.hpp>
 #include <warden/auth/http_credentials.hpp>
 #include <warden/auth/scheme.hpp>
 #include <warden/crypto/x509.hpp>
@@ -34,6 +36,7 @@
 #include <warden/detail/server_core.hpp>
 #include <warden/mcp/jsonrpc.hpp>
 #include <warden/mcp/session.hpp>
+#include <warden/metrics.hpp>
 #include <warden/transport/modern_only.hpp>
 #include <warden/transport/channel.hpp>
 #include <warden/transport/detail/http_session.hpp>
@@ -162,6 +165,20 @@ struct http_state {
     }
     std::mutex requests_mutex;
     request_list requests;
+
+    /// A new request id: this run's random prefix and a counter, e.g. "5f3a91c2-1b".
+    std::string next_request_id() {
+        const auto n = request_counter.fetch_add(1, std::memory_order_relaxed);
+        char buf[32];
+        const int len = std::snprintf(buf, sizeof buf, "%s-%llx", request_id_prefix.c_str(),
+                                      static_cast<unsigned long long>(n));
+        return std::string(buf, static_cast<std::size_t>(len));
+    }
+    std::string request_id_prefix = [] {
+        const std::string b = crypto::random_bytes(4);
+        return crypto::to_hex(reinterpret_cast<const unsigned char*>(b.data()), b.size());
+    }();
+    std::atomic<std::uint64_t> request_counter{1};
 
     http_state(warden::detail::server_core& c, const http_settings& s)
         : core(c), config(s), sessions(s.max_sessions, s.session_idle_timeout) {}
@@ -448,18 +465,69 @@ private:
         if (peer_certificate_) view.client_cert = &*peer_certificate_;
         if (state_.trust_forwarded_headers) forwarded(view);
         const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
-        gate_result gate;
-        bool off_thread = false;
-        if constexpr (auth::detail::may_block<Auth>) off_thread = scheme->may_block();
+        const auto limiter = state_.core.failure_limiter();
+        request_id_ = state_.next_request_id();
+        const auth::presented_credential offered = auth::presented<Auth>(view);
+        // The brute-force check comes before any verification; only failures fill buckets.
+        struct decision {
+            std::optional<gate_result> gate{};
+            auth::limit_check limit{};
+            std::string store_error{};
+        } d;
+        auto decide = [&] {
+            auto verdict = limiter->check(view.remote_address, offered.bucket);
+            if (!verdict) {
+                d.store_error = verdict.error().message();
+                return;
+            }
+            if (verdict.value().limited()) {
+                d.limit = verdict.value();
+                return;
+            }
+            d.gate = scheme->authenticate(view);
+            if (auto* c = std::get_if<challenge>(&*d.gate); c && c->status == 401 && !offered.bucket.empty())
+                if (auto r = limiter->record_failure(view.remote_address, offered.bucket); !r)
+                    d.store_error = r.error().message();
+        };
+        bool off_thread = limiter->may_block();
+        if constexpr (auth::detail::may_block<Auth>) off_thread = off_thread || scheme->may_block();
         if (off_thread) {
-            // The scheme may wait on the network (fetching keys, introspection): on the worker
-            // pool, so that the I/O thread keeps serving other connections meanwhile.
-            gate = co_await net::co_spawn(
-                state_.core.workers(), [&]() -> net::awaitable<gate_result> { co_return scheme->authenticate(view); },
-                net::use_awaitable);
+            // The scheme or the limiter's store may wait on the network (keys, introspection,
+            // Redis): on the worker pool, so that the I/O thread keeps serving meanwhile.
+            co_await net::co_spawn(
+                state_.core.workers(), [&]() -> net::awaitable<void> { decide(); co_return; }, net::use_awaitable);
         } else {
-            gate = scheme->authenticate(view);
+            decide();
         }
+        if (!d.gate) {
+            // Fail closed: without its buckets the gate cannot tell an attacker from a caller.
+            const bool limited = d.limit.limited();
+            const char* reason = limited ? "rate_limited" : "unavailable";
+            const auto status = limited ? http::status::too_many_requests : http::status::service_unavailable;
+            if (limited) {
+                metrics::global().rate_limited.with({d.limit.by}).inc();
+                state_.core.log().info("refused " + std::string(request_.method_string()) + " " + std::string(p) +
+                                       " from " + view.remote_address + ": 429 too many failed authentications (" +
+                                       std::string(d.limit.by) + ")");
+            } else {
+                state_.core.log().error("refused " + std::string(request_.method_string()) + " " + std::string(p) +
+                                        " from " + view.remote_address +
+                                        ": 503 the brute-force buckets are unavailable: " + d.store_error);
+            }
+            audit_authentication(view, offered, "deny", reason, static_cast<unsigned>(status), nullptr);
+            boost::json::object body{{"error", limited ? "too_many_requests" : "temporarily_unavailable"},
+                                     {"error_description", limited ? "too many failed authentication attempts; retry later"
+                                                                   : "authentication is unavailable; retry later"}};
+            auto res = make(status, v, boost::json::serialize(body), "application/json");
+            const auto seconds = limited ? (d.limit.retry_after.count() + 999) / 1000 : 1;
+            res.set(http::field::retry_after, std::to_string(seconds));
+            res.set("X-Request-Id", request_id_);
+            co_return co_await send(std::move(res));
+        }
+        if (!d.store_error.empty())
+            state_.core.log().error("could not count a failed authentication from " + view.remote_address + ": " +
+                                    d.store_error);
+        gate_result& gate = *d.gate;
         if (auto* refused = std::get_if<challenge>(&gate)) {
             // The log says why; the response only gives the RFC 6750 code.
             state_.core.log().info("refused " + std::string(request_.method_string()) + " " + std::string(p) +
@@ -468,12 +536,21 @@ private:
                                    (!refused->detail.empty()        ? " (" + refused->detail + ")"
                                     : refused->description.empty() ? std::string()
                                                                     : " (" + refused->description + ")"));
+            audit_authentication(view, offered, "deny", refused->error.empty() ? "no_credentials" : refused->error,
+                                 refused->status, nullptr);
             boost::json::object body{{"error", refused->error.empty() ? std::string("unauthorized") : refused->error}};
             if (!refused->description.empty()) body.emplace("error_description", refused->description);
             auto res = make(static_cast<http::status>(refused->status), v, boost::json::serialize(body),
                             "application/json");
             if (!refused->www_authenticate.empty()) res.set(http::field::www_authenticate, refused->www_authenticate);
+            res.set("X-Request-Id", request_id_);
             co_return co_await send(std::move(res));
+        }
+        {
+            auto& who = std::get<principal>(gate);
+            who.address = view.remote_address;
+            who.request_id = request_id_;
+            audit_authentication(view, offered, "allow", "ok", 0, &who);
         }
         caller_ = std::move(std::get<principal>(gate));
 
@@ -489,6 +566,30 @@ private:
             co_return co_await send(not_allowed(state_.config.stateless ? "POST" : "GET, POST, DELETE",
                                                 "method not allowed"));
         }
+    }
+
+    /// The metrics and (when on) the audit line of an authentication decision.
+    void audit_authentication(const http_request_view& view, const auth::presented_credential& offered,
+                              std::string_view decision, std::string_view reason, unsigned status,
+                              const principal* who) {
+        const std::string_view scheme_name = who && !who->scheme.empty() ? std::string_view(who->scheme)
+                                                                          : std::string_view(offered.scheme);
+        // Reasons come from a fixed vocabulary (RFC 6750 codes and ours): safe as labels.
+        metrics::global().auth_decisions.with({scheme_name, decision, reason}).inc();
+        const auto& audit = state_.core.audit();
+        if (!audit) return;
+        const std::string http_line = std::string(request_.method_string()) + " " + std::string(path());
+        audit_event e{.event = "authentication", .decision = decision, .reason = reason, .status = status,
+                      .scheme = scheme_name, .who = who, .http = http_line};
+        const auto method = request_.find("Mcp-Method");
+        if (method != request_.end()) e.method = method->value().substr(0, 64);
+        const auto name = request_.find("Mcp-Name");
+        if (name != request_.end()) e.tool = name->value().substr(0, 128);
+        e.request_id = request_id_;
+        e.address = view.remote_address;
+        const std::string credential = offered.bucket.empty() ? std::string() : "sha256:" + offered.bucket.substr(0, 16);
+        e.credential = credential;
+        audit->record(e);
     }
 
     /// Behind a trusted TLS terminator: the client address and scheme it reports. From
@@ -600,6 +701,7 @@ private:
         if (!why) return std::nullopt;
         state_.core.log().info("refused tools/call " + std::string(tool_name) + " for " + caller_.subject +
                                ": 403 insufficient_scope (" + *why + ")");
+        record_authorization(state_.core.audit().get(), caller_, tool_name, false, nullptr, 403);
         std::string scope;
         for (const auto& sc : tool->scopes)
             if (sc != "offline_access") scope += (scope.empty() ? "" : " ") + sc;
@@ -608,6 +710,7 @@ private:
                         boost::json::serialize(boost::json::object{{"error", "insufficient_scope"},
                                                                    {"error_description", *why}}),
                         "application/json");
+        res.set("X-Request-Id", request_id_);
         // RFC 6750's step-up challenge is a Bearer one: other schemes get the 403 and its body.
         if (caller_.scheme == "oauth" || caller_.scheme == "bearer") {
             if constexpr (auth::detail::has_step_up<Auth>) {
@@ -642,7 +745,9 @@ private:
         // one stepped up to more scopes): the session acts with what this request proved.
         if (auto m = s->mcp()) {
             const auto known = m->caller();
-            if (known->scopes != caller_.scopes || known->client != caller_.client || known->claims != caller_.claims)
+            // (and the request id and address the audit log names: every request sets them).
+            if (known->request_id != caller_.request_id || known->scopes != caller_.scopes ||
+                known->client != caller_.client || known->claims != caller_.claims)
                 m->set_caller(caller_);
         }
         return s;
@@ -901,6 +1006,7 @@ private:
     net::awaitable<after> stream_events(std::shared_ptr<event_stream> stream, std::uint64_t generation,
                                         event_stream::event* first, const std::string* issued_id,
                                         const std::string* preamble = nullptr) {
+        metrics::gauge_hold open_stream(metrics::global().streams.with({}));
         http::response<http::empty_body> res{http::status::ok, request_.version()};
         res.set(http::field::server, "warden");
         res.set(http::field::content_type, "text/event-stream");
@@ -1039,6 +1145,7 @@ private:
         auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
         session->attach_standalone(stream);
         if (state_.stopping) session->close_standalone();
+        metrics::gauge_hold open_stream(metrics::global().streams.with({}));
         using namespace net::experimental::awaitable_operators;
         co_await (ws_reader(ws, *session) || ws_writer(ws, *stream));
         const std::string id = session->id();
@@ -1146,6 +1253,7 @@ private:
     bool timed_out_ = false;
     http::request<http::string_body> request_;
     principal caller_;
+    std::string request_id_; ///< this request's id (audit log, X-Request-Id)
     std::shared_ptr<http_session> stateless_session_;
     std::shared_ptr<bool> watching_; ///< a disconnect watch is armed (watch_disconnect)
     http_state::request_list::iterator tracked_{}; ///< stateless_session_ in state_.requests
@@ -1347,6 +1455,69 @@ net::awaitable<void> accept_loop(http_state& state, tcp::acceptor& acceptor, io_
     }
 }
 
+/// One connection to the metrics listener: GET /metrics, nothing else.
+inline net::awaitable<void> serve_metrics(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    for (;;) {
+        stream.expires_after(std::chrono::seconds(10));
+        http::request_parser<http::empty_body> parser;
+        parser.header_limit(8 * 1024);
+        auto [ec, n] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+        if (ec) co_return;
+        const auto& req = parser.get();
+        http::response<http::string_body> res{http::status::ok, req.version()};
+        res.set(http::field::server, "warden");
+        const auto target = req.target().substr(0, req.target().find('?'));
+        if (target != "/metrics") {
+            res.result(http::status::not_found);
+        } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
+            res.result(http::status::method_not_allowed);
+            res.set(http::field::allow, "GET, HEAD");
+        } else {
+            res.set(http::field::content_type, metrics::content_type);
+            res.set(http::field::cache_control, "no-store");
+            if (req.method() == http::verb::get) res.body() = metrics::global().render();
+        }
+        res.keep_alive(req.keep_alive());
+        res.prepare_payload();
+        auto [wec, wn] = co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
+        if (wec || !res.keep_alive()) break;
+    }
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+inline net::awaitable<void> metrics_accept_loop(tcp::acceptor& acceptor) {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
+        if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+        if (ec) continue;
+        net::co_spawn(acceptor.get_executor(), serve_metrics(std::move(socket)), net::detached);
+    }
+}
+
+/// Opens the metrics listener `cfg` asks for (loopback only).
+inline result<void> listen_metrics(const http_settings& cfg, tcp::acceptor& acceptor) {
+    auto address = resolve_listen_address(cfg.metrics_address);
+    if (!address) return address.error();
+    if (!address.value().is_loopback())
+        return failure(errc::invalid_argument, "metrics_address " + cfg.metrics_address +
+                                                   " is not a loopback address: the metrics listener has no "
+                                                   "authentication, so it listens on loopback only (scrape it "
+                                                   "from the host or a sidecar)");
+    tcp::endpoint endpoint(address.value(), *cfg.metrics_port);
+    boost::system::error_code ec;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec)
+        return failure(errc::invalid_argument, "cannot listen on " + endpoint.address().to_string() + ":" +
+                                                   std::to_string(*cfg.metrics_port) + " for metrics: " + ec.message());
+    return success();
+}
+
 template <class Auth, class Channel>
 int serve_http(warden::detail::server_core& core) {
     const http_settings& cfg = core.config().http;
@@ -1414,8 +1585,23 @@ int serve_http(warden::detail::server_core& core) {
     core.log().info(std::string("listening on ") + (Channel::encrypted ? "https://" : "http://") + host_text + ":" +
                     std::to_string(port) + cfg.path + (cfg.stateless ? " (stateless)" : ""));
 
+    tcp::acceptor metrics_acceptor(ioc);
+    if (cfg.metrics_port) {
+        if (auto r = listen_metrics(cfg, metrics_acceptor); !r) {
+            core.log().error(r.error().message());
+            return exit_config_error;
+        }
+        const auto m = metrics_acceptor.local_endpoint();
+        core.log().info("metrics on http://" + (m.address().is_v6() ? "[" + m.address().to_string() + "]"
+                                                                     : m.address().to_string()) +
+                        ":" + std::to_string(m.port()) + "/metrics");
+        core.set_metrics_port(m.port());
+        net::co_spawn(ioc, metrics_accept_loop(metrics_acceptor), net::detached);
+    }
+
     // A coroutine lambda's captures die with the lambda: the loop is a function instead.
     net::co_spawn(ioc, accept_loop<Auth, Channel>(state, acceptor, loops), net::detached);
+
 
     // Idle session expiry.
     net::steady_timer sweeper(ioc);
@@ -1495,6 +1681,7 @@ int serve_http(warden::detail::server_core& core) {
         core.log().info("stopping; finishing requests in flight");
         boost::system::error_code cec;
         acceptor.close(cec);
+        metrics_acceptor.close(cec);
         sweeper.cancel();
         reloader.cancel();
         hangup.cancel();

@@ -28,6 +28,7 @@
 // Nothing here logs or returns a token or secret in an error.
 #pragma once
 
+#include <warden/metrics.hpp>
 #include <warden/credentials/credential_set.hpp>
 #include <warden/crypto/aead.hpp>
 #include <warden/crypto/base64.hpp>
@@ -493,6 +494,7 @@ private:
         ++refreshes_;
         bool invalid_grant = false;
         auto t = token_request(std::move(body), &invalid_grant);
+        metrics::global().token_refreshes.with({t ? "ok" : invalid_grant ? "invalid_grant" : "failed"}).inc();
         if (!t) {
             if (invalid_grant) return mark_login_needed(tenant, c, "the refresh token was refused: invalid_grant");
             // The authorization server is unreachable or failing: the current token, while it lasts.

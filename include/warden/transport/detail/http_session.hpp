@@ -7,6 +7,7 @@
 // holds the live sessions by id, with a cap and idle expiry.
 #pragma once
 
+#include <warden/metrics.hpp>
 #include <warden/auth/gate.hpp>
 #include <warden/crypto/digest.hpp>
 #include <warden/mcp/jsonrpc.hpp>
@@ -366,6 +367,7 @@ private:
     std::string id_;
     principal owner_;
     bool legacy_ = false;
+    metrics::gauge_hold live_{metrics::global().sessions.with({})};
     std::shared_ptr<mcp::session> mcp_;
     std::atomic<std::chrono::steady_clock::rep> last_active_{0};
     std::mutex mutex_;

@@ -1,0 +1,220 @@
+// warden/auth/failure_limits.hpp: brute-force defence for the HTTP auth gate.
+//
+// Failed authentications fill two kinds of bucket: one per client address (IPv6 clients
+// share one per /64, the block a single customer usually holds) and one per presented
+// credential identifier (a Basic user, an HMAC key id, a digest of a token or API key).
+// Each bucket lets `burst` failures through at once and one more per `refill` interval
+// (a GCRA: one stored number per bucket, the time at which it is full again). The gate asks
+// before verifying anything, so a refused request costs no password hash, no signature
+// check and no introspection call:
+//
+//   - an address whose bucket is empty gets 429 with Retry-After;
+//   - a credential whose bucket is empty gets 429, except from an address with no recent
+//     failure: a user typing the right password from a clean address is never locked out by
+//     an attacker hammering the same user name from elsewhere.
+//
+// Only failures fill buckets: successful callers cost one lookup. The answer is the same
+// whether the key or user exists, and 429 names neither bucket. The buckets live in the
+// definition's store when it is shared across instances (Redis: the limits hold across a
+// fleet), else in this process's memory (a file store is never written per failure). When
+// the store cannot answer, the gate fails closed (503).
+#pragma once
+
+#include <warden/auth/gate.hpp>
+#include <warden/auth/scheme.hpp>
+#include <warden/auth/settings.hpp>
+#include <warden/crypto/base64.hpp>
+#include <warden/crypto/digest.hpp>
+#include <warden/detail/ascii.hpp>
+#include <warden/error.hpp>
+#include <warden/storage/store.hpp>
+
+#include <boost/asio/ip/address.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace warden::auth {
+
+/// What the limiter says before verification: refuse for `retry_after`, or go ahead.
+struct limit_check {
+    std::chrono::milliseconds retry_after{0};
+    std::string_view by{}; ///< "address" or "credential" (metrics and logs only, never the client)
+    bool limited() const noexcept { return retry_after.count() > 0; }
+};
+
+class failure_limiter {
+public:
+    /// Milliseconds since the epoch: wall time, so that instances sharing a store agree.
+    using clock_fn = std::function<std::int64_t()>;
+    static std::int64_t wall_ms() {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
+    static constexpr std::string_view ns = "auth-failures";
+
+    failure_limiter(std::shared_ptr<storage::store> store, failure_limit_settings s, clock_fn now = wall_ms)
+        : store_(std::move(store)), settings_(std::move(s)), now_(std::move(now)) {}
+
+    bool enabled() const noexcept { return settings_.enabled && store_; }
+    bool may_block() const noexcept { return store_ && store_->may_block(); }
+    const failure_limit_settings& settings() const noexcept { return settings_; }
+
+    /// Before verification: may a request from `address` presenting `credential` (a bucket
+    /// name from `credential_bucket`, empty when none) be verified? An error: the store
+    /// could not answer.
+    result<limit_check> check(std::string_view address, std::string_view credential) const {
+        if (!enabled()) return limit_check{};
+        const auto now = now_();
+        auto a = full_at(address_key(address));
+        if (!a) return a.error();
+        if (auto wait = wait_for(a.value(), now, settings_.per_address, settings_.address_refill); wait > 0)
+            return limit_check{std::chrono::milliseconds(wait), "address"};
+        const bool clean = a.value() <= now;
+        if (clean || credential.empty() || settings_.per_credential == 0) return limit_check{};
+        auto c = full_at(credential_key(credential));
+        if (!c) return c.error();
+        if (auto wait = wait_for(c.value(), now, settings_.per_credential, settings_.credential_refill); wait > 0)
+            return limit_check{std::chrono::milliseconds(wait), "credential"};
+        return limit_check{};
+    }
+
+    /// After a failed verification: one failure more for the address and the credential.
+    result<void> record_failure(std::string_view address, std::string_view credential) {
+        if (!enabled()) return success();
+        if (settings_.per_address > 0)
+            if (auto r = add(address_key(address), settings_.address_refill); !r) return r;
+        if (!credential.empty() && settings_.per_credential > 0)
+            if (auto r = add(credential_key(credential), settings_.credential_refill); !r) return r;
+        return success();
+    }
+
+    /// The bucket of a client address: IPv4 whole, IPv6 by its first `prefix` bits
+    /// (an IPv4-mapped IPv6 address counts as the IPv4 one).
+    static std::string address_bucket(std::string_view address, unsigned prefix = 64) {
+        boost::system::error_code ec;
+        auto a = boost::asio::ip::make_address(std::string(address), ec);
+        if (ec) return std::string(address);
+        if (a.is_v6() && a.to_v6().is_v4_mapped())
+            a = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
+        if (a.is_v4()) return a.to_string();
+        auto bytes = a.to_v6().to_bytes();
+        prefix = std::min(prefix, 128u);
+        for (unsigned bit = prefix; bit < 128; ++bit)
+            bytes[bit / 8] &= static_cast<unsigned char>(~(0x80u >> (bit % 8)));
+        return boost::asio::ip::make_address_v6(bytes).to_string() + "/" + std::to_string(prefix);
+    }
+
+private:
+    std::string address_key(std::string_view address) const {
+        return "a:" + address_bucket(address, settings_.ipv6_prefix);
+    }
+    static std::string credential_key(std::string_view credential) { return "c:" + std::string(credential); }
+
+    /// Milliseconds until a failure more fits into a bucket that is full again at `full`
+    /// (0: it fits now).
+    static std::int64_t wait_for(std::int64_t full, std::int64_t now, unsigned burst, std::chrono::milliseconds refill) {
+        if (burst == 0) return 0;
+        const std::int64_t allowance = static_cast<std::int64_t>(burst - 1) * refill.count();
+        return std::max<std::int64_t>(0, full - allowance - now);
+    }
+
+    /// When the bucket `key` is full again (0: it is full, nothing is stored).
+    result<std::int64_t> full_at(const std::string& key) const {
+        auto v = store_->get(ns, key);
+        if (!v) return v.error();
+        if (!v.value()) return std::int64_t{0};
+        std::int64_t t = 0;
+        const auto& s = *v.value();
+        if (std::from_chars(s.data(), s.data() + s.size(), t).ec != std::errc()) return std::int64_t{0};
+        return t;
+    }
+
+    /// Adds one failure to bucket `key` (compare-and-swap, retried under contention).
+    result<void> add(const std::string& key, std::chrono::milliseconds refill) {
+        for (int attempt = 0; attempt < 16; ++attempt) {
+            auto v = store_->get(ns, key);
+            if (!v) return v.error();
+            std::int64_t full = 0;
+            if (v.value()) std::from_chars(v.value()->data(), v.value()->data() + v.value()->size(), full);
+            const auto now = now_();
+            const std::int64_t next = std::max(full, now) + refill.count();
+            auto swapped = store_->compare_and_swap(ns, key, v.value(), std::to_string(next),
+                                                    std::chrono::milliseconds(next - now));
+            if (!swapped) return swapped.error();
+            if (swapped.value()) return success();
+        }
+        return success(); // under that much contention the bucket is full of failures anyway
+    }
+
+    std::shared_ptr<storage::store> store_;
+    failure_limit_settings settings_;
+    clock_fn now_;
+};
+
+/// What a request presents to the gate, for the limiter, the audit log and the metrics.
+struct presented_credential {
+    std::string scheme{}; ///< "bearer", "basic", "hmac-sha256", "api_key"... or "none"
+    std::string bucket{}; ///< a digest of its identifier (never the credential); empty: none
+};
+
+/// What `r` presents to scheme `A`: the bucket is a digest of a Basic user name, an HMAC key
+/// id, or the whole token or key.
+template <class A>
+presented_credential presented(const http_request_view& r) {
+    presented_credential out{"none", {}};
+    if (!r.headers) return out;
+    std::string id;
+    if (auto it = r.headers->find(boost::beast::http::field::authorization); it != r.headers->end()) {
+        const std::string_view value = it->value();
+        const auto space = value.find(' ');
+        out.scheme = warden::detail::lower_ascii(value.substr(0, std::min<std::size_t>(space, 32)));
+        std::string_view rest = space == std::string_view::npos ? std::string_view() : value.substr(space + 1);
+        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+        id = out.scheme + ":";
+        if (out.scheme == "basic") {
+            auto decoded = crypto::base64_decode(rest);
+            if (decoded) {
+                const std::string_view pair(reinterpret_cast<const char*>(decoded.value().data()),
+                                            decoded.value().size());
+                const auto colon = pair.find(':');
+                id += colon == std::string_view::npos ? rest : pair.substr(0, colon);
+                crypto::cleanse(decoded.value().data(), decoded.value().size());
+            } else {
+                id += rest;
+            }
+        } else if (out.scheme == "hmac-sha256") {
+            const auto at = rest.find("keyId=\"");
+            const auto end = at == std::string_view::npos ? at : rest.find('"', at + 7);
+            id += end == std::string_view::npos ? rest : rest.substr(at + 7, end - at - 7);
+        } else {
+            id += rest;
+        }
+        // Only letters, digits and a few marks: the name ends up in metrics labels.
+        if (out.scheme.empty() || !std::all_of(out.scheme.begin(), out.scheme.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            }))
+            out.scheme = "other";
+    } else {
+        for (std::string_view h : detail::credential_headers_of<A>())
+            if (auto f = r.headers->find(h); f != r.headers->end()) {
+                out.scheme = "api_key";
+                id.append(h).append(":").append(f->value()).push_back('\n');
+            }
+    }
+    if (id.empty()) return out;
+    const auto d = crypto::sha256(id);
+    crypto::cleanse(id.data(), id.size());
+    out.bucket = crypto::to_hex(d.data(), 16);
+    return out;
+}
+
+} // namespace warden::auth
