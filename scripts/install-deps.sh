@@ -26,6 +26,8 @@ fi
 # Tools: accept any installation that provides the command (a machine may carry its own Node).
 command -v g++ >/dev/null || need_pkgs+=(g++)
 command -v clang++ >/dev/null || need_pkgs+=(clang)
+# libFuzzer's runtime (the fuzz targets of the clang configuration).
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need_pkgs+=(libclang-rt-14-dev)
 command -v cmake >/dev/null || need_pkgs+=(cmake)
 command -v ninja >/dev/null || need_pkgs+=(ninja-build)
 command -v git >/dev/null || need_pkgs+=(git)

@@ -78,6 +78,7 @@
 #include <cerrno>
 #include <cctype>
 #include <cstdio>
+#include <limits>
 #include <list>
 #include <memory>
 #include <optional>
@@ -179,6 +180,20 @@ struct http_state {
         return crypto::to_hex(reinterpret_cast<const unsigned char*>(b.data()), b.size());
     }();
     std::atomic<std::uint64_t> request_counter{1};
+
+    /// At most one log line per interval for a repeated failure (a store that is down).
+    struct log_throttle {
+        std::atomic<std::int64_t> last{std::numeric_limits<std::int64_t>::min() / 2};
+        std::chrono::seconds every{10};
+        bool due() {
+            const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
+            auto seen = last.load(std::memory_order_relaxed);
+            return now - seen >= std::chrono::milliseconds(every).count() &&
+                   last.compare_exchange_strong(seen, now, std::memory_order_relaxed);
+        }
+    } store_errors;
 
     http_state(warden::detail::server_core& c, const http_settings& s)
         : core(c), config(s), sessions(s.max_sessions, s.session_idle_timeout) {}
@@ -509,7 +524,7 @@ private:
                 state_.core.log().info("refused " + std::string(request_.method_string()) + " " + std::string(p) +
                                        " from " + view.remote_address + ": 429 too many failed authentications (" +
                                        std::string(d.limit.by) + ")");
-            } else {
+            } else if (state_.store_errors.due()) { // one line per 10 s: an outage is no log flood
                 state_.core.log().error("refused " + std::string(request_.method_string()) + " " + std::string(p) +
                                         " from " + view.remote_address +
                                         ": 503 the brute-force buckets are unavailable: " + d.store_error);
@@ -524,7 +539,7 @@ private:
             res.set("X-Request-Id", request_id_);
             co_return co_await send(std::move(res));
         }
-        if (!d.store_error.empty())
+        if (!d.store_error.empty() && state_.store_errors.due())
             state_.core.log().error("could not count a failed authentication from " + view.remote_address + ": " +
                                     d.store_error);
         gate_result& gate = *d.gate;
