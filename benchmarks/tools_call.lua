@@ -7,6 +7,9 @@ local counter = 0
 local session = os.getenv("MCP_SESSION_ID")
 local bearer = os.getenv("BEARER_TOKEN")
 local modern = os.getenv("MCP_ERA") == "2026"
+-- MAX_REQUESTS: stop after this many responses (the soak); non-2xx answers are counted.
+local max_requests = tonumber(os.getenv("MAX_REQUESTS") or "")
+local answered, bad_status = 0, 0
 
 request = function()
   counter = counter + 1
@@ -27,6 +30,14 @@ request = function()
   local body = '{"jsonrpc":"2.0","id":' .. counter ..
     ',"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}' .. meta .. '}}'
   return wrk.format("POST", nil, headers, body)
+end
+
+if max_requests then
+  response = function(status, headers, body)
+    answered = answered + 1
+    if status < 200 or status > 299 then bad_status = bad_status + 1 end
+    if answered >= max_requests then wrk.thread:stop() end
+  end
 end
 
 done = function(summary, latency, requests)
