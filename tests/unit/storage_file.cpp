@@ -12,7 +12,12 @@
 #include <thread>
 #include <vector>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -305,4 +310,36 @@ TEST_CASE("file storage: size caps on writes and reads", "[storage][file]") {
     std::ofstream(d / "s/t/big", std::ios::binary) << std::string(8 * 1024, 'x');
     ::chmod((d / "s/t/big").c_str(), 0600);
     CHECK(error_of(s->get("t", "big")).find("is larger than") != std::string::npos);
+}
+
+TEST_CASE("file storage: a full disk fails the write cleanly and keeps the old value", "[storage][file][faults]") {
+    temp_dir d("warden-full");
+    const std::string mount_point = d / "small";
+    std::filesystem::create_directory(mount_point);
+    // A 16 KiB tmpfs: a disk that fills up. Mounting needs root (as CI runs); elsewhere the
+    // test says so instead of passing silently.
+    if (::mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=16k,mode=0700") != 0) {
+        WARN("cannot mount a tmpfs (" << std::strerror(errno) << "): the full-disk test needs root");
+        return;
+    }
+    struct unmount {
+        std::string path;
+        ~unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+    } guard{mount_point};
+    auto s = open_store(mount_point + "/store");
+    REQUIRE(s->put("tenant", "token", "old-refresh-token"));
+    const std::string big(64 * 1024, 'x');
+    auto full = s->put("tenant", "token", big);
+    REQUIRE_FALSE(full);
+    CHECK(full.error().message().find("No space left on device") != std::string::npos);
+    CHECK(full.error().message().find("xxxx") == std::string::npos);
+    // Nothing lost, nothing half-written, no temporary file left to fill the disk further.
+    CHECK(s->get("tenant", "token").value() == "old-refresh-token");
+    for (const auto& e : std::filesystem::recursive_directory_iterator(mount_point + "/store")) {
+        INFO(e.path().string());
+        CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+    }
+    // When there is room again, writes succeed.
+    REQUIRE(s->put("tenant", "token", "new-refresh-token"));
+    CHECK(s->get("tenant", "token").value() == "new-refresh-token");
 }

@@ -69,6 +69,17 @@ inline result<std::optional<double>> numeric_date(const boost::json::object& c, 
         return failure(errc::invalid_credentials, "\"" + std::string(name) + "\" is out of range");
     return std::optional<double>{d};
 }
+
+/// A NumericDate as a time point. Dates the clock cannot hold (after about 2262 for a
+/// nanosecond clock, though NumericDates go to 9999) become its end of time instead of
+/// overflowing.
+inline std::chrono::system_clock::time_point time_point_of(double seconds) {
+    using clock = std::chrono::system_clock;
+    constexpr double last =
+        static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(clock::duration::max()).count()) - 1.0;
+    if (seconds >= last) return clock::time_point::max();
+    return clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds)));
+}
 } // namespace detail
 
 /// Verifies `token` with `keys` under `rules` at time `now`. The error says which check
@@ -138,8 +149,7 @@ inline result<jwt_claims> verify_jwt(std::string_view token, const crypto::jwk_s
     if (!exp) return exp.error();
     if (!exp.value()) return refuse("claim \"exp\" missing");
     if (t >= *exp.value() + leeway) return refuse("token expired");
-    out.expires = std::chrono::system_clock::time_point(
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(*exp.value())));
+    out.expires = detail::time_point_of(*exp.value());
     auto nbf = detail::numeric_date(c, "nbf");
     if (!nbf) return nbf.error();
     if (nbf.value() && t + leeway < *nbf.value()) return refuse("token not yet valid (nbf)");

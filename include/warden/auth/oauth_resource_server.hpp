@@ -471,9 +471,7 @@ private:
             if (const auto* v = cnf->get_object().if_contains("x5t#S256"); v && v->is_string()) x5t = std::string(v->get_string());
         auto until = now + c.cache;
         if (exp.value()) {
-            const auto e = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                std::chrono::duration<double>(*exp.value())));
-            until = std::min(until, e);
+            until = std::min(until, detail::time_point_of(*exp.value()));
         }
         cache_->insert(key, p, x5t, until);
         return bound(std::move(p), x5t, r);
