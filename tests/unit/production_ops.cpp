@@ -115,6 +115,20 @@ w::settings bearer_settings() {
 
 std::string bearer(const std::string& t) { return "Authorization: Bearer " + t + "\r\n"; }
 
+/// POSTs `body` with `headers` to the server on `port`.
+test::reply send_to(std::uint16_t port, const std::string& body, const std::string& headers) {
+    return test::exchange(port, test::with_port(test::post(body, headers), port));
+}
+
+/// One initialize refused (a wrong token), then a session: the headers its requests carry.
+std::string refused_then_session(std::uint16_t port) {
+    CHECK(send_to(port, initialize, bearer("wrong-0123456789abcdef")).status == 401);
+    auto init = send_to(port, initialize, bearer(good_token));
+    REQUIRE(init.status == 200);
+    return "Mcp-Session-Id: " + std::string(init.message["Mcp-Session-Id"]) +
+           "\r\nMCP-Protocol-Version: 2025-11-25\r\n" + bearer(good_token);
+}
+
 } // namespace
 
 TEST_CASE("failure limits: a bucket per address lets a burst through, then one per interval", "[ops][limits]") {
@@ -310,14 +324,8 @@ TEST_CASE("audit log: one JSON line per decision, with a digest of the credentia
         server.tool(w::tool_spec{.name = "writer", .scopes = {"write"}}, [](w::call_context&) { return w::tool_result::text("w"); });
         test::running run(server);
         const auto port = run.port();
-        auto send = [&](const std::string& body, const std::string& headers) {
-            return test::exchange(port, test::with_port(test::post(body, headers), port));
-        };
-        CHECK(send(initialize, bearer("wrong-0123456789abcdef")).status == 401);
-        auto init = send(initialize, bearer(good_token));
-        REQUIRE(init.status == 200);
-        const std::string h = "Mcp-Session-Id: " + std::string(init.message["Mcp-Session-Id"]) +
-                              "\r\nMCP-Protocol-Version: 2025-11-25\r\n" + bearer(good_token);
+        auto send = [&](const std::string& body, const std::string& headers) { return send_to(port, body, headers); };
+        const std::string h = refused_then_session(port);
         CHECK(send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", h).status == 202);
         CHECK(send(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"reader"}})", h).status == 200);
         CHECK(send(R"({"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"writer"}})", h).status == 403);
@@ -403,14 +411,8 @@ TEST_CASE("metrics: the exposition parses, and a scrape of the listener counts w
         auto it = m.find(k);
         return it == m.end() ? 0.0 : it->second;
     };
-    auto send = [&](const std::string& body, const std::string& headers) {
-        return test::exchange(port, test::with_port(test::post(body, headers), port));
-    };
-    CHECK(send(initialize, bearer("wrong-0123456789abcdef")).status == 401);
-    auto init = send(initialize, bearer(good_token));
-    REQUIRE(init.status == 200);
-    const std::string h = "Mcp-Session-Id: " + std::string(init.message["Mcp-Session-Id"]) +
-                          "\r\nMCP-Protocol-Version: 2025-11-25\r\n" + bearer(good_token);
+    auto send = [&](const std::string& body, const std::string& headers) { return send_to(port, body, headers); };
+    const std::string h = refused_then_session(port);
     for (int i = 0; i < 3; ++i)
         CHECK(send(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"reader"}})", h).status == 200);
     CHECK(send(R"({"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"made-up"}})", h).status == 200);
