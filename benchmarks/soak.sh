@@ -6,7 +6,7 @@
 #   bash benchmarks/soak.sh [REQUESTS] [CONNECTIONS]     (defaults 1000000 256)
 #
 # The server runs pinned to core 0 (one I/O thread), wrk to core 1. Appends the figures and
-# an RSS plot to benchmarks/RESULTS.md. Bounded: wrk stops after REQUESTS or 10 minutes.
+# an RSS plot to benchmarks/RESULTS.md. Bounded: at most 10 minutes of load.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -37,12 +37,15 @@ done
 [ -n "$url" ] || { echo "soak.sh: the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 
-# Warm up (allocator pools, connection buffers), then sample RSS every second during the run.
-BEARER_TOKEN=$token taskset -c 1 wrk -t1 -c"$conns" -d2s -s benchmarks/tools_call.lua "$url" >/dev/null
+# Warm up (allocator pools, connection buffers) and measure the rate, so that the soak's
+# duration covers REQUESTS with a margin; then sample RSS every second during the run.
+warm=$(BEARER_TOKEN=$token taskset -c 1 wrk -t1 -c"$conns" -d5s -s benchmarks/tools_call.lua "$url" | grep '^RESULT')
+read -r _ wreqs wdur _ <<<"$warm"
+secs=$(awk -v n="$total" -v r="$wreqs" -v d="$wdur" 'BEGIN { s = int(1.2 * n / (r / (d / 1e6))) + 1; print (s > 600 ? 600 : s) }')
 ( t=0; while kill -0 "$pid" 2>/dev/null; do echo "$t $(rss_kb)"; sleep 1; t=$((t + 1)); done ) >"$work/rss" &
 sampler=$!
 start=$(date +%s.%N)
-line=$(BEARER_TOKEN=$token MAX_REQUESTS=$total taskset -c 1 wrk -t1 -c"$conns" -d600s --timeout 10s \
+line=$(BEARER_TOKEN=$token taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" --timeout 10s \
          -s benchmarks/tools_call.lua "$url" | grep '^RESULT')
 end=$(date +%s.%N)
 sleep 1
@@ -70,7 +73,7 @@ report=$(cat <<REPORT
 ## Soak (\`bash benchmarks/soak.sh $total $conns\`, $(date -u +%Y-%m-%d))
 
 Authenticated \`tools/call\` (static bearer token, stateless) against \`examples/echo\`, server on
-core 0 with one I/O thread, wrk on core 1 with $conns connections.
+core 0 with one I/O thread, wrk on core 1 with $conns connections, for a duration that covers $total requests.
 
 | requests | errors (connect, read, write, non-2xx, timeout) | seconds | req/s | p50 ms | p99 ms | RSS after warm-up MB | RSS at 1/4 MB | RSS at end MB | peak MB | verdict |
 |---|---|---|---|---|---|---|---|---|---|---|

@@ -31,8 +31,8 @@
 #include <warden/error.hpp>
 #include <warden/metrics.hpp>
 
-#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 
 #include <cerrno>
@@ -106,31 +106,31 @@ public:
         if (owned_) std::fclose(sink_);
     }
 
-    /// Adds the line for `e`.
+    /// Adds the line for `e`. (Written member by member: on the request path, building a
+    /// json::object per decision would cost more than the decision.)
     void record(const audit_event& e) {
-        boost::json::object o;
-        o.reserve(16);
-        o.emplace("time", now_text());
-        o.emplace("event", e.event);
-        o.emplace("decision", e.decision);
-        o.emplace("reason", e.reason);
-        if (e.status) o.emplace("status", e.status);
-        if (!e.scheme.empty()) o.emplace("scheme", e.scheme);
+        std::string line;
+        line.reserve(384);
+        line.append("{\"time\":\"").append(now_text()).push_back('"');
+        member(line, "event", e.event);
+        member(line, "decision", e.decision);
+        member(line, "reason", e.reason);
+        if (e.status) line.append(",\"status\":").append(std::to_string(e.status));
+        member(line, "scheme", e.scheme);
         if (e.who) {
-            if (!e.who->subject.empty()) o.emplace("subject", e.who->subject);
-            if (!e.who->tenant.empty()) o.emplace("tenant", e.who->tenant);
-            if (!e.who->client.empty()) o.emplace("client", e.who->client);
-            if (!e.who->issuer.empty()) o.emplace("issuer", e.who->issuer);
+            member(line, "subject", e.who->subject);
+            member(line, "tenant", e.who->tenant);
+            member(line, "client", e.who->client);
+            member(line, "issuer", e.who->issuer);
         }
-        if (!e.http.empty()) o.emplace("http", e.http);
-        if (!e.method.empty()) o.emplace("method", e.method);
-        if (!e.tool.empty()) o.emplace("tool", e.tool);
-        if (!e.request_id.empty()) o.emplace("request_id", e.request_id);
-        if (e.rpc_id && !e.rpc_id->is_null()) o.emplace("rpc_id", *e.rpc_id);
-        if (!e.address.empty()) o.emplace("address", e.address);
-        if (!e.credential.empty()) o.emplace("credential", e.credential);
-        std::string line = boost::json::serialize(o);
-        line.push_back('\n');
+        member(line, "http", e.http);
+        member(line, "method", e.method);
+        member(line, "tool", e.tool);
+        member(line, "request_id", e.request_id);
+        if (e.rpc_id && !e.rpc_id->is_null()) line.append(",\"rpc_id\":").append(boost::json::serialize(*e.rpc_id));
+        member(line, "address", e.address);
+        member(line, "credential", e.credential);
+        line.append("}\n");
         std::lock_guard lock(mutex_);
         buffer_ += line;
         if (buffer_.size() >= flush_at) write_locked();
@@ -145,16 +145,36 @@ public:
 private:
     static constexpr std::size_t flush_at = 64 * 1024;
 
+    /// ",\"name\":\"value\"" with the value escaped by Boost.JSON; nothing for an empty value.
+    static void member(std::string& out, std::string_view name, std::string_view value) {
+        if (value.empty()) return;
+        out.append(",\"").append(name).append("\":");
+        thread_local boost::json::serializer sr;
+        const boost::json::string_view v(value.data(), value.size());
+        sr.reset(v);
+        char buf[256];
+        while (!sr.done()) {
+            const auto part = sr.read(buf, sizeof buf);
+            out.append(part.data(), part.size());
+        }
+    }
+
+    /// Now as RFC 3339 UTC with milliseconds; the seconds part formatted once a second.
     static std::string now_text() {
         const auto now = std::chrono::system_clock::now();
-        const auto t = std::chrono::system_clock::to_time_t(now);
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char stamp[40];
-        const auto n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-        std::snprintf(stamp + n, sizeof stamp - n, ".%03dZ", static_cast<int>(ms));
-        return stamp;
+        const auto ms_total = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+        const auto t = static_cast<std::time_t>(ms_total / 1000);
+        thread_local std::time_t cached_second = -1;
+        thread_local char cached[24];
+        if (t != cached_second) {
+            std::tm tm{};
+            gmtime_r(&t, &tm);
+            std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+            cached_second = t;
+        }
+        char out[32];
+        const int n = std::snprintf(out, sizeof out, "%s.%03dZ", cached, static_cast<int>(ms_total % 1000));
+        return std::string(out, static_cast<std::size_t>(n));
     }
 
     void write_locked() {

@@ -375,6 +375,30 @@ TEST_CASE("audit log: one JSON line per decision, with a digest of the credentia
     CHECK(writer.at("status") == 403);
 }
 
+TEST_CASE("audit log: whatever a value holds, each decision is one line of JSON", "[ops][audit]") {
+    warden_test::temp_dir dir;
+    const std::string file = dir / "audit.log";
+    const w::principal who{.subject = "ev\"il\n{\"decision\":\"allow\"}\\", .tenant = std::string("t\x01\x7f", 3)};
+    const boost::json::value id = "req-\"1\"";
+    {
+        auto log = w::audit_log::open({.enabled = true, .file = file}, false).value();
+        log->record({.event = "authorization", .decision = "deny", .reason = "insufficient_scope", .status = 403,
+                     .scheme = "bearer", .who = &who, .tool = "t\r\nx", .rpc_id = &id, .address = "2001:db8::1"});
+    }
+    std::ifstream in(file);
+    std::string line, more;
+    REQUIRE(std::getline(in, line));
+    CHECK_FALSE(std::getline(in, more));
+    const auto o = boost::json::parse(line).as_object();
+    CHECK(o.at("subject").as_string() == who.subject);
+    CHECK(o.at("tenant").as_string() == who.tenant);
+    CHECK(o.at("tool") == "t\r\nx");
+    CHECK(o.at("decision") == "deny");
+    CHECK(o.at("rpc_id") == id);
+    CHECK(o.at("status") == 403);
+    CHECK_FALSE(o.contains("client")); // empty values are left out
+}
+
 TEST_CASE("audit log: on by default in production, off in development and test", "[ops][audit]") {
     STATIC_REQUIRE(w::profile::audits_by_default<w::profile::production>);
     STATIC_REQUIRE(w::profile::audits_by_default<w::profile::replicated<>>);
