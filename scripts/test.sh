@@ -5,8 +5,9 @@
 #
 # Disk: a Debug tree with full debug info is 5-10 GB; three of them do not fit every CI
 # machine. The trees are built with line tables only, compressed (-g1 -gz: enough for
-# sanitizer and debugger backtraces, about half the size), and when the disk runs low a
-# finished configuration's object files are removed before the next one builds.
+# sanitizer and debugger backtraces, about half the size: gcc 2.8 GB, clang 1.9 GB, ASan
+# 7.4 GB), and when less than 20 GB is free a finished configuration's tree is removed
+# (its CTest log kept as build/<config>.ctest.log) before the next one builds.
 #
 #   scripts/test.sh              all three configurations
 #   scripts/test.sh gcc asan     only these
@@ -43,9 +44,11 @@ for config in "${configs[@]}"; do
   all_failed=$((all_failed + ${failed:-0}))
   done_at=$(date +%s)
   summary+=("$config: build $((built - start)) s, tests $((done_at - built)) s")
-  if [ "$(free_gb)" -lt 20 ]; then
-    echo "=== $config: $(free_gb) GB free; removing this tree's object files (binaries and logs stay)"
-    find "build/$config" -name '*.o' -delete
+  # Low on disk and another configuration to build: this tree goes (its log stays beside it).
+  if [ "$config" != "${configs[-1]}" ] && [ "$(free_gb)" -lt 20 ]; then
+    echo "=== $config: $(free_gb) GB free; removing build/$config (log kept as build/$config.ctest.log)"
+    cp "build/$config/ctest.log" "build/$config.ctest.log"
+    rm -rf "build/$config"
   fi
 done
 printf '%s\n' "=== summary" "${summary[@]}"
