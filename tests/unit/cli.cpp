@@ -62,3 +62,23 @@ TEST_CASE("deployment options: --env, --tenant, --allow-host, a subcommand", "[c
     CHECK(settings.allowed_hosts == std::vector<std::string>{"mcp.example.com", "*.corp.example"});
     CHECK(parse({"--allow-host", "x"}).error().message().find("need --listen") != std::string::npos);
 }
+
+TEST_CASE("operations options: --metrics and --audit-log", "[cli][ops]") {
+    auto cl = parse({"--listen", "127.0.0.1:8080", "--metrics", "127.0.0.1:9464", "--audit-log=-"});
+    REQUIRE(cl);
+    warden::http_settings http;
+    REQUIRE(warden::configure_http(cl.value(), http));
+    REQUIRE(http.metrics_port);
+    CHECK(*http.metrics_port == 9464);
+    CHECK(http.metrics_address == "127.0.0.1");
+    CHECK(cl.value().audit_log == std::optional<std::string>("-"));
+    CHECK(parse({"--audit-log", "/var/log/mcp/audit.log"}).value().audit_log == "/var/log/mcp/audit.log");
+    CHECK_FALSE(parse({}).value().audit_log);
+    // Metrics belong to an HTTP server; a malformed address is refused by name.
+    CHECK(parse({"--metrics", "127.0.0.1:9464"}).error().message().find("--metrics") != std::string::npos);
+    CHECK(parse({"--audit-log"}).error().message() == "--audit-log needs a value");
+    auto bad = parse({"--listen", "127.0.0.1:8080", "--metrics", "nowhere"});
+    REQUIRE(bad);
+    warden::http_settings h2;
+    CHECK(warden::configure_http(bad.value(), h2).error().message().find("--metrics") != std::string::npos);
+}
