@@ -22,6 +22,8 @@ if [ "$want_npm" = 1 ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
   # A real Redis for storage::redis and the multi-instance tests (started by the tests).
   command -v redis-server >/dev/null || need_pkgs+=(redis-server)
+  # A real nginx in front of several instances (tests/integration/cluster.sh).
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need_pkgs+=(nginx)
 fi
 # Tools: accept any installation that provides the command (a machine may carry its own Node).
 command -v g++ >/dev/null || need_pkgs+=(g++)
@@ -45,7 +47,17 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "install-deps: installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
-  apt-get install -y -q --no-install-recommends ca-certificates "${need_pkgs[@]}"
+  # The tests start their own Redis, PostgreSQL and nginx on free loopback ports: keep the
+  # packages' services from starting (and from taking port 80) while they are installed.
+  own_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
+  fi
+  apt-get install -y -q --no-install-recommends ca-certificates "${need_pkgs[@]}" || {
+    [ "$own_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+    exit 1
+  }
+  [ "$own_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 
 # Pinned npm tools, installed from the committed lock file into a project-local folder.

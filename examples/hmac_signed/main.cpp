@@ -5,6 +5,11 @@
 //
 //     BILLING_HMAC_KEY=$(openssl rand -hex 32) hmac_signed --listen 127.0.0.1:8080
 //
+// Behind nginx, one of several instances (examples/deployment/nginx.conf):
+//
+//     REDIS_URL=redis://10.0.0.5:6379 hmac_signed --listen 127.0.0.1:8001 --instance a
+//         --trusted-proxy 127.0.0.1 --allow-host mcp.example.com   (one command line)
+//
 // With REDIS_URL set, the server is declared as one of several instances
 // (`profile::replicated`) and keeps its nonces in Redis: a request accepted by any instance
 // is refused as a replay by all of them (rule 6 would refuse to compile the replicated
@@ -43,6 +48,7 @@ int main(int argc, char** argv) {
         {"BILLING_HMAC_KEY", "the key the billing client signs with (key id \"billing-2026\"); openssl rand -hex 32",
          true, true},
         {"BILLING_HMAC_KEY_NEXT", "its successor during a rotation (key id \"billing-next\")", false, true},
+        {"PARTNER_HMAC_KEY", "a second client's key (key id \"partner-2026\", client \"partner\")", false, true},
         {"REDIS_URL", "redis://host:port[/db] (or rediss://): run as one of several instances sharing this Redis",
          false, false},
         {"REDIS_PASSWORD", "the Redis password, when REDIS_URL is set and Redis has one", false, true},
@@ -56,6 +62,9 @@ int main(int argc, char** argv) {
     settings.auth.hmac.keys = {
         {.id = "billing-2026", .credential = "BILLING_HMAC_KEY", .client = "billing", .scopes = {"invoices:write"}},
         {.id = "billing-next", .credential = "BILLING_HMAC_KEY_NEXT", .client = "billing", .scopes = {"invoices:write"},
+         .required = false},
+        // Another client: its own identity, so it can never act in billing's sessions.
+        {.id = "partner-2026", .credential = "PARTNER_HMAC_KEY", .client = "partner", .scopes = {"invoices:write"},
          .required = false},
     };
     std::atomic<int> next_invoice{1000};
@@ -73,7 +82,7 @@ int main(int argc, char** argv) {
                     });
         return server.run();
     };
-    return w::on_channel(cl, [&]<class Channel>(std::type_identity<Channel>) {
+    return w::on_proxied_channel(cl, [&]<class Channel>(std::type_identity<Channel>) {
         if (redis_url && *redis_url) return serve(std::type_identity<replicated<Channel>>{});
         return serve(std::type_identity<single<Channel>>{});
     });

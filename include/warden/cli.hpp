@@ -10,6 +10,7 @@
 //     --allow-host HOST     a Host the server answers besides its own address (the public name
 //                           behind a load balancer); repeatable
 //     --stateless           HTTP without sessions: every POST stands alone
+//     --instance NAME       this instance's name behind a load balancer (session ids start "NAME.")
 //     --metrics HOST:PORT   Prometheus metrics at http://HOST:PORT/metrics (loopback only)
 //     --audit-log FILE      the audit log (one JSON line per auth decision) to FILE, or - for stderr
 //     --log-level LEVEL     debug, info, notice, warning, error, critical, alert, emergency
@@ -56,6 +57,7 @@ struct command_line {
     std::string tenant{};      ///< --tenant NAME
     std::string command{};     ///< a subcommand (a bare word), e.g. "login"; empty: serve
     std::string metrics{};     ///< --metrics HOST:PORT
+    std::string instance{};    ///< --instance NAME
     std::optional<std::string> audit_log{}; ///< --audit-log FILE ("-": stderr)
 };
 
@@ -84,12 +86,13 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
             if (!v) return v.error();
             if (v.value().empty()) return failure(errc::invalid_argument, "--allow-host needs a value");
             cl.allowed_hosts.push_back(std::move(v).value());
-        } else if (is("--metrics") || is("--audit-log")) {
+        } else if (is("--metrics") || is("--audit-log") || is("--instance")) {
             const std::string_view name = a.substr(0, a.find('='));
             auto v = value(name);
             if (!v) return v.error();
             if (v.value().empty()) return failure(errc::invalid_argument, std::string(name) + " needs a value");
             if (name == "--metrics") cl.metrics = std::move(v).value();
+            else if (name == "--instance") cl.instance = std::move(v).value();
             else cl.audit_log = std::move(v).value();
         } else if (is("--env") || is("--tenant")) {
             const std::string_view name = a.substr(0, a.find('='));
@@ -139,9 +142,9 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
     if (cl.tls_cert.empty() != cl.tls_key.empty())
         return failure(errc::invalid_argument, "--tls-cert and --tls-key go together");
     if (cl.stdio && (!cl.tls_cert.empty() || cl.stateless || !cl.tls_client_ca.empty() || !cl.trusted_proxies.empty() ||
-                     !cl.allowed_hosts.empty() || !cl.metrics.empty()))
+                     !cl.allowed_hosts.empty() || !cl.metrics.empty() || !cl.instance.empty()))
         return failure(errc::invalid_argument,
-                       "--tls-*, --trusted-proxy, --allow-host, --stateless and --metrics need --listen");
+                       "--tls-*, --trusted-proxy, --allow-host, --stateless, --metrics and --instance need --listen");
     if (!cl.tls_client_crl.empty() && cl.tls_client_ca.empty())
         return failure(errc::invalid_argument, "--tls-client-crl needs --tls-client-ca");
     return cl;
@@ -175,6 +178,7 @@ inline result<void> configure_http(const command_line& cl, http_settings& http) 
     http.trusted_proxies = cl.trusted_proxies;
     http.allowed_hosts.insert(http.allowed_hosts.end(), cl.allowed_hosts.begin(), cl.allowed_hosts.end());
     http.stateless = cl.stateless;
+    http.instance = cl.instance;
     if (!cl.metrics.empty()) {
         auto m = parse_listen(cl.metrics);
         if (!m) return failure(errc::invalid_argument, "--metrics needs HOST:PORT on loopback, e.g. 127.0.0.1:9464");
@@ -216,6 +220,8 @@ inline std::string usage(std::string_view program, std::string_view summary, std
            "  --allow-host HOST   a Host header accepted besides the server's own address (the public\n"
            "                      name behind a load balancer); repeatable\n"
            "  --stateless         HTTP without sessions: every POST stands alone\n"
+           "  --instance NAME     this instance's name behind a load balancer: session ids start with\n"
+           "                      NAME. so the balancer can route them back (examples/deployment)\n"
            "  --metrics HOST:PORT Prometheus metrics at http://HOST:PORT/metrics (a loopback address)\n"
            "  --audit-log FILE    one JSON line per authentication and authorization decision, appended\n"
            "                      to FILE (- for stderr); on by default in production deployments\n"
@@ -280,6 +286,17 @@ template <class F>
 int on_channel(const command_line& cl, F serve) {
     if (!cl.tls_cert.empty()) return serve(std::type_identity<transport::tls>{});
     return serve(std::type_identity<transport::loopback>{});
+}
+
+/// The same for servers that may also run behind a TLS-terminating load balancer:
+/// `transport::behind_tls_terminator` with --trusted-proxy (whose X-Forwarded-For then
+/// names the client, so per-address limits count clients, not the proxy), else as
+/// `on_channel`.
+template <class F>
+int on_proxied_channel(const command_line& cl, F serve) {
+    if (!cl.trusted_proxies.empty() && cl.tls_cert.empty())
+        return serve(std::type_identity<transport::behind_tls_terminator>{});
+    return on_channel(cl, serve);
 }
 
 /// The same for servers that authenticate by client certificate:

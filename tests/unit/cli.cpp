@@ -1,4 +1,5 @@
 #include <warden/cli.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -81,4 +82,39 @@ TEST_CASE("operations options: --metrics and --audit-log", "[cli][ops]") {
     REQUIRE(bad);
     warden::http_settings h2;
     CHECK(warden::configure_http(bad.value(), h2).error().message().find("--metrics") != std::string::npos);
+}
+
+TEST_CASE("behind a load balancer: --instance names session ids, --trusted-proxy picks the terminator channel",
+          "[cli][ops]") {
+    auto cl = parse({"--listen", "127.0.0.1:8001", "--instance", "a", "--trusted-proxy", "127.0.0.1"});
+    REQUIRE(cl);
+    warden::http_settings http;
+    REQUIRE(warden::configure_http(cl.value(), http));
+    CHECK(http.instance == "a");
+    const auto channel = [](const warden::command_line& c) {
+        return warden::on_proxied_channel(c, []<class C>(std::type_identity<C>) {
+            if constexpr (std::is_same_v<C, warden::transport::behind_tls_terminator>) return 1;
+            else if constexpr (std::is_same_v<C, warden::transport::tls>) return 2;
+            else return 3;
+        });
+    };
+    CHECK(channel(cl.value()) == 1);
+    CHECK(channel(parse({"--listen", "127.0.0.1:8001", "--tls-cert", "c", "--tls-key", "k"}).value()) == 2);
+    CHECK(channel(parse({"--listen", "127.0.0.1:8001"}).value()) == 3);
+    CHECK(parse({"--instance", "a"}).error().message().find("--instance") != std::string::npos);
+
+    // Session ids carry the name; another instance's prefix is recognised, a hostile one is not.
+    warden::transport::detail::session_table table(4, std::chrono::seconds(60), "a");
+    auto s = table.create(warden::principal{});
+    REQUIRE(s);
+    CHECK(s->id().starts_with("a."));
+    CHECK(s->id().size() == 2 + 64);
+    CHECK(table.other_instance(s->id()).empty());
+    CHECK(table.other_instance("b.0123") == "b");
+    CHECK(table.other_instance("0123abcd").empty());
+    CHECK(table.other_instance("b\r\nx.0123").empty());
+    CHECK(table.other_instance(std::string(33, 'b') + ".0123").empty());
+    warden::transport::detail::session_table unnamed(4, std::chrono::seconds(60));
+    CHECK(unnamed.create(warden::principal{})->id().size() == 64);
+    CHECK(unnamed.other_instance("b.0123").empty());
 }

@@ -39,6 +39,13 @@ struct http_settings {
     std::optional<std::uint16_t> metrics_port{};
     std::string metrics_address = "127.0.0.1";
 
+    /// This instance's name when several run behind a load balancer (`--instance NAME`):
+    /// 1-32 of [A-Za-z0-9_-]. Session ids then start with "NAME." so the balancer can route a
+    /// session's requests back to the instance that holds it (examples/deployment/nginx.conf
+    /// maps the prefix to the instance), and an instance that receives another's session
+    /// refuses it with 404 (the client starts a new session) and logs the misrouting.
+    std::string instance{};
+
     std::size_t max_sessions = 10'000;                      ///< further initialize requests get 503
     std::chrono::milliseconds session_idle_timeout{600'000}; ///< idle sessions are ended after this
     std::chrono::milliseconds sse_heartbeat{15'000};         ///< a comment line keeps idle streams alive

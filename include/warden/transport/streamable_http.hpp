@@ -193,10 +193,10 @@ struct http_state {
             return now - seen >= std::chrono::milliseconds(every).count() &&
                    last.compare_exchange_strong(seen, now, std::memory_order_relaxed);
         }
-    } store_errors;
+    } store_errors, misrouted;
 
     http_state(warden::detail::server_core& c, const http_settings& s)
-        : core(c), config(s), sessions(s.max_sessions, s.session_idle_timeout) {}
+        : core(c), config(s), sessions(s.max_sessions, s.session_idle_timeout, s.instance) {}
 };
 
 /// What a handled request leaves the connection to do.
@@ -751,7 +751,17 @@ private:
     std::variant<std::shared_ptr<http_session>, response> session_by_id(std::string_view id) {
         const unsigned v = request_.version();
         auto s = id.empty() ? nullptr : state_.sessions.find(id);
-        if (!s) return rpc_error(http::status::not_found, v, -32001, "session not found");
+        if (!s) {
+            // Another instance's session: never served here (its state and streams live there).
+            // The client starts a new session, as after any 404; the operator learns that
+            // affinity broke (or that the instance is gone), once per 10 s.
+            if (auto other = state_.sessions.other_instance(id); !other.empty() && state_.misrouted.due())
+                state_.core.log().warn("a request for a session of instance \"" + std::string(other) +
+                                       "\" reached instance \"" + state_.config.instance +
+                                       "\": 404, the client starts a new session (is that instance down, or does "
+                                       "the load balancer route on the Mcp-Session-Id prefix?)");
+            return rpc_error(http::status::not_found, v, -32001, "session not found");
+        }
         if (!same_caller(s->owner(), caller_))
             return rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
                              "session belongs to another principal");
@@ -1288,6 +1298,9 @@ inline result<net::ip::address> resolve_listen_address(const std::string& host) 
 template <class Channel>
 result<void> prepare_channel(http_state& state, const net::ip::address& address) {
     const auto& cfg = state.config;
+    if (!cfg.instance.empty() && !session_table::valid_instance_name(cfg.instance))
+        return failure(errc::invalid_argument, "instance name \"" + cfg.instance +
+                                                   "\": use 1-32 letters, digits, '-' or '_' (it starts session ids)");
     if constexpr (Channel::security == channel_security::loopback_plaintext) {
         if (!address.is_loopback())
             return failure(errc::invalid_argument,

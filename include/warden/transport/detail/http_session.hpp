@@ -388,13 +388,14 @@ inline std::string new_session_id() {
 /// The live sessions, by id.
 class session_table {
 public:
-    session_table(std::size_t max_sessions, std::chrono::milliseconds idle_timeout)
-        : max_(max_sessions), idle_(idle_timeout) {}
+    /// `instance`: this instance's name (http_settings::instance), or empty.
+    session_table(std::size_t max_sessions, std::chrono::milliseconds idle_timeout, std::string instance = {})
+        : max_(max_sessions), idle_(idle_timeout), prefix_(instance.empty() ? std::string() : instance + ".") {}
 
     /// A new session for `owner`, or nullptr when the cap is reached even after idle
-    /// sessions were expired.
+    /// sessions were expired. Its id starts with "INSTANCE." when this instance has a name.
     std::shared_ptr<http_session> create(principal owner, bool legacy = false) {
-        auto s = std::make_shared<http_session>(new_session_id(), std::move(owner), legacy);
+        auto s = std::make_shared<http_session>(prefix_ + new_session_id(), std::move(owner), legacy);
         if (size() >= max_) expire();
         std::lock_guard lock(mutex_);
         if (sessions_.size() >= max_) return nullptr;
@@ -452,10 +453,28 @@ public:
         std::lock_guard lock(mutex_);
         return sessions_.size();
     }
+    /// The instance a session id names when it is not this one ("b" for "b.5f3a..."), or
+    /// empty: ids without a name, and this instance's own.
+    std::string_view other_instance(std::string_view id) const noexcept {
+        if (prefix_.empty() || id.starts_with(prefix_)) return {};
+        const auto dot = id.find('.');
+        if (dot == std::string_view::npos || !valid_instance_name(id.substr(0, dot))) return {};
+        return id.substr(0, dot);
+    }
+    /// 1-32 of [A-Za-z0-9_-]: what http_settings::instance accepts (and all a log line
+    /// repeats of a client's session id).
+    static bool valid_instance_name(std::string_view name) noexcept {
+        if (name.empty() || name.size() > 32) return false;
+        for (char c : name)
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+                return false;
+        return true;
+    }
 
 private:
     std::size_t max_;
     std::chrono::milliseconds idle_;
+    std::string prefix_;
     std::mutex mutex_;
     std::unordered_map<std::string, std::shared_ptr<http_session>> sessions_;
 };

@@ -1,0 +1,177 @@
+// Three hmac_signed instances behind a real nginx (examples/deployment/nginx.conf) sharing
+// one real Redis; cluster.sh starts them all. Through nginx, over TLS:
+//   node cluster_client.mjs NGINX_URL URL_A URL_B URL_C PID_A
+// - sessions spread over the instances and each keeps reaching its own (affinity on the
+//   session id's instance prefix);
+// - a session sent to another instance is refused with 404 (never served there), and
+//   another client presenting it reaches its instance and gets 403 (the same client with
+//   its next key continues it);
+// - a signed request accepted by one instance is a replay for all of them;
+// - failed authentications count across instances: an address guessing key ids is refused
+//   with 429 after 20 failures however nginx spreads them, a key id hammered from elsewhere
+//   after 10, while its owner on a clean address is served;
+// - instance A killed: its sessions get 404 and start again elsewhere, the others keep
+//   serving, and what lives in Redis (the nonces, the attacker's bucket) is still there.
+import https from 'node:https';
+import http from 'node:http';
+import { authorization, signedFetch } from '../../examples/hmac_signed/hmac_sign.mjs';
+import { runner, sdk } from './harness.mjs';
+
+const { Client } = await sdk('client/index.js');
+const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
+
+const [nginxUrl, urlA, urlB, urlC, pidA] = process.argv.slice(2);
+const key = process.env.BILLING_HMAC_KEY, nextKey = process.env.BILLING_HMAC_KEY_NEXT;
+const partnerKey = process.env.PARTNER_HMAC_KEY;
+const host = new URL(nginxUrl).host;
+const { check, finish } = runner(120_000);
+const urls = { a: urlA, b: urlB, c: urlC };
+
+// One request with exactly these headers, to nginx (HTTPS) or straight to an instance.
+function send(url, { method = 'POST', headers = {}, body = '', from } = {}) {
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request({ host: u.hostname, port: u.port, path: u.pathname, method, headers,
+                              localAddress: from, agent: false }, (res) => {
+      let data = '';
+      res.on('data', (c) => { data += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const initBody = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cluster', version: '1' } } });
+const callBody = (id) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call',
+  params: { name: 'create_invoice', arguments: { customer: 'Initech', amount: 5 } } });
+const signed = (body, { keyId = 'billing-2026', secret = key, session } = {}) => ({
+  host, 'content-type': 'application/json', accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2025-06-18', ...(session ? { 'mcp-session-id': session } : {}),
+  authorization: authorization(keyId, secret, 'POST', '/mcp', host, body),
+});
+
+async function connect() {
+  const transport = new StreamableHTTPClientTransport(new URL(nginxUrl), { fetch: signedFetch('billing-2026', key) });
+  const client = new Client({ name: 'warden-cluster-test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport, instance: transport.sessionId.split('.')[0] };
+}
+const invoice = async (c) => {
+  const r = await c.client.callTool({ name: 'create_invoice', arguments: { customer: 'Initech', amount: 5 } });
+  if (!/signed by billing/.test(r.content?.[0]?.text ?? '')) throw new Error(`unexpected result ${JSON.stringify(r)}`);
+};
+
+const clients = [];
+await check('9 SDK clients through nginx: sessions on all three instances, each served by its own 5 times', async () => {
+  for (let i = 0; i < 9; i++) clients.push(await connect());
+  const spread = new Set(clients.map((c) => c.instance));
+  if (spread.size !== 3 || ![...spread].every((n) => n in urls)) throw new Error(`instances: ${[...spread]}`);
+  for (let round = 0; round < 5; round++) await Promise.all(clients.map(invoice));
+  console.log(`# sessions per instance: ${['a', 'b', 'c'].map((n) => `${n}=${clients.filter((c) => c.instance === n).length}`).join(' ')}`);
+});
+
+const onA = () => clients.find((c) => c.instance === 'a');
+await check('a session of instance A sent straight to B or C: 404, not served', async () => {
+  const id = onA().transport.sessionId;
+  for (const url of [urlB, urlC]) {
+    const r = await send(url, { headers: signed(callBody(7), { session: id }), body: callBody(7) });
+    if (r.status !== 404 || /"result"/.test(r.body) || !/session not found/.test(r.body))
+      throw new Error(`${url}: ${r.status} ${r.body}`);
+  }
+});
+
+await check('another client (the partner\'s key) presenting A\'s session through nginx: 403 from A, not served', async () => {
+  const id = onA().transport.sessionId;
+  const body = callBody(8);
+  const r = await send(nginxUrl, { headers: signed(body, { keyId: 'partner-2026', secret: partnerKey, session: id }), body });
+  if (r.status !== 403 || /"result"/.test(r.body) || !/another principal/.test(r.body)) throw new Error(`${r.status} ${r.body}`);
+  await invoice(onA()); // and the owner's session is untouched
+});
+
+await check('the same client with its next key (a rotation) continues its session on A', async () => {
+  const id = onA().transport.sessionId;
+  const body = callBody(9);
+  const r = await send(nginxUrl, { headers: signed(body, { keyId: 'billing-next', secret: nextKey, session: id }), body });
+  if (r.status !== 200 || !/signed by billing with key billing-next/.test(r.body)) throw new Error(`${r.status} ${r.body}`);
+});
+
+let captured;
+await check('a signed request served through nginx is refused as a replay by every instance and by nginx', async () => {
+  captured = signed(initBody);
+  const first = await send(nginxUrl, { headers: captured, body: initBody, from: '127.0.0.4' });
+  if (first.status !== 200) throw new Error(`first: ${first.status} ${first.body}`);
+  // (from an address of its own: these 4 failures must not touch the other clients' buckets)
+  for (const url of [nginxUrl, urlA, urlB, urlC]) {
+    const r = await send(url, { headers: captured, body: initBody, from: '127.0.0.4' });
+    if (r.status !== 401 || !/invalid_token/.test(r.headers['www-authenticate'] ?? '')) throw new Error(`${url}: ${r.status}`);
+  }
+});
+
+// Bad signatures through nginx until refused; nginx spreads them over the instances.
+async function hammer(from, keyId) {
+  let failures = 0;
+  for (let i = 1; i <= 40; i++) {
+    const r = await send(nginxUrl, { headers: signed(initBody, { keyId: keyId(i), secret: 'ab'.repeat(32) }), body: initBody, from });
+    if (r.status === 429) return { failures, retryAfter: r.headers['retry-after'], body: r.body };
+    if (r.status !== 401) throw new Error(`attempt ${i} from ${from}: ${r.status}`);
+    failures++;
+  }
+  return { failures };
+}
+
+await check('an address guessing key ids: 429 after 20 failures in all (buckets per instance would allow 60)', async () => {
+  const r = await hammer('127.0.0.2', (i) => `guess-${i}`);
+  console.log(`# 127.0.0.2: ${r.failures} failures spread over 3 instances, then 429 (Retry-After: ${r.retryAfter})`);
+  if (r.failures !== 20 || !(Number(r.retryAfter) >= 1) || !/too_many_requests/.test(r.body))
+    throw new Error(`${r.failures} failures, then ${JSON.stringify(r)}`);
+  const good = await send(nginxUrl, { headers: signed(initBody), body: initBody, from: '127.0.0.2' });
+  if (good.status !== 429) throw new Error(`a valid signature from the blocked address: ${good.status}`);
+});
+
+await check('a key id hammered from another address: 429 after 10 failures in all; its owner on a clean address is served', async () => {
+  // The 4 replays above were failures of this key id too.
+  const r = await hammer('127.0.0.5', () => 'billing-2026');
+  console.log(`# 127.0.0.5 on billing-2026: ${r.failures} failures (+4 replays), then 429`);
+  if (r.failures !== 6) throw new Error(`${r.failures} failures, then ${JSON.stringify(r)}`);
+  for (let i = 0; i < 3; i++) {
+    const user = await send(nginxUrl, { headers: signed(initBody), body: initBody, from: '127.0.0.3' });
+    if (user.status !== 200) throw new Error(`the key's owner on 127.0.0.3: ${user.status} ${user.body}`);
+  }
+  await Promise.all(clients.map(invoice)); // and the SDK clients on 127.0.0.1
+});
+
+await check('instance A killed: its sessions get 404 and start again on B or C; B and C keep serving', async () => {
+  process.kill(Number(pidA), 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 200));
+  for (const c of clients.filter((x) => x.instance !== 'a')) await invoice(c);
+  const orphans = clients.filter((c) => c.instance === 'a');
+  for (const c of orphans) {
+    let status;
+    try { await invoice(c); } catch (e) { status = e.code ?? String(e.message).match(/\b(\d{3})\b/)?.[1]; }
+    if (Number(status) !== 404) throw new Error(`a session of the dead instance: ${status ?? 'served'}`);
+    await c.client.close().catch(() => {});
+    const again = await connect();
+    if (again.instance === 'a') throw new Error('a new session on the dead instance');
+    await invoice(again);
+    clients.push(again);
+  }
+  console.log(`# ${orphans.length} sessions of A started again on ${[...new Set(clients.slice(-orphans.length).map((c) => c.instance))]}`);
+});
+
+await check('after the kill, what lives in Redis holds: the nonce is still a replay, the attacker still refused', async () => {
+  // (each from a clean address: the hammered key id's bucket is empty, so from an address
+  // that failed recently even a replay is refused before verification, with 429)
+  for (const [url, from] of [[nginxUrl, '127.0.0.6'], [urlB, '127.0.0.7'], [urlC, '127.0.0.8']]) {
+    const r = await send(url, { headers: captured, body: initBody, from });
+    if (r.status !== 401 || !/invalid_token/.test(r.headers['www-authenticate'] ?? '')) throw new Error(`${url}: replay ${r.status}`);
+  }
+  for (const url of [nginxUrl, urlB, urlC]) {
+    const r = await send(url, { headers: signed(initBody), body: initBody, from: '127.0.0.5' });
+    if (r.status !== 429) throw new Error(`the hammering address after the kill: ${r.status}`);
+  }
+});
+
+for (const c of clients.filter((x) => x.instance !== 'a')) await c.client.close().catch(() => {});
+finish();
