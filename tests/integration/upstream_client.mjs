@@ -27,12 +27,19 @@ const text = (r) => r.content.map((c) => c.text).join('');
 
 // ---- a proxy in front of the token endpoint that can kill the server mid-refresh ----
 let armed = null; // { victim: pid, seen: refresh token sent, resolve }
+let asDown = 0; // > 0: the authorization server dies on each refresh it receives (counted)
 const proxy = https.createServer({ cert: fs.readFileSync(path.join(dir, 'server.pem')), key: fs.readFileSync(path.join(dir, 'server.key')) },
   (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', async () => {
       const body = Buffer.concat(chunks).toString();
+      if (asDown && new URLSearchParams(body).get('grant_type') === 'refresh_token') {
+        // Stopped in the middle of the refresh: the connection drops, nothing is answered
+        // and nothing rotated.
+        asDown++;
+        return res.socket.destroy();
+      }
       const upstream = await fetch(`${as}${req.url}`, { method: req.method, body,
         headers: { authorization: req.headers.authorization ?? '', 'content-type': req.headers['content-type'] ?? '' } });
       const answer = await upstream.text();
@@ -163,6 +170,30 @@ await check('an upstream 401 triggers one refresh and one retry', async () => {
   const apiAfter = await apiStats();
   if ((await stats()).refreshes - before !== 1) throw new Error('expected one refresh');
   if (apiAfter.notes - apiBefore.notes !== 2 || apiAfter.refused - apiBefore.refused !== 1) throw new Error(JSON.stringify(apiAfter));
+});
+
+await check('the authorization server stops during a refresh: the current token serves while valid, a rejected one is an error, nothing is lost; back, one refresh recovers', async () => {
+  const before = storedTokens(devEnv, 'DEV_').json;
+  const refreshesBefore = (await stats()).refreshes;
+  await sleep(8_500); // the access token is due for a refresh, still valid for ~50 s
+  asDown = 1;
+  const served = await session.client.callTool({ name: 'list_notes', arguments: {} });
+  if (served.isError) throw new Error(`with the token still valid: ${text(served)}`);
+  // The upstream rejects that token: refreshing is the only way on, and it fails closed.
+  await fetch(`${api}/test/refuse-next`, { method: 'POST' });
+  const refused = await session.client.callTool({ name: 'list_notes', arguments: {} });
+  if (!refused.isError || !/the token refresh failed .*try again later/.test(text(refused)))
+    throw new Error(`a rejected token with the AS down: ${JSON.stringify(refused)}`);
+  if (refused.content.map((c) => c.text).join('').includes(before.refresh_token)) throw new Error('the refresh token in an error');
+  console.log(`# AS down: ${asDown - 1} refresh attempts dropped; the tool said: ${text(refused)}`);
+  if (asDown < 3) throw new Error(`${asDown - 1} refresh attempts reached the stopped authorization server`);
+  const kept = storedTokens(devEnv, 'DEV_').json;
+  if (kept.refresh_token !== before.refresh_token || kept.needs_login) throw new Error('the stored tokens changed while the AS was down');
+  asDown = 0;
+  const back = await session.client.callTool({ name: 'list_notes', arguments: {} });
+  if (back.isError) throw new Error(`after the AS came back: ${text(back)}`);
+  if ((await stats()).refreshes - refreshesBefore !== 1) throw new Error('expected exactly one refresh once it was back');
+  if (storedTokens(devEnv, 'DEV_').json.refresh_token === before.refresh_token) throw new Error('the rotated refresh token was not stored');
 });
 
 await check('killed between the token response and the store: the old refresh token stays, whole; once the dead refresher\'s lock lapses the AS refuses that token and the tool names the login command', async () => {

@@ -487,3 +487,62 @@ TEST_CASE("metrics: histogram buckets are cumulative and label values are escape
     const auto parsed = parse_exposition(out);
     CHECK(parsed.size() == 17);
 }
+
+TEST_CASE("faults: clients that vanish mid-stream: every handler ends, every stream closes, the server serves on",
+          "[ops][faults][http]") {
+    w::server<bearer_server> server{{.name = "t", .version = "1"}, bearer_settings()};
+    std::atomic<int> finished{0};
+    server.tool(w::tool_spec{.name = "ticker", .scopes = {"read"}}, [&finished](w::call_context& ctx) {
+        for (int i = 0; i < 10 && !ctx.cancelled(); ++i) {
+            ctx.log(w::log_level::info, boost::json::string("tick " + std::to_string(i)));
+            std::this_thread::sleep_for(10ms);
+        }
+        ++finished;
+        return w::tool_result::text("done");
+    });
+    server.tool(w::tool_spec{.name = "reader", .scopes = {"read"}}, [](w::call_context&) { return w::tool_result::text("r"); });
+    test::running run(server);
+    const auto port = run.port();
+    auto init = send_to(port, initialize, bearer(good_token));
+    REQUIRE(init.status == 200);
+    const std::string h = "Mcp-Session-Id: " + std::string(init.message["Mcp-Session-Id"]) +
+                          "\r\nMCP-Protocol-Version: 2025-11-25\r\n" + bearer(good_token);
+    REQUIRE(send_to(port, R"({"jsonrpc":"2.0","method":"logging/setLevel","id":0,"params":{"level":"info"}})", h).status ==
+            200);
+    auto& streams = w::metrics::global().streams.with({});
+    const auto sessions_before = w::metrics::global().sessions.with({}).value();
+    const auto streams_before = streams.value();
+
+    // 16 calls whose clients read the first event and vanish: half close, half reset.
+    constexpr int drops = 16;
+    for (int i = 0; i < drops; ++i) {
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::socket socket(io);
+        socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+        const std::string body = R"({"jsonrpc":"2.0","id":)" + std::to_string(100 + i) +
+                                 R"(,"method":"tools/call","params":{"name":"ticker"}})";
+        boost::asio::write(socket, boost::asio::buffer(test::with_port(test::post(body, h), port)));
+        std::string seen;
+        char buf[4096];
+        while (seen.find("tick 0") == std::string::npos) {
+            boost::system::error_code ec;
+            const auto n = socket.read_some(boost::asio::buffer(buf), ec);
+            REQUIRE_FALSE(ec);
+            seen.append(buf, n);
+        }
+        CHECK(seen.find("text/event-stream") != std::string::npos);
+        if (i % 2) socket.set_option(boost::asio::socket_base::linger(true, 0)); // RST instead of FIN
+        socket.close();
+    }
+    // Every handler runs to its end (a dropped stream is no cancellation: the client may
+    // resume it), and every stream the server held is closed.
+    for (int i = 0; i < 1000 && (finished < drops || streams.value() != streams_before); ++i) std::this_thread::sleep_for(10ms);
+    CHECK(finished == drops);
+    CHECK(streams.value() == streams_before);
+    // The session and the server serve on.
+    auto after = send_to(port, R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"reader"}})", h);
+    CHECK(after.status == 200);
+    CHECK(after.message.body().find(R"("text":"r")") != std::string::npos);
+    CHECK(send_to(port, initialize, bearer(good_token)).status == 200);
+    CHECK(w::metrics::global().sessions.with({}).value() == sessions_before + 1);
+}

@@ -500,7 +500,8 @@ private:
             // The authorization server is unreachable or failing: the current token, while it lasts.
             if (log_) log_->warn("upstream " + settings_.name + ": token refresh failed: " + t.error().message());
             if (!rejected && still_valid(c.set)) return c.set.access_token;
-            return t.error();
+            return warden::error{t.error().code, "upstream " + settings_.name + ": the token refresh failed (" +
+                                                     t.error().message() + "); try again later"};
         }
         auto& next = t.value();
         if (next.refresh_token.empty()) next.refresh_token = c.set.refresh_token; // no rotation: keep the old one
