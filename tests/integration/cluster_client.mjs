@@ -2,7 +2,7 @@
 // one real Redis; cluster.sh starts them all. Through nginx, over TLS:
 //   node cluster_client.mjs NGINX_URL URL_A URL_B URL_C PID_A
 // - sessions spread over the instances and each keeps reaching its own (affinity on the
-//   session id's instance prefix);
+//   session id's instance prefix, in Mcp-Session-Id or a legacy client's ?sessionId=);
 // - a session sent to another instance is refused with 404 (never served there), and
 //   another client presenting it reaches its instance and gets 403 (the same client with
 //   its next key continues it);
@@ -19,6 +19,7 @@ import { runner, sdk } from './harness.mjs';
 
 const { Client } = await sdk('client/index.js');
 const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
+const { SSEClientTransport } = await sdk('client/sse.js');
 
 const [nginxUrl, urlA, urlB, urlC, pidA] = process.argv.slice(2);
 const key = process.env.BILLING_HMAC_KEY, nextKey = process.env.BILLING_HMAC_KEY_NEXT;
@@ -95,6 +96,20 @@ await check('the same client with its next key (a rotation) continues its sessio
   const body = callBody(9);
   const r = await send(nginxUrl, { headers: signed(body, { keyId: 'billing-next', secret: nextKey, session: id }), body });
   if (r.status !== 200 || !/signed by billing with key billing-next/.test(r.body)) throw new Error(`${r.status} ${r.body}`);
+});
+
+await check('6 legacy HTTP+SSE clients (2024-11-05) through nginx: each POST /messages?sessionId= reaches its stream\'s instance', async () => {
+  const legacy = [];
+  for (let i = 0; i < 6; i++) {
+    const transport = new SSEClientTransport(new URL('/sse', nginxUrl), { fetch: signedFetch('billing-2026', key) });
+    const client = new Client({ name: 'warden-cluster-legacy', version: '1.0.0' });
+    await client.connect(transport);
+    legacy.push({ client, transport, instance: transport._endpoint.searchParams.get('sessionId').split('.')[0] });
+  }
+  const spread = new Set(legacy.map((c) => c.instance));
+  if (spread.size < 2 || ![...spread].every((n) => n in urls)) throw new Error(`instances: ${[...spread]}`);
+  for (let round = 0; round < 3; round++) await Promise.all(legacy.map(invoice));
+  for (const c of legacy) await c.client.close();
 });
 
 let captured;
