@@ -546,3 +546,34 @@ TEST_CASE("faults: clients that vanish mid-stream: every handler ends, every str
     CHECK(send_to(port, initialize, bearer(good_token)).status == 200);
     CHECK(w::metrics::global().sessions.with({}).value() == sessions_before + 1);
 }
+
+TEST_CASE("instances: session ids name their instance, another instance's session is 404, a bad name stops start-up",
+          "[ops][http]") {
+    auto named = [](std::string instance) {
+        auto s = bearer_settings();
+        s.http.instance = std::move(instance);
+        return s;
+    };
+    w::server<bearer_server> a{{.name = "t", .version = "1"}, named("a")};
+    w::server<bearer_server> b{{.name = "t", .version = "1"}, named("b")};
+    for (auto* s : {&a, &b})
+        s->tool(w::tool_spec{.name = "reader", .scopes = {"read"}}, [](w::call_context&) { return w::tool_result::text("r"); });
+    test::running run_a(a), run_b(b);
+    auto init = send_to(run_a.port(), initialize, bearer(good_token));
+    REQUIRE(init.status == 200);
+    const std::string id(init.message["Mcp-Session-Id"]);
+    CHECK(id.starts_with("a."));
+    const std::string h = "Mcp-Session-Id: " + id + "\r\nMCP-Protocol-Version: 2025-11-25\r\n" + bearer(good_token);
+    const std::string call = R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"reader"}})";
+    CHECK(send_to(run_a.port(), call, h).status == 200);
+    auto elsewhere = send_to(run_b.port(), call, h);
+    CHECK(elsewhere.status == 404);
+    CHECK(elsewhere.message.body().find("session not found") != std::string::npos);
+    CHECK(elsewhere.message.body().find("\"result\"") == std::string::npos);
+    CHECK(send_to(run_a.port(), call, h).status == 200); // and A still serves it
+
+    for (const char* bad : {"a.b", "with space", "x\n", "0123456789abcdef0123456789abcdef0"}) {
+        w::server<bearer_server> server{{.name = "t", .version = "1"}, named(bad)};
+        CHECK(server.run() == w::exit_config_error);
+    }
+}
