@@ -28,7 +28,8 @@ export OAUTH_ISSUER=https://as.example.test OAUTH_JWKS_FILE="$dir/as1/jwks.json"
 export OAUTH_ISSUER_2=https://as2.example.test OAUTH_JWKS_2="$(cat "$dir/as2/jwks.json")" OAUTH_TENANT_2=globex
 # The resource URI is the URL the server prints; with port 0 it is known only then, so the
 # test pins a port chosen here.
-port=$((20000 + RANDOM % 30000))
+source "$here/ports.sh"
+port=$(pick_port) || { echo "no free port"; exit 1; }
 export MCP_RESOURCE="http://127.0.0.1:$port/mcp"
 if "$here/with_server.sh" "$server" --listen "127.0.0.1:$port" -- bash -c '"$0" "$1" "$WARDEN_URL" "$2" "$3"' \
      "$node" "$here/oauth_client.mjs" "$dir/as1" "$dir/as2"; then
@@ -49,8 +50,7 @@ else bad "the Inspector CLI with a bearer header"; fi
   printf 'subjectAltName=IP:127.0.0.1\n' > ext &&
   openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext 2>/dev/null) || exit 1
 for k in k1 k2 k3; do "$node" "$examples/mint.mjs" keys "$dir/$k" "$k" || exit 1; done
-jwks_port=$((20000 + RANDOM % 30000))
-while [ "$jwks_port" -eq "$port" ]; do jwks_port=$((20000 + RANDOM % 30000)); done
+jwks_port=$(pick_port "$port") || exit 1
 if env -u OAUTH_JWKS_FILE -u OAUTH_ISSUER_2 -u OAUTH_JWKS_2 \
      OAUTH_JWKS_URI="https://127.0.0.1:$jwks_port/jwks.json" OAUTH_JWKS_CA_FILE="$dir/ca.pem" \
      OAUTH_JWKS_REFETCH_SECONDS=1 OAUTH_JWKS_MIN_TTL_SECONDS=1 OAUTH_JWKS_MAX_STALE_SECONDS=3 WARDEN_LOG_ARCHIVE="$dir/jwks.log" \
@@ -90,8 +90,7 @@ if grep -q -F "$INTROSPECT_SECRET" "$dir/introspection.log"; then bad "the intro
 else ok "the introspection client secret never appears in the log"; fi
 # End to end with oidc-provider as the authorization server: JWT access tokens (keys found
 # through its metadata), then opaque tokens through introspection.
-as_port=$((20000 + RANDOM % 30000))
-while [ "$as_port" -eq "$port" ] || [ "$as_port" -eq "$jwks_port" ]; do as_port=$((20000 + RANDOM % 30000)); done
+as_port=$(pick_port "$port" "$jwks_port") || exit 1
 export AS_SECRET=$(openssl rand -hex 24)
 for format in jwt opaque; do
   if [ "$format" = jwt ]; then

@@ -6,6 +6,7 @@
 set -u
 server=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/ports.sh"
 node="${WARDEN_NPM_DIR:?}/node_modules/.bin/node"
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bin/initdb" ] || { echo "postgres.sh: PostgreSQL is not installed (Debian: postgresql)"; exit 1; }
@@ -27,7 +28,7 @@ pg "$bin/initdb" -D "$dir/data" -U admin --pwfile="$dir/pw" -A scram-sha-256 >/d
 rm -f "$dir/pw"
 port=
 for _ in 1 2 3 4 5; do
-  p=$((20000 + RANDOM % 30000))
+  p=$(pick_port) || break
   if pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/pg.log" -w -t 30 \
        -o "-p $p -c listen_addresses=127.0.0.1 -k $dir" start >/dev/null; then port=$p; break; fi
 done

@@ -1,0 +1,20 @@
+# Sourced by test scripts that must fix a port before the server starts (the OAuth resource
+# URI names it). `pick_port [TAKEN...]` prints a port below the kernel's ephemeral range
+# (so no concurrent test's bind(0) or outgoing connection can be holding it), on which
+# nothing listens now, and which is none of TAKEN.
+pick_port() {
+  local lo hi p t taken
+  read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || { lo=32768; hi=60999; }
+  for _ in $(seq 100); do
+    if [ "$lo" -gt 21024 ]; then p=$((20000 + RANDOM % (lo - 20000)))
+    elif [ "$hi" -lt 64511 ]; then p=$((hi + 1 + RANDOM % (65535 - hi)))
+    else p=$((20000 + RANDOM % 30000)); fi
+    taken=0
+    for t in "$@"; do [ "$t" = "$p" ] && taken=1; done
+    [ "$taken" = 1 ] && continue
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+    echo "$p"
+    return 0
+  done
+  return 1
+}
