@@ -19,11 +19,16 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-# N distinct free loopback ports (all held open at once while they are chosen).
-free_ports() { node -e "const net=require('net');Promise.all(Array.from({length:$1},()=>new Promise(r=>{const s=net.createServer().listen(0,'127.0.0.1',()=>r(s))}))).then(ss=>{console.log(ss.map(s=>s.address().port).join(' '));ss.forEach(s=>s.close())})"; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_port() { for _ in $(seq 200); do listening "$1" && return 0; sleep 0.05; done; echo "nothing listens on $1 ($2)"; return 1; }
-read -r redis_port nginx_port port_a port_b port_c < <(free_ports 5)
+# (below the ephemeral range: nothing else can take them while the others start)
+source "$here/ports.sh"
+taken=()
+for v in redis_port nginx_port port_a port_b port_c; do
+  p=$(pick_port "${taken[@]}") || { echo "no free port"; exit 1; }
+  printf -v "$v" %s "$p"
+  taken+=("$p")
+done
 
 export BILLING_HMAC_KEY=$(openssl rand -hex 32) BILLING_HMAC_KEY_NEXT=$(openssl rand -hex 32) PARTNER_HMAC_KEY=$(openssl rand -hex 32)
 export REDIS_PASSWORD=$(openssl rand -hex 20) REDIS_URL=redis://127.0.0.1:$redis_port

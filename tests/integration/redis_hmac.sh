@@ -10,9 +10,10 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}" ${redis_pid:-}; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+# (below the ephemeral range: Redis is stopped and started again on it mid-test)
+source "$here/ports.sh"
 export BILLING_HMAC_KEY=$(openssl rand -hex 32) REDIS_PASSWORD=$(openssl rand -hex 20)
-port=$(free_port)
+port=$(pick_port) || { echo "no free port"; exit 1; }
 start_redis() {
   "$redis" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$REDIS_PASSWORD" \
     --dir "$work" --protected-mode no --loglevel warning >/dev/null 2>&1 &

@@ -9,8 +9,6 @@ node="${WARDEN_NPM_DIR:?}/node_modules/.bin/node"
 dir=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
-# N distinct free loopback ports (all held open at once while they are chosen).
-free_ports() { "$node" -e "const net=require('net');Promise.all(Array.from({length:$1},()=>new Promise(r=>{const s=net.createServer().listen(0,'127.0.0.1',()=>r(s))}))).then(ss=>{console.log(ss.map(s=>s.address().port).join(' '));ss.forEach(s=>s.close())})"; }
 wait_line() { for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "no '$2' in $1:"; cat "$1"; exit 1; }
 (cd "$dir" &&
   openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=test CA" 2>/dev/null &&
@@ -18,7 +16,14 @@ wait_line() { for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0;
   printf 'subjectAltName=IP:127.0.0.1\n' > ext &&
   openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext 2>/dev/null) || exit 1
 export NODE_EXTRA_CA_CERTS=$dir/ca.pem
-read -r as_port api_port redis_port dev_port prod_port < <(free_ports 5)
+# (below the ephemeral range: the redirect ports are listened on only at login, much later)
+source "$here/ports.sh"
+taken=()
+for v in as_port api_port redis_port dev_port prod_port; do
+  p=$(pick_port "${taken[@]}") || { echo "no free port"; exit 1; }
+  printf -v "$v" %s "$p"
+  taken+=("$p")
+done
 export UPSTREAM_CLIENT_SECRET=$(openssl rand -hex 24) INTROSPECT_SECRET=$(openssl rand -hex 24) WEATHER_KEY=wk_$(openssl rand -hex 16)
 export DEV_REDIRECT=http://127.0.0.1:$dev_port/callback PROD_REDIRECT=http://127.0.0.1:$prod_port/callback
 
