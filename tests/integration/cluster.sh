@@ -23,12 +23,8 @@ listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_port() { for _ in $(seq 200); do listening "$1" && return 0; sleep 0.05; done; echo "nothing listens on $1 ($2)"; return 1; }
 # (below the ephemeral range: nothing else can take them while the others start)
 source "$here/ports.sh"
-taken=()
-for v in redis_port nginx_port port_a port_b port_c; do
-  p=$(pick_port "${taken[@]}") || { echo "no free port"; exit 1; }
-  printf -v "$v" %s "$p"
-  taken+=("$p")
-done
+ports=$(pick_ports 5) || { echo "no free port"; exit 1; }
+read -r redis_port nginx_port port_a port_b port_c <<<"$ports"
 
 export BILLING_HMAC_KEY=$(openssl rand -hex 32) BILLING_HMAC_KEY_NEXT=$(openssl rand -hex 32) PARTNER_HMAC_KEY=$(openssl rand -hex 32)
 export REDIS_PASSWORD=$(openssl rand -hex 20) REDIS_URL=redis://127.0.0.1:$redis_port

@@ -18,3 +18,13 @@ pick_port() {
   done
   return 1
 }
+
+# `pick_ports N`: N distinct such ports on one line.
+pick_ports() {
+  local ports=() p
+  for _ in $(seq "$1"); do
+    p=$(pick_port "${ports[@]}") || return 1
+    ports+=("$p")
+  done
+  echo "${ports[*]}"
+}

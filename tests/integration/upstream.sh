@@ -18,12 +18,8 @@ wait_line() { for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0;
 export NODE_EXTRA_CA_CERTS=$dir/ca.pem
 # (below the ephemeral range: the redirect ports are listened on only at login, much later)
 source "$here/ports.sh"
-taken=()
-for v in as_port api_port redis_port dev_port prod_port; do
-  p=$(pick_port "${taken[@]}") || { echo "no free port"; exit 1; }
-  printf -v "$v" %s "$p"
-  taken+=("$p")
-done
+ports=$(pick_ports 5) || { echo "no free port"; exit 1; }
+read -r as_port api_port redis_port dev_port prod_port <<<"$ports"
 export UPSTREAM_CLIENT_SECRET=$(openssl rand -hex 24) INTROSPECT_SECRET=$(openssl rand -hex 24) WEATHER_KEY=wk_$(openssl rand -hex 16)
 export DEV_REDIRECT=http://127.0.0.1:$dev_port/callback PROD_REDIRECT=http://127.0.0.1:$prod_port/callback
 
