@@ -12,10 +12,8 @@
 //   after 10, while its owner on a clean address is served;
 // - instance A killed: its sessions get 404 and start again elsewhere, the others keep
 //   serving, and what lives in Redis (the nonces, the attacker's bucket) is still there.
-import https from 'node:https';
-import http from 'node:http';
 import { authorization, signedFetch } from '../../examples/hmac_signed/hmac_sign.mjs';
-import { runner, sdk } from './harness.mjs';
+import { rawRequest as send, runner, sdk } from './harness.mjs';
 
 const { Client } = await sdk('client/index.js');
 const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
@@ -28,21 +26,6 @@ const host = new URL(nginxUrl).host;
 const { check, finish } = runner(120_000);
 const urls = { a: urlA, b: urlB, c: urlC };
 
-// One request with exactly these headers, to nginx (HTTPS) or straight to an instance.
-function send(url, { method = 'POST', headers = {}, body = '', from } = {}) {
-  const u = new URL(url);
-  const mod = u.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = mod.request({ host: u.hostname, port: u.port, path: u.pathname, method, headers,
-                              localAddress: from, agent: false }, (res) => {
-      let data = '';
-      res.on('data', (c) => { data += c; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 const initBody = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cluster', version: '1' } } });
 const callBody = (id) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call',

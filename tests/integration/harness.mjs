@@ -1,5 +1,7 @@
 // What the Node test clients share: the pinned SDK from WARDEN_NPM_DIR, and a TAP-like
 // runner (`ok - name` / `not ok - name`) with an overall deadline.
+import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -10,6 +12,24 @@ export const sdk = (p) =>
 /// Any installed npm module by its path under node_modules, e.g.
 /// npm('@modelcontextprotocol/client/dist/index.mjs').
 export const npm = (p) => import(pathToFileURL(path.join(process.env.WARDEN_NPM_DIR, 'node_modules', p)).href);
+
+/// One request with exactly these headers (fetch would choose Host and others itself), on a
+/// fresh connection, optionally from a chosen local address (`from`, e.g. '127.0.0.2').
+/// Resolves to { status, headers, body }.
+export function rawRequest(url, { method = 'POST', headers = {}, body = '', from } = {}) {
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers,
+                              localAddress: from, agent: false }, (res) => {
+      let data = '';
+      res.on('data', (c) => { data += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /// `check(name, fn)` runs one case; `finish()` prints the totals and exits (1 when a case
 /// failed or none ran). The process exits 1 if `ms` pass first.

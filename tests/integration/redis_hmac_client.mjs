@@ -2,9 +2,8 @@
 // accepted by one instance is refused as a replay by the other; the official SDK client
 // works through either; with Redis stopped the servers fail closed (503) and recover.
 //   node redis_hmac_client.mjs URL_A URL_B PHASE   (PHASE: shared | down | back)
-import http from 'node:http';
 import { authorization, signedFetch } from '../../examples/hmac_signed/hmac_sign.mjs';
-import { sdk } from './harness.mjs';
+import { rawRequest, sdk } from './harness.mjs';
 
 const { Client } = await sdk('client/index.js');
 const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
@@ -14,20 +13,9 @@ const key = process.env.BILLING_HMAC_KEY;
 let failed = 0;
 const ok = (cond, what) => { console.log(`${cond ? 'ok' : 'not ok'} - ${what}`); if (!cond) failed++; };
 
-// One POST with exactly these headers (node:http lets the test choose Host: behind a load
-// balancer every instance sees the same public host name).
-function post(url, headers, body) {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers }, (res) => {
-      let data = '';
-      res.on('data', (c) => { data += c; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+// One POST with exactly these headers (behind a load balancer every instance sees the same
+// public host name).
+const post = (url, headers, body) => rawRequest(url, { headers, body });
 
 const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'replayer', version: '1' } } });
