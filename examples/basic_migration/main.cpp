@@ -7,6 +7,7 @@
 //
 //     MCP_BASIC_USERS="$(hash_password alice)" MCP_BEARER_TOKEN=$(openssl rand -hex 32) basic_migration
 #include <warden/warden.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 #include <string>
 

@@ -3,6 +3,8 @@
 //
 //     echo --listen 127.0.0.1:8080 [--stateless]     or     echo --stdio
 #include <warden/warden.hpp>
+#include <warden/auth/oauth_resource_server.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 #include <boost/describe/class.hpp>
 

@@ -8,6 +8,7 @@
 // Both protocol eras are served (initialize sessions, and the stateless requests of MCP
 // 2026-07-28); `modern-only` serves the stateless era alone.
 #include <warden/warden.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 #include <boost/describe/class.hpp>
 

@@ -16,6 +16,7 @@
 // definition with memory storage).
 #include <warden/storage/redis.hpp>
 #include <warden/warden.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 #include <boost/describe/class.hpp>
 

@@ -7,6 +7,7 @@
 // Which certificates are accepted, and what each may do, is an allowlist of subjectAltNames
 // in MTLS_OPERATORS and MTLS_READERS. See README.md.
 #include <warden/warden.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 #include <boost/describe/class.hpp>
 

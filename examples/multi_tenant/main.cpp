@@ -8,6 +8,7 @@
 //
 // See README.md.
 #include <warden/warden.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 #include <boost/describe/class.hpp>
 

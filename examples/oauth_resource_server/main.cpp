@@ -8,6 +8,8 @@
 //
 // See README.md.
 #include <warden/warden.hpp>
+#include <warden/auth/oauth_resource_server.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 #include <boost/describe/class.hpp>
 

@@ -6,6 +6,7 @@
 // Tokens come from files (MCP_BEARER_TOKEN_FILE=/run/secrets/token, or a systemd
 // credentials directory) or else from the environment. See README.md.
 #include <warden/warden.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 #include <boost/describe/class.hpp>
 

@@ -11,6 +11,7 @@
 #include <warden/storage/redis.hpp>
 #include <warden/upstream/client.hpp>
 #include <warden/warden.hpp>
+#include <warden/transport/streamable_http.hpp>
 
 #include <boost/describe/class.hpp>
 

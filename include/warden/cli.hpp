@@ -1,4 +1,4 @@
-// warden/cli.hpp: the command line every example server shares (DESIGN §1).
+// warden/cli.hpp: the command line every example server shares (docs/design.md §1).
 //
 //     --stdio               serve MCP on stdin/stdout (the default)
 //     --listen HOST:PORT    serve Streamable HTTP (plaintext on loopback; HTTPS with --tls-*)

@@ -11,7 +11,7 @@
 #include <warden/definition.hpp>
 #include <warden/storage/memory.hpp>
 #include <warden/transport/stdio.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 
 namespace warden {
 

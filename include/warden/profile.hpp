@@ -64,7 +64,7 @@ template <class P>
 inline constexpr bool audits_by_default = !requires { requires !P::audits_by_default; };
 
 /// `Base`, deployed as several instances that share state through the storage policy
-/// (DESIGN §7). Rule 6 then requires storage shared across instances.
+/// (docs/design.md §7). Rule 6 then requires storage shared across instances.
 template <profile_policy Base = production>
 struct replicated : Base {
     static constexpr bool multi_instance = true;

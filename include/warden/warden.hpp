@@ -1,4 +1,16 @@
-// warden/warden.hpp: everything a server author uses.
+// warden/warden.hpp: what every server author uses: the server and its definition, the
+// MCP core, every credential source and storage policy, the auth schemes that verify what
+// a request carries, and the stdio transport.
+//
+// Three parts have headers of their own, so that a translation unit that does not use them
+// never compiles them (a stdio server compiles no HTTP, TLS or WebSocket code):
+//
+//   <warden/transport/streamable_http.hpp>     serving over HTTP (the policy type alone is in
+//                                              <warden/transport/http/policy.hpp>, included here)
+//   <warden/auth/oauth_resource_server.hpp>    OAuth access tokens (fetches keys and introspects)
+//   <warden/upstream/client.hpp>               calling upstream APIs with OAuth tokens
+//
+// <warden/storage/redis.hpp> needs hiredis (link warden::redis).
 #pragma once
 
 #include <warden/auth/anonymous.hpp>
@@ -12,7 +24,6 @@
 #include <warden/auth/identity.hpp>
 #include <warden/auth/jwt.hpp>
 #include <warden/auth/mtls.hpp>
-#include <warden/auth/oauth_resource_server.hpp>
 #include <warden/auth/principal.hpp>
 #include <warden/auth/process_env.hpp>
 #include <warden/auth/scheme.hpp>
@@ -54,10 +65,8 @@
 #include <warden/storage/store.hpp>
 #include <warden/traits.hpp>
 #include <warden/transport/channel.hpp>
+#include <warden/transport/http/policy.hpp>
 #include <warden/transport/http_settings.hpp>
 #include <warden/transport/modern_only.hpp>
 #include <warden/transport/stdio.hpp>
-#include <warden/transport/streamable_http.hpp>
-#include <warden/upstream/client.hpp>
-#include <warden/upstream/oauth.hpp>
 #include <warden/version.hpp>

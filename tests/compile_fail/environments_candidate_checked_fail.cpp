@@ -6,7 +6,7 @@
 #include <warden/credentials/literal.hpp>
 #include <warden/environments.hpp>
 #include <warden/storage/memory.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 namespace w = warden;
 using dev = w::server_definition<w::transport::streamable_http<w::transport::loopback>, w::credentials::literal,
                                  w::auth::bearer, w::storage::memory, w::profile::test>;

@@ -5,7 +5,7 @@
 #include <warden/credentials/env.hpp>
 #include <warden/definition.hpp>
 #include <warden/storage/memory.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 using http = warden::transport::streamable_http<warden::transport::tls>;
 using def = warden::server_definition<warden::transport::modern_only<warden::transport::modern_only<http>>,
                                       warden::credentials::env, warden::auth::bearer, warden::storage::memory>;

@@ -8,7 +8,7 @@
 #include <warden/credentials/first_of.hpp>
 #include <warden/definition.hpp>
 #include <warden/storage/memory.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 namespace w = warden;
 using schemes = w::auth::any_of<w::auth::with_identity<w::auth::api_key<"X-API-Key">>, w::auth::bearer>;
 using sources = w::credentials::first_of<w::credentials::file, w::credentials::env>;

@@ -6,7 +6,7 @@
 #include <warden/credentials/env.hpp>
 #include <warden/definition.hpp>
 #include <warden/storage/memory.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 namespace w = warden;
 template <class Channel>
 using def = w::server_definition<w::transport::streamable_http<Channel>, w::credentials::env,

@@ -7,7 +7,7 @@
 #include <warden/credentials/env.hpp>
 #include <warden/definition.hpp>
 #include <warden/storage/memory.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 namespace w = warden;
 using def = w::server_definition<w::transport::streamable_http<w::transport::tls>, w::credentials::env,
                                  w::auth::any_of<w::auth::mtls, w::auth::bearer>, w::storage::memory>;

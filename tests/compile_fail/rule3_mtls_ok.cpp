@@ -8,7 +8,7 @@
 #include <warden/credentials/env.hpp>
 #include <warden/definition.hpp>
 #include <warden/storage/memory.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 namespace w = warden;
 using direct = w::server_definition<w::transport::streamable_http<w::transport::mutual_tls>, w::credentials::env,
                                     w::auth::any_of<w::auth::mtls, w::auth::bearer>, w::storage::memory>;

@@ -3,7 +3,7 @@
 #include "policies.hpp"
 #include <warden/auth/hmac.hpp>
 #include <warden/credentials/env.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 using def = warden::server_definition<warden::transport::streamable_http<warden::transport::tls>,
                                       warden::credentials::env, warden::auth::hmac, example::plain_files>;
 static_assert(sizeof(def) > 0);

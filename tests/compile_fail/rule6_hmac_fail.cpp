@@ -5,7 +5,7 @@
 #include <warden/definition.hpp>
 #include <warden/profile.hpp>
 #include <warden/storage/memory.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 using def = warden::server_definition<warden::transport::streamable_http<warden::transport::tls>,
                                       warden::credentials::env, warden::auth::hmac, warden::storage::memory,
                                       warden::profile::replicated<>>;

@@ -6,7 +6,7 @@
 #include <warden/definition.hpp>
 #include <warden/profile.hpp>
 #include <warden/storage/memory.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 namespace w = warden;
 using single = w::server_definition<w::transport::streamable_http<w::transport::tls>, w::credentials::env, w::auth::hmac,
                                     w::storage::memory>;

@@ -6,7 +6,7 @@
 #include <warden/definition.hpp>
 #include <warden/profile.hpp>
 #include <warden/storage/encrypted_file.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 using def = warden::server_definition<warden::transport::streamable_http<warden::transport::tls>,
                                       warden::credentials::file, warden::auth::hmac, warden::storage::encrypted_file,
                                       warden::profile::replicated<>>;

@@ -8,7 +8,7 @@
 #include <warden/storage/encrypted_file.hpp>
 #include <warden/storage/file.hpp>
 #include <warden/storage/redis.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 namespace w = warden;
 using replicated = w::server_definition<w::transport::streamable_http<w::transport::tls>, w::credentials::file,
                                         w::auth::hmac, w::storage::redis, w::profile::replicated<>>;

@@ -5,7 +5,7 @@
 #include <warden/credentials/env.hpp>
 #include <warden/definition.hpp>
 #include <warden/storage/memory.hpp>
-#include <warden/transport/streamable_http.hpp>
+#include <warden/transport/http/policy.hpp>
 namespace w = warden;
 using on_loopback = w::server_definition<w::transport::streamable_http<w::transport::loopback>, w::credentials::env,
                                          w::auth::any_of<w::auth::bearer, w::auth::anonymous>, w::storage::memory>;

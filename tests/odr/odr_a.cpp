@@ -1,6 +1,9 @@
 // One of two translation units that include every warden header; linking them together
 // proves the headers define nothing twice (no non-inline functions or variables).
 #include <warden/warden.hpp>
+#include <warden/auth/oauth_resource_server.hpp>
+#include <warden/transport/streamable_http.hpp>
+#include <warden/upstream/client.hpp>
 
 std::string odr_a() {
     warden::secret s(std::string_view("value-a"));

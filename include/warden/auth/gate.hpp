@@ -1,4 +1,4 @@
-// warden/auth/gate.hpp: the auth gate seam (DESIGN §4).
+// warden/auth/gate.hpp: the auth gate seam (docs/design.md §4).
 //
 // An HTTP transport hands every request to its definition's auth scheme before routing it
 // to a session. The scheme answers with the `principal` the request proves, or with a

@@ -12,7 +12,7 @@
 // exception that is not a std::exception: do not swallow it with `catch (...)`), the
 // server answers input-required, and the handler runs again from the start on the retry.
 // So a handler gathers its inputs (elicitation, sampling, roots) before it makes side
-// effects: see DESIGN §8.
+// effects: see docs/design.md §8.
 #pragma once
 
 #include <warden/auth/principal.hpp>

@@ -1,5 +1,5 @@
 // warden/mcp/request_state.hpp: sealed `requestState` for input-required results (MCP
-// 2026-07-28, DESIGN §8).
+// 2026-07-28, docs/design.md §8).
 //
 //     auto sealer = mcp::request_state_sealer::from_key(key_bytes).value();
 //     std::string state = sealer.seal(binding, "round 2");          // into InputRequiredResult

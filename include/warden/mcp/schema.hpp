@@ -25,6 +25,7 @@
 
 #include <warden/error.hpp>
 
+#include <boost/describe/class.hpp> // BOOST_DESCRIBE_STRUCT, which describes tool arguments
 #include <boost/describe/enum.hpp>
 #include <boost/describe/enum_from_string.hpp>
 #include <boost/describe/enum_to_string.hpp>

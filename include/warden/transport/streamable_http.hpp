@@ -41,6 +41,8 @@
 #include <warden/transport/channel.hpp>
 #include <warden/transport/detail/http_session.hpp>
 #include <warden/transport/http_settings.hpp>
+#include <warden/transport/http/gate.hpp>
+#include <warden/transport/http/policy.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -141,8 +143,8 @@ struct http_state {
     std::optional<crypto::client_certificate_verifier> client_certs;
     bool trust_forwarded_headers = false;
     std::vector<net::ip::address> trusted_proxies;
-    /// The auth scheme in force (a `const Auth`); replaced whole when credentials change.
-    std::atomic<std::shared_ptr<const void>> auth;
+    /// The auth scheme in force; replaced whole when credentials change.
+    std::atomic<std::shared_ptr<const http_gate>> auth;
 
     /// Sessions that live for one request (stateless requests), so that shutdown can
     /// cancel their handlers once the grace period is over.
@@ -225,7 +227,7 @@ inline std::string describe_headers(const http::fields& fields) {
     return out;
 }
 
-template <class Auth, class Stream>
+template <class Stream>
 class connection {
 public:
     connection(http_state& state, Stream& stream, std::string remote,
@@ -437,8 +439,8 @@ private:
     net::awaitable<after> handle() {
         const unsigned v = request_.version();
         const std::string_view p = path();
-        if constexpr (auth::detail::serves_resource_metadata<Auth>) {
-            const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
+        {
+            const auto scheme = state_.auth.load(std::memory_order_acquire);
             if (scheme->is_metadata_path(p)) {
                 if (request_.method() != http::verb::get && request_.method() != http::verb::head)
                     co_return co_await send(not_allowed("GET", "method not allowed"));
@@ -479,10 +481,10 @@ private:
                                state_.tls.has_value(), request_.body()};
         if (peer_certificate_) view.client_cert = &*peer_certificate_;
         if (state_.trust_forwarded_headers) forwarded(view);
-        const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
+        const auto scheme = state_.auth.load(std::memory_order_acquire);
         const auto limiter = state_.core.failure_limiter();
         request_id_ = state_.next_request_id();
-        const auth::presented_credential offered = auth::presented<Auth>(view);
+        const auth::presented_credential offered = scheme->presented(view);
         // The brute-force check comes before any verification; only failures fill buckets.
         struct decision {
             std::optional<gate_result> gate{};
@@ -504,8 +506,7 @@ private:
                 if (auto r = limiter->record_failure(view.remote_address, offered.bucket); !r)
                     d.store_error = r.error().message();
         };
-        bool off_thread = limiter->may_block();
-        if constexpr (auth::detail::may_block<Auth>) off_thread = off_thread || scheme->may_block();
+        const bool off_thread = limiter->may_block() || scheme->may_block();
         if (off_thread) {
             // The scheme or the limiter's store may wait on the network (keys, introspection,
             // Redis): on the worker pool, so that the I/O thread keeps serving meanwhile.
@@ -728,12 +729,11 @@ private:
         res.set("X-Request-Id", request_id_);
         // RFC 6750's step-up challenge is a Bearer one: other schemes get the 403 and its body.
         if (caller_.scheme == "oauth" || caller_.scheme == "bearer") {
-            if constexpr (auth::detail::has_step_up<Auth>) {
-                const auto scheme = std::static_pointer_cast<const Auth>(state_.auth.load(std::memory_order_acquire));
-                res.set(http::field::www_authenticate, scheme->step_up(*why, scope));
-            } else {
+            const auto scheme = state_.auth.load(std::memory_order_acquire);
+            if (auto own = scheme->step_up(*why, scope))
+                res.set(http::field::www_authenticate, *own);
+            else
                 res.set(http::field::www_authenticate, c.header("insufficient_scope", *why, scope));
-            }
         }
         return res;
     }
@@ -1375,7 +1375,7 @@ result<void> prepare_channel(http_state& state, const net::ip::address& address)
     return success();
 }
 
-template <class Auth, class Channel>
+template <class Channel>
 net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
     struct guard {
         std::atomic<std::size_t>& n;
@@ -1406,12 +1406,12 @@ net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
         }
         if (hec) co_return;
         beast::get_lowest_layer(stream).expires_never();
-        connection<Auth, beast::ssl_stream<beast::tcp_stream>> c(state, stream, std::move(remote), std::move(peer));
+        connection<beast::ssl_stream<beast::tcp_stream>> c(state, stream, std::move(remote), std::move(peer));
         co_await c.run();
         beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
         co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
     } else {
-        connection<Auth, beast::tcp_stream> c(state, tcp_stream, std::move(remote));
+        connection<beast::tcp_stream> c(state, tcp_stream, std::move(remote));
         co_await c.run();
         // Lingering close: after our last response, read (and drop) what the client is still
         // sending for a moment, so that closing does not reset the connection and destroy the
@@ -1464,7 +1464,7 @@ private:
     std::size_t next_ = 0;
 };
 
-template <class Auth, class Channel>
+template <class Channel>
 net::awaitable<void> accept_loop(http_state& state, tcp::acceptor& acceptor, io_loops& loops) {
     for (;;) {
         auto [ec, socket] = co_await acceptor.async_accept(loops.next(), net::as_tuple(net::use_awaitable));
@@ -1479,7 +1479,7 @@ net::awaitable<void> accept_loop(http_state& state, tcp::acceptor& acceptor, io_
             continue;
         }
         auto ex = socket.get_executor();
-        net::co_spawn(ex, serve_socket<Auth, Channel>(state, std::move(socket)), net::detached);
+        net::co_spawn(ex, serve_socket<Channel>(state, std::move(socket)), net::detached);
     }
 }
 
@@ -1546,6 +1546,9 @@ inline result<void> listen_metrics(const http_settings& cfg, tcp::acceptor& acce
     return success();
 }
 
+template <class Channel>
+int run_http(http_state& state, const net::ip::address& listen_address);
+
 template <class Auth, class Channel>
 int serve_http(warden::detail::server_core& core) {
     const http_settings& cfg = core.config().http;
@@ -1571,23 +1574,30 @@ int serve_http(warden::detail::server_core& core) {
             core.log().warn("AUDIENCE BINDING IS OFF (accept_any_audience_allowing_token_replay): tokens issued for "
                             "other services are accepted here; a stolen token works against this server");
     }
-    state.auth.store(std::make_shared<const Auth>(std::move(scheme).value()));
+    state.auth.store(std::make_shared<const scheme_gate<Auth>>(std::move(scheme).value()));
     // A rotation (changed credentials) rebuilds the scheme; a broken one keeps the old.
     core.on_credentials_changed([&state, &core](const credential_set& creds) -> result<void> {
         auto next = auth::configure_scheme<Auth>(creds, core.config().auth, core.replay());
         if (!next) return next.error();
         if constexpr (auth::detail::wants_tool_scopes<Auth>) next.value().set_default_scope(core.registry().tool_scopes());
         if constexpr (auth::detail::runs_in_background<Auth>) next.value().start_background(core.log());
-        state.auth.store(std::make_shared<const Auth>(std::move(next).value()), std::memory_order_release);
+        state.auth.store(std::make_shared<const scheme_gate<Auth>>(std::move(next).value()), std::memory_order_release);
         return success();
     });
+    return run_http<Channel>(state, address.value());
+}
 
+/// Listens, serves and stops, with the scheme already in `state.auth`.
+template <class Channel>
+int run_http(http_state& state, const net::ip::address& listen_address) {
+    warden::detail::server_core& core = state.core;
+    const http_settings& cfg = state.config;
     const std::size_t threads = cfg.io_threads ? cfg.io_threads : usable_cores();
     io_loops loops(threads);
     net::io_context& ioc = loops.first();
     tcp::acceptor acceptor(ioc);
     boost::system::error_code ec;
-    tcp::endpoint endpoint(address.value(), cfg.port);
+    tcp::endpoint endpoint(listen_address, cfg.port);
     acceptor.open(endpoint.protocol(), ec);
     if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor.bind(endpoint, ec);
@@ -1598,7 +1608,7 @@ int serve_http(warden::detail::server_core& core) {
         return exit_config_error;
     }
     const auto port = acceptor.local_endpoint().port();
-    const bool on_loopback = address.value().is_loopback();
+    const bool on_loopback = listen_address.is_loopback();
     if (on_loopback) {
         for (const char* h : {"127.0.0.1", "localhost", "[::1]"}) {
             state.allowed_hosts.push_back(std::string(h) + ":" + std::to_string(port));
@@ -1608,8 +1618,8 @@ int serve_http(warden::detail::server_core& core) {
     for (const auto& h : cfg.allowed_hosts) state.allowed_hosts.push_back(lower(h));
     state.check_hosts = on_loopback || !cfg.allowed_hosts.empty();
 
-    const std::string host_text = address.value().is_v6() ? "[" + address.value().to_string() + "]"
-                                                          : address.value().to_string();
+    const std::string host_text = listen_address.is_v6() ? "[" + listen_address.to_string() + "]"
+                                                          : listen_address.to_string();
     core.log().info(std::string("listening on ") + (Channel::encrypted ? "https://" : "http://") + host_text + ":" +
                     std::to_string(port) + cfg.path + (cfg.stateless ? " (stateless)" : ""));
 
@@ -1628,7 +1638,7 @@ int serve_http(warden::detail::server_core& core) {
     }
 
     // A coroutine lambda's captures die with the lambda: the loop is a function instead.
-    net::co_spawn(ioc, accept_loop<Auth, Channel>(state, acceptor, loops), net::detached);
+    net::co_spawn(ioc, accept_loop<Channel>(state, acceptor, loops), net::detached);
 
 
     // Idle session expiry.
@@ -1730,27 +1740,17 @@ int serve_http(warden::detail::server_core& core) {
     core.clear_credential_listeners();
     state.sessions.for_each([](http_session& s) { s.close(); });
     core.stop_workers();
-    if constexpr (auth::detail::runs_in_background<Auth>)
-        std::static_pointer_cast<const Auth>(state.auth.load())->stop_background();
+    state.auth.load()->stop_background();
     core.log().info("stopped");
     return 0;
 }
 
-} // namespace detail
-
-/// The Streamable HTTP transport policy over `Channel` (loopback, tls, behind_tls_terminator,
-/// mutual_tls, behind_mtls_terminator).
-template <class Channel>
-struct streamable_http {
-    static constexpr channel_security channel = Channel::security;
-    static constexpr bool carries_http_headers = true;
-    static constexpr bool serves_session_era = true; ///< initialize and sessions, besides 2026-07-28
-    static constexpr bool verifies_client_certificates = Channel::verifies_client_certificates;
-
-    template <class Auth>
-    static int serve(warden::detail::server_core& core) {
-        return detail::serve_http<Auth, Channel>(core);
-    }
+/// What `streamable_http<Channel>::serve<Auth>` runs (warden/transport/http/policy.hpp).
+template <class Auth, class Channel>
+struct http_server {
+    static int run(warden::detail::server_core& core) { return serve_http<Auth, Channel>(core); }
 };
+
+} // namespace detail
 
 } // namespace warden::transport

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The compile benchmark: wall time and peak memory of compiling one translation unit (-c,
+# as a user's build does), each a ratio to a floor compiled in the same run: a bare
+# Boost.Beast HTTPS server with Boost.JSON and C++20 coroutines (benchmarks/compile/floor.cpp),
+# what any Beast-based MCP server compiles at least.
+#
+#   bash benchmarks/compile.sh [RUNS] [COMPILERS] [LEVELS]
+#   bash benchmarks/compile.sh 3 "g++ clang++" "-O0 -O2"      (the defaults)
+#
+# Units: (a) the README's first example, a stdio server (extracted from README.md as it
+# stands); (b) an HTTPS server with one bearer scheme (benchmarks/compile/https_bearer.cpp);
+# (c) examples/echo; (d) examples/everything; and the floor. One compiler process at a time,
+# nothing else building; the median of RUNS runs. Prints a Markdown table.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+runs=${1:-3}
+compilers=${2:-g++ clang++}
+levels=${3:--O0 -O2}
+[ -x /usr/bin/time ] || { echo "compile.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# (a) exactly as the README shows it: its first C++ block.
+awk '/^```cpp/ { inside = 1; next } /^```/ { if (inside) exit } inside' "$root/README.md" >"$work/readme_stdio.cpp"
+units=(floor:"$root/benchmarks/compile/floor.cpp" a_readme_stdio:"$work/readme_stdio.cpp"
+       b_https_bearer:"$root/benchmarks/compile/https_bearer.cpp" c_echo:"$root/examples/echo/main.cpp"
+       d_everything:"$root/examples/everything/main.cpp")
+
+# measure CXX LEVEL SOURCE: prints "seconds kilobytes" of one compilation.
+measure() {
+  /usr/bin/time -f '%e %M' -o "$work/time" "$1" -std=c++20 "$2" -Wall -Wextra -DBOOST_ASIO_NO_DEPRECATED \
+    -I"$root/include" -c "$3" -o "$work/out.o"
+  cat "$work/time"
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+echo "| compiler | level | unit | seconds (median of $runs) | × floor | peak RSS MB | × floor |"
+echo "|---|---|---|---|---|---|---|"
+for cxx in $compilers; do
+  for level in $levels; do
+    floor_s= floor_mb=
+    for entry in "${units[@]}"; do
+      name=${entry%%:*} src=${entry#*:}
+      : >"$work/samples"
+      for _ in $(seq "$runs"); do measure "$cxx" "$level" "$src" >>"$work/samples"; done
+      s=$(awk '{ print $1 }' "$work/samples" | median)
+      mb=$(awk '{ printf "%.0f\n", $2 / 1024 }' "$work/samples" | median)
+      if [ "$name" = floor ]; then floor_s=$s floor_mb=$mb; fi
+      awk -v c="$cxx" -v l="$level" -v n="$name" -v s="$s" -v fs="$floor_s" -v m="$mb" -v fm="$floor_mb" \
+        'BEGIN { printf "| %s | %s | %s | %.1f | %.2f | %d | %.2f |\n", c, l, n, s, s / fs, m, m / fm }'
+    done
+  done
+done
