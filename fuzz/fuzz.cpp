@@ -298,7 +298,7 @@ void fuzz_http(std::string_view in) {
     using w::transport::detail::http_state;
     static http_state* state = [] {
         auto* s = new http_state(core(), core().config().http);
-        s->auth.store(std::make_shared<const w::auth::bearer>(
+        s->auth.store(std::make_shared<const w::transport::detail::scheme_gate<w::auth::bearer>>(
             w::auth::bearer::configure(core().credentials(), core().config().auth).value()));
         s->allowed_hosts = {"127.0.0.1:8080"};
         return s;
@@ -316,7 +316,7 @@ void fuzz_http(std::string_view in) {
     }
     ::shutdown(fds[0], SHUT_WR);
     ++state->connections;
-    net::co_spawn(io, w::transport::detail::serve_socket<w::auth::bearer, w::transport::loopback>(*state, std::move(server)),
+    net::co_spawn(io, w::transport::detail::serve_socket<w::transport::loopback>(*state, std::move(server)),
                   net::detached);
     io.run_for(std::chrono::seconds(3));
     ::close(fds[0]); // a stream that is still open ends with its client
