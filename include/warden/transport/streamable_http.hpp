@@ -41,6 +41,7 @@
 #include <warden/transport/channel.hpp>
 #include <warden/transport/detail/http_session.hpp>
 #include <warden/transport/http_settings.hpp>
+#include <warden/transport/http/any_stream.hpp>
 #include <warden/transport/http/gate.hpp>
 #include <warden/transport/http/policy.hpp>
 
@@ -227,10 +228,11 @@ inline std::string describe_headers(const http::fields& fields) {
     return out;
 }
 
-template <class Stream>
+/// One HTTP connection: requests read and answered in turn until either side closes. Not a
+/// template: it is compiled once, over `any_stream`, whatever the stream and the scheme.
 class connection {
 public:
-    connection(http_state& state, Stream& stream, std::string remote,
+    connection(http_state& state, any_stream& stream, std::string remote,
                std::optional<client_certificate> peer_certificate = std::nullopt)
         : state_(state), stream_(stream), remote_(std::move(remote)), peer_certificate_(std::move(peer_certificate)) {}
 
@@ -361,7 +363,7 @@ private:
         lowest().socket().cancel(ignored); // nothing else is pending on the socket now
     }
 
-    beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+    beast::tcp_stream& lowest() { return stream_.lowest(); }
 
     net::awaitable<after> send(response res) {
         res.keep_alive(request_.keep_alive() && !state_.stopping);
@@ -1154,7 +1156,7 @@ private:
         auto session = state_.sessions.create(caller_, true);
         if (!session)
             co_return co_await send(too_many_sessions());
-        websocket::stream<Stream&> ws(stream_);
+        websocket::stream<any_stream&> ws(stream_);
         ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
         ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
             res.set(http::field::server, "warden");
@@ -1182,7 +1184,7 @@ private:
         co_return after::close;
     }
 
-    net::awaitable<void> ws_reader(beast::websocket::stream<Stream&>& ws, http_session& session) {
+    net::awaitable<void> ws_reader(beast::websocket::stream<any_stream&>& ws, http_session& session) {
         beast::flat_buffer buffer;
         for (;;) {
             auto [ec, n] = co_await ws.async_read(buffer, net::as_tuple(net::use_awaitable));
@@ -1196,7 +1198,7 @@ private:
         }
     }
 
-    net::awaitable<void> ws_writer(beast::websocket::stream<Stream&>& ws, event_stream& stream) {
+    net::awaitable<void> ws_writer(beast::websocket::stream<any_stream&>& ws, event_stream& stream) {
         ws.text(true);
         for (;;) {
             event_stream::event e;
@@ -1271,7 +1273,7 @@ private:
     }
 
     http_state& state_;
-    Stream& stream_;
+    any_stream& stream_;
     std::string remote_;
     bool first_ = true;
     std::optional<net::steady_timer> timer_;
@@ -1406,12 +1408,14 @@ net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
         }
         if (hec) co_return;
         beast::get_lowest_layer(stream).expires_never();
-        connection<beast::ssl_stream<beast::tcp_stream>> c(state, stream, std::move(remote), std::move(peer));
+        stream_of<beast::ssl_stream<beast::tcp_stream>> erased(stream);
+        connection c(state, erased, std::move(remote), std::move(peer));
         co_await c.run();
         beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
         co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
     } else {
-        connection<beast::tcp_stream> c(state, tcp_stream, std::move(remote));
+        stream_of<beast::tcp_stream> erased(tcp_stream);
+        connection c(state, erased, std::move(remote));
         co_await c.run();
         // Lingering close: after our last response, read (and drop) what the client is still
         // sending for a moment, so that closing does not reset the connection and destroy the

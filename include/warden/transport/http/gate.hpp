@@ -1,10 +1,9 @@
 // warden/transport/http/gate.hpp: the auth scheme in force, as the HTTP transport sees it.
 //
 // The connection code (about a thousand lines of coroutines) talks to the scheme through
-// this one interface, so that it is compiled once per stream type (plain TCP, TLS) instead
-// of once per scheme and stream: a program that names four definitions over HTTP compiles
-// the connection twice, not eight times. A scheme is wrapped once per credential load,
-// and a request pays one virtual call per hook it reaches.
+// this one interface (and to the stream through any_stream), so that it is compiled once
+// whatever the schemes and definitions of the program. A scheme is wrapped once per
+// credential load, and a request pays one virtual call per hook it reaches.
 #pragma once
 
 #include <warden/auth/failure_limits.hpp>
