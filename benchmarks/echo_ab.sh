@@ -19,22 +19,13 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-# start NAME BINARY: sets URL and PID.
-start() {
-  ECHO_BEARER_TOKEN=$token taskset -c 0 "$2" --listen 127.0.0.1:0 --stateless 2>"$work/$1.log" &
-  PID=$!; pids+=("$PID"); URL=
-  for _ in $(seq 200); do
-    URL=$(grep -o 'listening on [^ ]*' "$work/$1.log" | head -1 | cut -d' ' -f3 || true)
-    [ -n "$URL" ] && return 0
-    sleep 0.05
-  done
-  echo "echo_ab.sh: $2 did not start:" >&2; cat "$work/$1.log" >&2; exit 1
-}
+source benchmarks/servers.sh
 run() { BEARER_TOKEN=$token taskset -c 1 wrk -t1 -c64 -d"${2}s" -s benchmarks/tools_call.lua "$1" | awk '/^RESULT/ {
   if ($6 != 0) { print "errors: " $6 > "/dev/stderr"; exit 1 } printf "%.0f\n", $2 / ($3 / 1e6) }'; }
 
-start baseline "$base"; base_url=$URL
-start candidate "$cand"; cand_url=$URL
+export ECHO_BEARER_TOKEN=$token
+start baseline "$base" --listen 127.0.0.1:0 --stateless; base_url=$URL
+start candidate "$cand" --listen 127.0.0.1:0 --stateless; cand_url=$URL
 run "$base_url" 1 >/dev/null; run "$cand_url" 1 >/dev/null
 for i in $(seq "$rounds"); do
   b=$(run "$base_url" "$secs"); c=$(run "$cand_url" "$secs")

@@ -31,18 +31,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-# start NAME LOG COMMAND...: starts a server on core 0 and sets URL and PID.
-start() {
-  local log=$work/$1.log; shift
-  taskset -c 0 "$@" 2>"$log" &
-  PID=$!; pids+=("$PID"); URL=
-  for _ in $(seq 200); do
-    URL=$(grep -o 'listening on [^ ]*' "$log" | head -1 | cut -d' ' -f3 || true)
-    [ -n "$URL" ] && return 0
-    sleep 0.05
-  done
-  echo "run.sh: server did not start:" >&2; cat "$log" >&2; exit 1
-}
+source benchmarks/servers.sh
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 

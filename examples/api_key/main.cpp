@@ -15,9 +15,7 @@ namespace w = warden;
 
 namespace {
 template <class Channel>
-using definition = w::server_definition<w::transport::streamable_http<Channel>,
-                                        w::credentials::first_of<w::credentials::file, w::credentials::env>,
-                                        w::auth::api_key<"X-API-Key", "X-API-Secret">, w::storage::memory>;
+using definition = w::http_server<w::auth::api_key<"X-API-Key", "X-API-Secret">, Channel>;
 
 struct convert_args {
     double amount = 0;

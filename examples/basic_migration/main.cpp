@@ -15,9 +15,7 @@ namespace w = warden;
 
 namespace {
 template <class Channel>
-using definition = w::server_definition<w::transport::streamable_http<Channel>,
-                                        w::credentials::first_of<w::credentials::file, w::credentials::env>,
-                                        w::auth::any_of<w::auth::bearer, w::auth::basic>, w::storage::memory>;
+using definition = w::http_server<w::auth::any_of<w::auth::bearer, w::auth::basic>, Channel>;
 } // namespace
 
 int main(int argc, char** argv) {

@@ -27,15 +27,12 @@
 namespace w = warden;
 
 namespace {
-using credential_source = w::credentials::first_of<w::credentials::file, w::credentials::env>;
 /// One instance: nonces in this process's memory.
 template <class Channel>
-using single = w::server_definition<w::transport::streamable_http<Channel>, credential_source, w::auth::hmac,
-                                    w::storage::memory>;
+using single = w::http_server<w::auth::hmac, Channel>;
 /// Several instances behind a load balancer: nonces in the Redis they share.
 template <class Channel>
-using replicated = w::server_definition<w::transport::streamable_http<Channel>, credential_source, w::auth::hmac,
-                                        w::storage::redis, w::profile::replicated<>>;
+using replicated = w::replicated_hmac_server<Channel>;
 
 struct invoice_args {
     std::string customer;

@@ -22,9 +22,7 @@ namespace w = warden;
 
 namespace {
 template <class Channel>
-using definition = w::server_definition<w::transport::streamable_http<Channel>,
-                                        w::credentials::first_of<w::credentials::file, w::credentials::env>,
-                                        w::auth::with_identity<w::auth::api_key<"X-Auth-Token">>, w::storage::memory>;
+using definition = w::http_server<w::auth::with_identity<w::auth::api_key<"X-Auth-Token">>, Channel>;
 
 struct task_args {
     std::string title;

@@ -24,9 +24,7 @@ namespace w = warden;
 
 namespace {
 template <class Channel>
-using definition = w::server_definition<w::transport::streamable_http<Channel>,
-                                        w::credentials::first_of<w::credentials::file, w::credentials::env>,
-                                        w::auth::oauth_resource_server, w::storage::memory>;
+using definition = w::oauth_protected_server<Channel>;
 
 struct note_args {
     std::string text;

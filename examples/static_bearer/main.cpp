@@ -18,9 +18,7 @@ namespace w = warden;
 
 namespace {
 template <class Channel>
-using definition = w::server_definition<w::transport::streamable_http<Channel>,
-                                        w::credentials::first_of<w::credentials::file, w::credentials::env>,
-                                        w::auth::bearer, w::storage::memory>;
+using definition = w::http_server<w::auth::bearer, Channel>;
 
 struct note_args {
     std::string text;

@@ -1,0 +1,221 @@
+// warden/transport/http/impl/authenticate.hpp: `connection`: routing a request, the Host and
+// Origin checks, the auth gate (brute-force buckets first) and its audit line, and X-Forwarded-*
+// from a trusted proxy.
+// Included by warden/transport/http/connection.hpp.
+#pragma once
+
+#include <warden/transport/http/connection.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/json/object.hpp>
+
+namespace warden::transport::detail {
+
+inline net::awaitable<after> connection::handle() {
+    const unsigned v = request_.version();
+    const std::string_view p = path();
+    {
+        const auto scheme = state_.auth.load(std::memory_order_acquire);
+        if (scheme->is_metadata_path(p)) {
+            if (request_.method() != http::verb::get && request_.method() != http::verb::head)
+                co_return co_await send(not_allowed("GET", "method not allowed"));
+            if (!host_allowed())
+                co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
+                                                  "forbidden Host"));
+            // Public by design (RFC 9728), readable by browser-based clients too.
+            auto res = make(http::status::ok, v,
+                            boost::json::serialize(scheme->resource_metadata(state_.core.registry().advertised_scopes())),
+                            "application/json");
+            res.set(http::field::access_control_allow_origin, "*");
+            res.set(http::field::cache_control, "max-age=3600");
+            co_return co_await send(std::move(res));
+        }
+    }
+    if (p == "/healthz") {
+        if (request_.method() != http::verb::get && request_.method() != http::verb::head)
+            co_return co_await send(make(http::status::method_not_allowed, v, "", ""));
+        co_return co_await send(make(http::status::ok, v, R"({"status":"ok"})", "application/json"));
+    }
+    const bool legacy = state_.config.legacy_sse && !state_.config.stateless &&
+                        (p == state_.config.sse_path || p == state_.config.messages_path);
+    const bool ws = state_.config.websocket && p == state_.config.websocket_path;
+    if (p != state_.config.path && !legacy && !ws)
+        co_return co_await send(rpc_error(http::status::not_found, v, mcp::jsonrpc::invalid_request, "not found"));
+    if (!origin_allowed())
+        co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
+                                          "forbidden Origin"));
+    if (!host_allowed())
+        co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
+                                          "forbidden Host"));
+
+    if (state_.core.log().enabled(log_level::debug))
+        state_.core.log().debug("request " + std::string(request_.method_string()) + " " +
+                                std::string(request_.target().substr(0, request_.target().find('?'))) + " from " +
+                                remote_ + ": " + describe_headers(request_.base()));
+    http_request_view view{request_.method_string(), request_.target(), &request_.base(), remote_,
+                           state_.tls.has_value(), request_.body()};
+    if (peer_certificate_) view.client_cert = &*peer_certificate_;
+    if (state_.trust_forwarded_headers) forwarded(view);
+    const auto scheme = state_.auth.load(std::memory_order_acquire);
+    const auto limiter = state_.core.failure_limiter();
+    request_id_ = state_.next_request_id();
+    const auth::presented_credential offered = scheme->presented(view);
+    // The brute-force check comes before any verification; only failures fill buckets.
+    struct decision {
+        std::optional<gate_result> gate{};
+        auth::limit_check limit{};
+        std::string store_error{};
+    } d;
+    auto decide = [&] {
+        auto verdict = limiter->check(view.remote_address, offered.bucket);
+        if (!verdict) {
+            d.store_error = verdict.error().message();
+            return;
+        }
+        if (verdict.value().limited()) {
+            d.limit = verdict.value();
+            return;
+        }
+        d.gate = scheme->authenticate(view);
+        if (auto* c = std::get_if<challenge>(&*d.gate); c && c->status == 401 && !offered.bucket.empty())
+            if (auto r = limiter->record_failure(view.remote_address, offered.bucket); !r)
+                d.store_error = r.error().message();
+    };
+    const bool off_thread = limiter->may_block() || scheme->may_block();
+    if (off_thread) {
+        // The scheme or the limiter's store may wait on the network (keys, introspection,
+        // Redis): on the worker pool, so that the I/O thread keeps serving meanwhile.
+        co_await net::co_spawn(
+            state_.core.workers(), [&]() -> net::awaitable<void> { decide(); co_return; }, net::use_awaitable);
+    } else {
+        decide();
+    }
+    if (!d.gate) {
+        // Fail closed: without its buckets the gate cannot tell an attacker from a caller.
+        const bool limited = d.limit.limited();
+        const char* reason = limited ? "rate_limited" : "unavailable";
+        const auto status = limited ? http::status::too_many_requests : http::status::service_unavailable;
+        if (limited) {
+            metrics::global().rate_limited.with({d.limit.by}).inc();
+            state_.core.log().info("refused " + std::string(request_.method_string()) + " " + std::string(p) +
+                                   " from " + view.remote_address + ": 429 too many failed authentications (" +
+                                   std::string(d.limit.by) + ")");
+        } else if (state_.store_errors.due()) { // one line per 10 s: an outage is no log flood
+            state_.core.log().error("refused " + std::string(request_.method_string()) + " " + std::string(p) +
+                                    " from " + view.remote_address +
+                                    ": 503 the brute-force buckets are unavailable: " + d.store_error);
+        }
+        audit_authentication(view, offered, "deny", reason, static_cast<unsigned>(status), nullptr);
+        boost::json::object body{{"error", limited ? "too_many_requests" : "temporarily_unavailable"},
+                                 {"error_description", limited ? "too many failed authentication attempts; retry later"
+                                                               : "authentication is unavailable; retry later"}};
+        auto res = make(status, v, boost::json::serialize(body), "application/json");
+        const auto seconds = limited ? (d.limit.retry_after.count() + 999) / 1000 : 1;
+        res.set(http::field::retry_after, std::to_string(seconds));
+        res.set("X-Request-Id", request_id_);
+        co_return co_await send(std::move(res));
+    }
+    if (!d.store_error.empty() && state_.store_errors.due())
+        state_.core.log().error("could not count a failed authentication from " + view.remote_address + ": " +
+                                d.store_error);
+    gate_result& gate = *d.gate;
+    if (auto* refused = std::get_if<challenge>(&gate)) {
+        // The log says why; the response only gives the RFC 6750 code.
+        state_.core.log().info("refused " + std::string(request_.method_string()) + " " + std::string(p) +
+                               " from " + view.remote_address + ": " + std::to_string(refused->status) +
+                               (refused->error.empty() ? std::string(" no credentials") : " " + refused->error) +
+                               (!refused->detail.empty()        ? " (" + refused->detail + ")"
+                                : refused->description.empty() ? std::string()
+                                                                : " (" + refused->description + ")"));
+        audit_authentication(view, offered, "deny", refused->error.empty() ? "no_credentials" : refused->error,
+                             refused->status, nullptr);
+        boost::json::object body{{"error", refused->error.empty() ? std::string("unauthorized") : refused->error}};
+        if (!refused->description.empty()) body.emplace("error_description", refused->description);
+        auto res = make(static_cast<http::status>(refused->status), v, boost::json::serialize(body),
+                        "application/json");
+        if (!refused->www_authenticate.empty()) res.set(http::field::www_authenticate, refused->www_authenticate);
+        res.set("X-Request-Id", request_id_);
+        co_return co_await send(std::move(res));
+    }
+    {
+        auto& who = std::get<principal>(gate);
+        who.address = view.remote_address;
+        who.request_id = request_id_;
+        audit_authentication(view, offered, "allow", "ok", 0, &who);
+    }
+    caller_ = std::move(std::get<principal>(gate));
+
+    // (Two statements: g++ 12 destroys the awaitable of `co_await (c ? f() : g())` twice.)
+    if (legacy && p == state_.config.sse_path) co_return co_await legacy_open();
+    if (legacy) co_return co_await legacy_post();
+    if (ws) co_return co_await websocket();
+    switch (request_.method()) {
+    case http::verb::post: co_return co_await post();
+    case http::verb::get: co_return co_await get();
+    case http::verb::delete_: co_return co_await del();
+    default:
+        co_return co_await send(not_allowed(state_.config.stateless ? "POST" : "GET, POST, DELETE",
+                                            "method not allowed"));
+    }
+}
+
+inline void connection::audit_authentication(const http_request_view& view,
+                                             const auth::presented_credential& offered, std::string_view decision,
+                                             std::string_view reason, unsigned status, const principal* who) {
+    const std::string_view scheme_name = who && !who->scheme.empty() ? std::string_view(who->scheme)
+                                                                      : std::string_view(offered.scheme);
+    // Reasons come from a fixed vocabulary (RFC 6750 codes and ours): safe as labels.
+    metrics::global().auth_decisions.with({scheme_name, decision, reason}).inc();
+    const auto& audit = state_.core.audit();
+    if (!audit) return;
+    const std::string http_line = std::string(request_.method_string()) + " " + std::string(path());
+    audit_event e{.event = "authentication", .decision = decision, .reason = reason, .status = status,
+                  .scheme = scheme_name, .who = who, .http = http_line};
+    const auto method = request_.find("Mcp-Method");
+    if (method != request_.end()) e.method = method->value().substr(0, 64);
+    const auto name = request_.find("Mcp-Name");
+    if (name != request_.end()) e.tool = name->value().substr(0, 128);
+    e.request_id = request_id_;
+    e.address = view.remote_address;
+    const std::string credential = offered.bucket.empty() ? std::string() : "sha256:" + offered.bucket.substr(0, 16);
+    e.credential = credential;
+    audit->record(e);
+}
+
+inline void connection::forwarded(http_request_view& view) {
+    boost::system::error_code ec;
+    auto peer = net::ip::make_address(remote_, ec);
+    if (ec || std::find(state_.trusted_proxies.begin(), state_.trusted_proxies.end(), peer) ==
+                  state_.trusted_proxies.end())
+        return;
+    if (auto proto = request_.find("x-forwarded-proto"); proto != request_.end())
+        view.secure = lower(proto->value()) == "https";
+    if (auto xff = request_.find("x-forwarded-for"); xff != request_.end()) {
+        // The proxy appends the address it saw last; earlier entries are the client's claims.
+        std::string_view list = xff->value();
+        auto comma = list.rfind(',');
+        std::string_view last = comma == std::string_view::npos ? list : list.substr(comma + 1);
+        while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+        while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+        if (!last.empty()) view.remote_address = std::string(last);
+    }
+    // The client certificate the proxy verified, verified again here.
+    forwarded_certificate_.reset();
+    if (!state_.client_certs) return;
+    auto cert = request_.find(state_.config.client_certificate_header);
+    if (cert == request_.end() || cert->value().empty()) return;
+    if (request_.count(state_.config.client_certificate_header) > 1) {
+        view.client_cert_refusal = "several client certificate headers";
+        return;
+    }
+    auto verified = state_.client_certs->verify_forwarded(cert->value());
+    if (!verified) {
+        forwarded_refusal_ = verified.error().message();
+        view.client_cert_refusal = forwarded_refusal_;
+        return;
+    }
+    forwarded_certificate_ = std::move(verified).value();
+    view.client_cert = &*forwarded_certificate_;
+}
+
+} // namespace warden::transport::detail
