@@ -10,7 +10,8 @@
 # Units: (a) the README's first example, a stdio server (extracted from README.md as it
 # stands); (b) an HTTPS server with one bearer scheme (benchmarks/compile/https_bearer.cpp);
 # (c) examples/echo; (d) examples/everything; and the floor. One compiler process at a time,
-# nothing else building; the median of RUNS runs. Prints a Markdown table.
+# nothing else building; the median of RUNS runs. Prints a Markdown table and puts it in
+# benchmarks/RESULTS.md as its "Compile time" section (replacing the previous one).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=${1:-3}
@@ -34,6 +35,7 @@ measure() {
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+{
 echo "| compiler | level | unit | seconds (median of $runs) | × floor | peak RSS MB | × floor |"
 echo "|---|---|---|---|---|---|---|"
 for cxx in $compilers; do
@@ -51,3 +53,23 @@ for cxx in $compilers; do
     done
   done
 done
+} | tee "$work/table"
+
+results="$root/benchmarks/RESULTS.md"
+touch "$results"
+{
+  awk '/^## / { mine = ($0 ~ /^## Compile time/) } !mine' "$results" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+  echo
+  echo "## Compile time (\`bash benchmarks/compile.sh $runs \"$compilers\" \"$levels\"\`, $(date -u +%Y-%m-%d))"
+  echo
+  echo "One translation unit compiled to an object file (\`-c -std=c++20 -Wall -Wextra\`), one compiler"
+  echo "process at a time, $(nproc) cores, $(uname -m); wall time and peak RSS (\`/usr/bin/time\`), each the"
+  echo "median of $runs runs and a ratio to the floor compiled in the same run: a bare Boost.Beast HTTPS"
+  echo "server with Boost.JSON and C++20 coroutines (\`benchmarks/compile/floor.cpp\`). Units: (a) the README's"
+  echo "first example, a stdio server; (b) an HTTPS server with one bearer scheme"
+  echo "(\`benchmarks/compile/https_bearer.cpp\`); (c) \`examples/echo\`; (d) \`examples/everything\`."
+  echo
+  cat "$work/table"
+} >"$work/results"
+mv "$work/results" "$results"
+echo "wrote benchmarks/RESULTS.md"

@@ -192,6 +192,8 @@ table=$work/table
   done
 } >"$table"
 cat "$table"
+# The compile-time section belongs to benchmarks/compile.sh: it survives this rewrite.
+kept=$(awk '/^## / { keep = ($0 ~ /^## Compile time/) } keep' benchmarks/RESULTS.md 2>/dev/null || true)
 {
   echo "# Benchmark results"
   echo
@@ -200,5 +202,6 @@ cat "$table"
   echo "servers alternated. Requests: \`tools/call echo {\"text\":\"hello\"}\`, stateless unless noted."
   echo
   cat "$table"
+  [ -z "$kept" ] || printf '\n%s\n' "$kept"
 } >benchmarks/RESULTS.md
 echo "wrote benchmarks/RESULTS.md"

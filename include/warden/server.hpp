@@ -42,6 +42,7 @@ template <definition Definition>
 class server {
 public:
     using definition_type = Definition;
+    static_assert(auth::detail::hooks_fit<typename Definition::auth>::value);
 
     explicit server(server_info info, settings s = {}) : core_(std::move(info), from_profile(std::move(s))) {
         // A store that needs nothing from the credentials (storage::memory) is there at once.

@@ -5,14 +5,14 @@
 // `challenge`: the status and RFC 6750 / RFC 9110 `WWW-Authenticate` value to refuse it
 // with. The gate is the only place that reads credentials from a request.
 //
-// HTTP auth scheme runtime requirements (beyond the traits in warden/concepts.hpp):
-//
-// | expression             | type          | meaning                                            |
-// |------------------------|---------------|----------------------------------------------------|
-// | `A::authenticate(r)`   | `gate_result` | `r` is a `const http_request_view&`                |
+// What a scheme must provide at run time, besides its traits (warden/concepts.hpp), is
+// `a.authenticate(r)`, a member or static member function returning `gate_result` for a
+// `const http_request_view& r`; the complete table, with the optional members, is in
+// warden/auth/scheme.hpp.
 #pragma once
 
 #include <warden/auth/principal.hpp>
+#include <warden/client_certificate.hpp>
 
 #include <boost/beast/http/fields.hpp>
 
@@ -22,16 +22,6 @@
 #include <vector>
 
 namespace warden {
-
-/// A client certificate the transport verified (warden/crypto/x509.hpp): the identities
-/// it names in its subjectAltName. The subject's CN is deliberately absent: identity never
-/// comes from it.
-struct client_certificate {
-    std::vector<std::string> uris{};      ///< URI SANs, e.g. "spiffe://example.org/agent"
-    std::vector<std::string> dns_names{}; ///< DNS SANs
-    std::string sha256{};                 ///< hex SHA-256 of the DER certificate
-    bool forwarded = false;               ///< reported by a trusted TLS-terminating proxy
-};
 
 /// What the gate may look at: the request line, the header fields, and the peer.
 struct http_request_view {

@@ -1,8 +1,11 @@
 // warden/auth/scheme.hpp: how the server builds an auth scheme at run time.
 //
 // A scheme's traits (warden/concepts.hpp) decide which compositions compile; these
-// optional members decide how it is set up. A scheme with none of them is used as a
-// default-constructed value, so a scheme with only a static `authenticate` still works.
+// members decide how it runs. Only `authenticate` is required of a scheme served over HTTP,
+// as a member or a static member function (`a.authenticate(r)` calls either); every other
+// row is optional. A scheme with no `configure` is used as a default-constructed value, so
+// a scheme with only a static `authenticate` works. An optional member with a hook's name
+// and another signature does not compile (`detail::hooks_fit`): it would be ignored.
 //
 // | expression                 | type                    | meaning                                          |
 // |----------------------------|-------------------------|--------------------------------------------------|
@@ -113,6 +116,42 @@ std::vector<std::string_view> credential_headers_of() {
 template <class A>
 concept has_step_up = requires(const A& a, std::string_view s) {
     { a.step_up(s, s) } -> std::same_as<std::string>;
+};
+
+/// Near misses. The server looks for each optional hook with `if constexpr`, so a member
+/// with a hook's name and another signature would be ignored in silence: a scheme that
+/// meant to run off the I/O threads, or to stop its key refresh, would not. A member named
+/// like a hook must fit the table above. (A name that is overloaded or a template cannot
+/// be checked this way and is taken as it is.)
+template <class A>
+struct hooks_fit {
+    static_assert(!requires { &A::presents; } || has_presents<A>,
+                  "warden: auth scheme hook presents does not fit; expected "
+                  "`static bool presents(const http_request_view&)` (warden/auth/scheme.hpp)");
+    static_assert(!requires { &A::may_block; } || may_block<A>,
+                  "warden: auth scheme hook may_block does not fit; expected `bool may_block() const` "
+                  "(warden/auth/scheme.hpp)");
+    static_assert(!requires { &A::set_default_scope; } || wants_tool_scopes<A>,
+                  "warden: auth scheme hook set_default_scope does not fit; expected "
+                  "`void set_default_scope(const std::vector<std::string>&)` (warden/auth/scheme.hpp)");
+    static_assert(!(requires { &A::resource_metadata; } || requires { &A::is_metadata_path; }) ||
+                      serves_resource_metadata<A>,
+                  "warden: auth scheme hooks resource_metadata and is_metadata_path go together; expected "
+                  "`boost::json::object resource_metadata(const std::vector<std::string>&) const` and "
+                  "`bool is_metadata_path(std::string_view) const` (warden/auth/scheme.hpp)");
+    static_assert(!(requires { &A::start_background; } || requires { &A::stop_background; }) ||
+                      runs_in_background<A>,
+                  "warden: auth scheme hooks start_background and stop_background go together; expected "
+                  "`void start_background(const logger&)` and `void stop_background() const` "
+                  "(warden/auth/scheme.hpp)");
+    static_assert(!requires { &A::credential_headers; } || names_credential_headers<A>,
+                  "warden: auth scheme hook credential_headers does not fit; expected "
+                  "`static std::vector<std::string_view> credential_headers()` (warden/auth/scheme.hpp)");
+    static_assert(!requires { &A::step_up; } || has_step_up<A>,
+                  "warden: auth scheme hook step_up does not fit; expected "
+                  "`std::string step_up(std::string_view why, std::string_view scope) const` "
+                  "(warden/auth/scheme.hpp)");
+    static constexpr bool value = true;
 };
 } // namespace detail
 

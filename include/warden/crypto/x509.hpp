@@ -14,7 +14,7 @@
 //   name with control characters or an embedded NUL is dropped.
 #pragma once
 
-#include <warden/auth/gate.hpp>
+#include <warden/client_certificate.hpp>
 #include <warden/crypto/digest.hpp>
 #include <warden/crypto/openssl.hpp>
 #include <warden/error.hpp>

@@ -14,6 +14,7 @@
 
 #include <warden/auth/principal.hpp>
 #include <warden/error.hpp>
+#include <warden/mcp/cache_hint.hpp>
 #include <warden/mcp/content.hpp>
 #include <warden/mcp/context.hpp>
 #include <warden/mcp/schema.hpp>
@@ -61,16 +62,6 @@ struct tool_spec {
 };
 
 using tool_handler = std::function<tool_result(const boost::json::object& arguments, call_context&)>;
-
-/// Who may reuse a cached result (MCP 2026-07-28 `cacheScope`): `everyone` ("public", no
-/// caller-specific data) or only the same `caller` ("private", the same authorization).
-enum class cache_scope { caller, everyone };
-/// How long a result may be reused (`ttlMs`) and by whom. Hints for clients and caches,
-/// never access control.
-struct cache_hint {
-    std::chrono::milliseconds ttl{0};
-    cache_scope scope = cache_scope::caller;
-};
 
 struct resource_spec {
     std::string uri{};

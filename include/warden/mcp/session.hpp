@@ -33,11 +33,12 @@
 #include <warden/mcp/context.hpp>
 #include <warden/mcp/jsonrpc.hpp>
 #include <warden/mcp/modern.hpp>
+#include <warden/mcp/outbound.hpp>
 #include <warden/mcp/registry.hpp>
 #include <warden/mcp/request_state.hpp>
-#include <warden/metrics.hpp>
-#include <warden/mcp/outbound.hpp>
+#include <warden/mcp/session_options.hpp>
 #include <warden/mcp/versions.hpp>
+#include <warden/metrics.hpp>
 #include <warden/server_info.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -63,20 +64,6 @@
 #include <vector>
 
 namespace warden::mcp {
-
-struct session_options {
-    std::size_t page_size = 100;                              ///< items per list page
-    std::chrono::milliseconds client_request_timeout{60'000}; ///< default wait for the client's answer
-    std::size_t max_in_flight = 256;                          ///< concurrent handler requests per session
-    std::size_t max_message_bytes = 4 * 1024 * 1024;          ///< larger text is refused unparsed
-    /// Stateless era: how long list results and server/discover may be reused, and by whom.
-    cache_hint list_cache{std::chrono::minutes(5), cache_scope::everyone};
-    /// Stateless era: resources/read of a resource that declares no hint of its own.
-    cache_hint resource_cache{std::chrono::milliseconds(0), cache_scope::caller};
-    /// Whether `initialize` (the session era) is served besides the stateless era. Set from
-    /// the definition (a modern-only transport), not by hand.
-    bool session_era = true;
-};
 
 namespace detail {
 // How a stateless-era handler run ends early (not std::exceptions, so that a handler's

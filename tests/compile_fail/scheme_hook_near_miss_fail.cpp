@@ -1,0 +1,17 @@
+// expect: warden: auth scheme hook may_block does not fit; expected `bool may_block\(\) const`
+// A user's scheme whose may_block is not const: without the check the server would never
+// see it and would run a scheme that waits on the network on the I/O threads.
+#include <warden/auth/gate.hpp>
+#include <warden/auth/scheme.hpp>
+#include <warden/credentials/env.hpp>
+#include <warden/definition.hpp>
+#include <warden/server.hpp>
+#include <warden/storage/memory.hpp>
+#include <warden/transport/http/policy.hpp>
+struct remote_check : warden::auth::header_secret_traits {
+    warden::gate_result authenticate(const warden::http_request_view&) const { return warden::principal{}; }
+    bool may_block() { return true; } // not const
+};
+using def = warden::server_definition<warden::transport::streamable_http<warden::transport::tls>,
+                                      warden::credentials::env, remote_check, warden::storage::memory>;
+void make() { warden::server<def> s{{.name = "n", .version = "1"}}; }
