@@ -9,7 +9,9 @@
 #
 # Units: (a) the README's first example, a stdio server (extracted from README.md as it
 # stands); (b) an HTTPS server with one bearer scheme (benchmarks/compile/https_bearer.cpp);
-# (c) examples/echo; (d) examples/everything; and the floor. One compiler process at a time,
+# (c) examples/echo; (d) examples/everything; and the floor; then, in separate compilation
+# (warden/config.hpp), (b) as the user's unit and warden/src.hpp, the unit a program compiles
+# once (src/warden.cpp, what warden::compiled builds). One compiler process at a time,
 # nothing else building; the median of RUNS runs. Prints a Markdown table and puts it in
 # benchmarks/RESULTS.md as its "Compile time" section (replacing the previous one).
 set -euo pipefail
@@ -25,12 +27,14 @@ trap 'rm -rf "$work"' EXIT
 awk '/^```cpp/ { inside = 1; next } /^```/ { if (inside) exit } inside' "$root/README.md" >"$work/readme_stdio.cpp"
 units=(floor:"$root/benchmarks/compile/floor.cpp" a_readme_stdio:"$work/readme_stdio.cpp"
        b_https_bearer:"$root/benchmarks/compile/https_bearer.cpp" c_echo:"$root/examples/echo/main.cpp"
-       d_everything:"$root/examples/everything/main.cpp")
+       d_everything:"$root/examples/everything/main.cpp"
+       "b_https_bearer (separate compilation):$root/benchmarks/compile/https_bearer.cpp:-DWARDEN_SEPARATE_COMPILATION"
+       "warden/src.hpp (once per program):$root/src/warden.cpp:-DWARDEN_SEPARATE_COMPILATION")
 
-# measure CXX LEVEL SOURCE: prints "seconds kilobytes" of one compilation.
+# measure CXX LEVEL SOURCE [FLAGS]: prints "seconds kilobytes" of one compilation.
 measure() {
   /usr/bin/time -f '%e %M' -o "$work/time" "$1" -std=c++20 "$2" -Wall -Wextra -DBOOST_ASIO_NO_DEPRECATED \
-    -I"$root/include" -c "$3" -o "$work/out.o"
+    ${4:+"$4"} -I"$root/include" -c "$3" -o "$work/out.o"
   cat "$work/time"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -42,9 +46,11 @@ for cxx in $compilers; do
   for level in $levels; do
     floor_s= floor_mb=
     for entry in "${units[@]}"; do
-      name=${entry%%:*} src=${entry#*:}
+      name=${entry%%:*} rest=${entry#*:}
+      src=${rest%%:*} flags=
+      [ "$src" = "$rest" ] || flags=${rest#*:}
       : >"$work/samples"
-      for _ in $(seq "$runs"); do measure "$cxx" "$level" "$src" >>"$work/samples"; done
+      for _ in $(seq "$runs"); do measure "$cxx" "$level" "$src" "$flags" >>"$work/samples"; done
       s=$(awk '{ print $1 }' "$work/samples" | median)
       mb=$(awk '{ printf "%.0f\n", $2 / 1024 }' "$work/samples" | median)
       if [ "$name" = floor ]; then floor_s=$s floor_mb=$mb; fi
@@ -67,7 +73,9 @@ touch "$results"
   echo "median of $runs runs and a ratio to the floor compiled in the same run: a bare Boost.Beast HTTPS"
   echo "server with Boost.JSON and C++20 coroutines (\`benchmarks/compile/floor.cpp\`). Units: (a) the README's"
   echo "first example, a stdio server; (b) an HTTPS server with one bearer scheme"
-  echo "(\`benchmarks/compile/https_bearer.cpp\`); (c) \`examples/echo\`; (d) \`examples/everything\`."
+  echo "(\`benchmarks/compile/https_bearer.cpp\`); (c) \`examples/echo\`; (d) \`examples/everything\`; all"
+  echo "header-only (the default). Then separate compilation (\`WARDEN_SEPARATE_COMPILATION\`): (b) as the"
+  echo "user's own unit, and \`warden/src.hpp\`, the unit a program compiles once (\`warden::compiled\`)."
   echo
   cat "$work/table"
 } >"$work/results"

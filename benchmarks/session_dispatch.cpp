@@ -5,6 +5,7 @@
 //     session_dispatch [REQUESTS] [WORKERS]      (defaults: 200000 requests, 1 worker)
 //
 // Bounded in count; prints one line per method measured.
+#include <warden/mcp/registry.hpp>
 #include <warden/mcp/session.hpp>
 
 #include <boost/asio/thread_pool.hpp>

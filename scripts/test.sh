@@ -3,8 +3,10 @@
 # g++ (every test), clang++ (everything built, so its warnings count with -Werror; unit,
 # compile-fail, snippet, packaging and fuzz smoke tests, but not the integration tests, which
 # the other two run), and g++ under AddressSanitizer and UndefinedBehaviorSanitizer (every
-# test that runs code; the compile-time tests are the plain g++ build's). Build trees go to
-# build/<config>.
+# test that runs code; the compile-time tests are the plain g++ build's). The g++ build is
+# header-only (the default); clang and ASan+UBSan build against warden::compiled (separate
+# compilation, warden/config.hpp), so both modes are tested, the ODR test in each. Build
+# trees go to build/<config>.
 #
 # Disk: a Debug tree with full debug info is 5-10 GB; three of them do not fit every CI
 # machine. The trees are built with line tables only, compressed (-g1 -gz: enough for
@@ -30,9 +32,10 @@ for config in "${configs[@]}"; do
   ctest_args=()
   case "$config" in
     gcc)   args=(-DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug "${debug_flags[@]}") ;;
-    clang) args=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug "${debug_flags[@]}")
+    clang) args=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DWARDEN_SEPARATE_COMPILATION=ON "${debug_flags[@]}")
            ctest_args=(-E '^integration_') ;;
-    asan)  args=(-DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug -DWARDEN_SANITIZE=address,undefined "${debug_flags[@]}") ;;
+    asan)  args=(-DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug -DWARDEN_SANITIZE=address,undefined
+                 -DWARDEN_SEPARATE_COMPILATION=ON "${debug_flags[@]}") ;;
     *) echo "test.sh: unknown configuration '$config' (gcc, clang, asan)" >&2; exit 2 ;;
   esac
   echo "=== $config: configure and build"

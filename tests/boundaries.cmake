@@ -3,8 +3,10 @@
 #   cmake -DINCLUDE_DIR=<repo>/include -P tests/boundaries.cmake
 #
 # Each rule names the headers it applies to (a path prefix under include/), what they must
-# not reach, and whether through any chain of includes ("reaches") or only their own
-# #include lines ("includes"). Prints every violation and fails if there is one.
+# not reach, and how: through any chain of includes ("reaches"), or through any chain that
+# does not pass through an implementation file under an impl/ folder ("sees": what a unit
+# sees in separate compilation, where <warden/src.hpp> compiles the impl/ files once).
+# Prints every violation and fails if there is one.
 cmake_minimum_required(VERSION 3.20)
 if(NOT INCLUDE_DIR)
   message(FATAL_ERROR "boundaries.cmake: pass -DINCLUDE_DIR=<repo>/include")
@@ -21,12 +23,14 @@ set(rules
   "warden/credentials/|reaches|warden/mcp/|credentials never include mcp"
   "warden/storage/|reaches|warden/transport/|storage never includes transport"
   "warden/storage/|reaches|warden/mcp/|storage never includes mcp"
-  # Transitively a transport still reaches the registry (through mcp/session.hpp and
-  # detail/server_core.hpp) until a dispatcher interface stands between them.
-  "warden/transport/|includes|warden/mcp/registry.hpp|transport never includes the registry")
+  # A transport asks mcp::dispatcher (warden/mcp/dispatcher.hpp); the session's and the
+  # server core's own members, in impl/ files, are the only way in.
+  "warden/transport/|sees|warden/mcp/registry.hpp|transport never includes the registry")
 # definition.hpp and rules.hpp see only traits and concepts.
 set(traits_only warden/definition.hpp warden/rules.hpp)
-set(traits_and_concepts warden/concepts.hpp warden/traits.hpp warden/profile.hpp warden/rules.hpp)
+set(traits_and_concepts warden/concepts.hpp warden/traits.hpp warden/profile.hpp warden/rules.hpp
+    warden/transport/requirements.hpp warden/credentials/requirements.hpp warden/auth/requirements.hpp
+    warden/storage/requirements.hpp)
 
 file(GLOB_RECURSE headers RELATIVE ${INCLUDE_DIR} ${INCLUDE_DIR}/warden/*.hpp)
 list(LENGTH headers count)
@@ -44,13 +48,17 @@ foreach(h IN LISTS headers)
   set("direct_${key}" ${direct})
 endforeach()
 
-# reach(H OUT): every header H includes, directly or not.
+# reach(H OUT [INTERFACE]): every header H includes, directly or not; with INTERFACE, not
+# through impl/ files.
 function(reach h out)
   set(seen "")
   string(MAKE_C_IDENTIFIER "${h}" key)
   set(todo ${direct_${key}})
   while(todo)
     list(POP_FRONT todo next)
+    if(ARGV2 STREQUAL "INTERFACE" AND next MATCHES "/impl/")
+      continue()
+    endif()
     if(NOT next IN_LIST seen)
       list(APPEND seen ${next})
       string(MAKE_C_IDENTIFIER "${next}" key)
@@ -63,6 +71,7 @@ endfunction()
 set(violations 0)
 foreach(h IN LISTS headers)
   reach(${h} reached)
+  reach(${h} seen INTERFACE)
   foreach(rule IN LISTS rules)
     string(REPLACE "|" ";" parts "${rule}")
     list(GET parts 0 from)
@@ -75,6 +84,8 @@ foreach(h IN LISTS headers)
     endif()
     if(how STREQUAL "reaches")
       set(candidates ${reached})
+    elseif(how STREQUAL "sees")
+      set(candidates ${seen})
     else()
       string(MAKE_C_IDENTIFIER "${h}" key)
       set(candidates ${direct_${key}})

@@ -27,11 +27,11 @@
 namespace warden {
 
 namespace detail {
-/// A storage policy that opens its store from the loaded credentials (`S::open`).
 /// A transport that serves the stateless era only (`transport::modern_only<T>`).
 template <class T>
 concept modern_only_transport = requires { T::serves_session_era; } && !T::serves_session_era;
 
+/// A storage policy that opens its store from the loaded credentials (`S::open`).
 template <class S>
 concept opens_with_credentials = requires(const storage::open_context& c) {
     { S::open(c) } -> std::same_as<result<std::shared_ptr<storage::store>>>;

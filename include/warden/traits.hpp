@@ -29,4 +29,11 @@ constexpr bool is_host_local(channel_security c) noexcept {
     return c == channel_security::local_process || c == channel_security::loopback_plaintext;
 }
 
+namespace detail {
+/// Names a type only when `V` is a constant expression: the slot concepts require their
+/// traits to be `static constexpr`.
+template <auto V>
+struct constant_expression {};
+} // namespace detail
+
 } // namespace warden

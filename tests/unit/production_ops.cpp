@@ -10,6 +10,7 @@
 #include <warden/transport/streamable_http.hpp>
 
 #include "auth_support.hpp"
+#include "broken_store.hpp"
 #include "http_client.hpp"
 #include "temp_dir.hpp"
 
@@ -27,20 +28,7 @@ namespace w = warden;
 
 namespace {
 
-/// A store that cannot answer (Redis down).
-class broken_store final : public w::storage::store {
-    w::result<std::optional<std::string>> do_get(std::string_view, std::string_view) override { return down(); }
-    w::result<void> do_put(std::string_view, std::string_view, std::string, ttl_type) override { return down(); }
-    w::result<bool> do_erase(std::string_view, std::string_view) override { return down(); }
-    w::result<bool> do_insert_if_absent(std::string_view, std::string_view, std::string, ttl_type) override {
-        return down();
-    }
-    w::result<bool> do_compare_and_swap(std::string_view, std::string_view, const std::optional<std::string>&,
-                                        std::string, ttl_type) override {
-        return down();
-    }
-    static w::error down() { return w::error{w::make_error_code(w::errc::storage_error), "connection refused"}; }
-};
+using warden::test::broken_store;
 
 struct fake_clock {
     std::int64_t now = 1'800'000'000'000;

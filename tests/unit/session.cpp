@@ -1,5 +1,7 @@
 #include <warden/mcp/session.hpp>
 
+#include <warden/mcp/registry.hpp>
+
 #include "support.hpp"
 
 #include <boost/describe/class.hpp>

@@ -1,31 +1,8 @@
 // warden/auth/scheme.hpp: how the server builds an auth scheme at run time.
 //
-// A scheme's traits (warden/concepts.hpp) decide which compositions compile; these
-// members decide how it runs. Only `authenticate` is required of a scheme served over HTTP,
-// as a member or a static member function (`a.authenticate(r)` calls either); every other
-// row is optional. A scheme with no `configure` is used as a default-constructed value, so
-// a scheme with only a static `authenticate` works. An optional member with a hook's name
-// and another signature does not compile (`detail::hooks_fit`): it would be ignored.
-//
-// | expression                 | type                    | meaning                                          |
-// |----------------------------|-------------------------|--------------------------------------------------|
-// | `A::variables(s)`          | `std::vector<variable>` | credentials it needs, declared to the source     |
-// | `A::configure(creds, s)`   | `result<A>`             | the scheme built from the loaded credentials      |
-// | `A::configure(creds, s, rs)` | `result<A>`           | the same, for a scheme that refuses replays       |
-// | `A::presents(r)`           | `bool`                  | the request carries this scheme's credential     |
-// | `a.authenticate(r)`        | `gate_result`           | a principal or a challenge (warden/auth/gate.hpp) |
-// | `a.resource_metadata(ts)` | `boost::json::object` | RFC 9728 metadata; `ts`: the tools' scopes       |
-// | `a.is_metadata_path(p)`  | `bool`                  | `p` is where that metadata is served             |
-// | `a.set_default_scope(ts)` | `void`                 | told the tools' scopes once they are registered  |
-// | `a.step_up(why, scope)`  | `std::string`           | the WWW-Authenticate of a 403 insufficient_scope |
-// | `a.start_background(log)` | `void`                 | starts its own work (fetching keys); `log` lives on |
-// | `a.stop_background()`    | `void`                  | stops it and waits (server shutdown)             |
-// | `a.may_block()`          | `bool`                  | authenticate may wait on the network: run it off the I/O threads |
-// | `A::credential_headers()` | `std::vector<std::string_view>` | headers besides Authorization carrying the credential (brute-force buckets) |
-// `s` is a `const auth_settings&`, `creds` a `const credential_set&`, `r` a
-// `const http_request_view&`, `rs` a `std::shared_ptr<replay_store>` over the definition's
-// storage (rule 4 makes sure it can insert-if-absent atomically). `configure` runs at start-up (an error stops the server, exit
-// status 78) and again whenever the credentials change (an error keeps the previous scheme).
+// Its traits and these run-time members, the hooks the server calls, are tabled in
+// warden/auth/requirements.hpp; here they are configured and checked: a near-miss hook (the
+// right name, another signature) does not compile (`detail::hooks_fit`).
 #pragma once
 
 #include <warden/auth/gate.hpp>

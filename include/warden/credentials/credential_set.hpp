@@ -4,16 +4,8 @@
 // optional, secret or not). A credential source loads them all at start-up into a
 // `credential_set`, or fails listing *every* missing or unusable required one at once.
 //
-// Credential source runtime requirements (beyond the traits in warden/concepts.hpp):
-//
-// | expression                    | type                                 | meaning                                 |
-// |-------------------------------|--------------------------------------|-----------------------------------------|
-// | `C::load(req)`                | `result<credential_set>`             | loads every declared variable, or fails |
-// |                               |                                      | with one message naming every problem   |
-// | `C::lookup(name, req)`        | `result<std::optional<std::string>>` | optional: one variable; absent is       |
-// |                               |                                      | nullopt, unusable is an error           |
-// `req` is a `const credential_request&`. A source with `lookup` can be composed with
-// others (`credentials::first_of<file, env>`); `detail::load_from<C>` builds `load` from it.
+// What a credential source must provide (traits, `load`, `lookup`):
+// warden/credentials/requirements.hpp.
 #pragma once
 
 #include <warden/credentials/secret.hpp>

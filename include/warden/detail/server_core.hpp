@@ -12,7 +12,8 @@
 #include <warden/auth/settings.hpp>
 #include <warden/credentials/credential_set.hpp>
 #include <warden/log.hpp>
-#include <warden/mcp/registry.hpp>
+#include <warden/config.hpp>
+#include <warden/mcp/dispatcher.hpp>
 #include <warden/mcp/session.hpp>
 #include <warden/settings.hpp>
 #include <warden/storage/memory.hpp>
@@ -37,10 +38,7 @@ namespace detail {
 
 class server_core {
 public:
-    server_core(server_info info, settings s)
-        : settings_(std::move(s)), info_(std::make_shared<const server_info>(std::move(info))),
-          registry_(std::make_shared<mcp::registry>()),
-          log_(std::make_shared<logger>(settings_.log_threshold)) {}
+    server_core(server_info info, settings s);
 
     server_core(const server_core&) = delete;
     server_core& operator=(const server_core&) = delete;
@@ -48,7 +46,10 @@ public:
 
     const settings& config() const noexcept { return settings_; }
     settings& config() noexcept { return settings_; }
+    /// What the server offers, for `server<Definition>` to extend (warden/mcp/registry.hpp).
     mcp::registry& registry() noexcept { return *registry_; }
+    /// What a transport may ask about it (warden/mcp/dispatcher.hpp): never the registry.
+    const mcp::dispatcher& dispatcher() const noexcept { return *dispatcher_; }
     const server_info& info() const noexcept { return *info_; }
     const logger& log() const noexcept { return *log_; }
     logger& log() noexcept { return *log_; }
@@ -213,6 +214,7 @@ private:
     settings settings_;
     std::shared_ptr<const server_info> info_{};
     std::shared_ptr<mcp::registry> registry_{};
+    const mcp::dispatcher* dispatcher_ = nullptr; ///< the registry, as transports see it
     std::shared_ptr<logger> log_{};
     std::shared_ptr<const credential_set> credentials_ = std::make_shared<const credential_set>();
     std::once_flag workers_once_{};
@@ -235,4 +237,13 @@ private:
 };
 
 } // namespace detail
+
+/// What a transport's `serve<Auth>` is given (warden/transport/requirements.hpp).
+using server_core = detail::server_core;
+
 } // namespace warden
+
+// Compiled in every unit (header-only) or once, in <warden/src.hpp> (warden/config.hpp).
+#if WARDEN_HEADER_ONLY
+#include <warden/detail/impl/server_core.hpp>
+#endif

@@ -17,6 +17,7 @@
 #include <warden/mcp/cache_hint.hpp>
 #include <warden/mcp/content.hpp>
 #include <warden/mcp/context.hpp>
+#include <warden/mcp/dispatcher.hpp>
 #include <warden/mcp/schema.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -295,7 +296,7 @@ private:
 };
 
 /// Everything a server offers. Safe to read from many sessions while it is extended.
-class registry {
+class registry final : public dispatcher {
 public:
     struct tool_entry {
         boost::json::object definition{}; ///< what tools/list shows
@@ -503,11 +504,33 @@ public:
     /// Every scope some registered tool requires, sorted, each once, never `offline_access`
     /// (refresh tokens are the client's business, not a resource requirement): what a 401
     /// challenge asks for.
-    std::vector<std::string> tool_scopes() const { return scopes(false); }
+    std::vector<std::string> tool_scopes() const override { return scopes(false); }
     /// What the resource metadata advertises (`scopes_supported`): the scopes tools require
     /// and every broader scope declared to imply one of them, without `offline_access`.
-    std::vector<std::string> advertised_scopes() const { return scopes(true); }
+    std::vector<std::string> advertised_scopes() const override { return scopes(true); }
     bool has_tools() const { return count(tool_order_) > 0; }
+
+    // The dispatcher interface (warden/mcp/dispatcher.hpp): what transports may ask.
+    bool offers(std::string_view method) const override {
+        if (!modern::is_request_method(method)) return false;
+        if (method.starts_with("tools/")) return has_tools();
+        if (method.starts_with("resources/")) return has_resources();
+        if (method.starts_with("prompts/")) return has_prompts();
+        if (method == "completion/complete") return has_completions();
+        return true;
+    }
+    std::optional<tool_denial> deny_tool(std::string_view name, const principal& caller) const override {
+        auto tool = find_tool(name);
+        if (!tool) return std::nullopt;
+        auto why = refusal(*tool, caller);
+        if (!why) return std::nullopt;
+        return tool_denial{std::move(*why), tool->scopes};
+    }
+    std::vector<modern::mirrored_param> mirrored_params(std::string_view name) const override {
+        auto tool = find_tool(name);
+        return tool ? tool->mirrored : std::vector<modern::mirrored_param>{};
+    }
+
     bool has_resources() const { return count(resource_order_) + count(template_order_) > 0; }
     bool has_prompts() const { return count(prompt_order_) > 0; }
     bool has_completions() const {

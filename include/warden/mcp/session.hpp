@@ -23,6 +23,7 @@
 // client_requests).
 #pragma once
 
+#include <warden/config.hpp>
 #include <warden/audit.hpp>
 #include <warden/auth/principal.hpp>
 #include <warden/credentials/credential_set.hpp>
@@ -34,7 +35,6 @@
 #include <warden/mcp/jsonrpc.hpp>
 #include <warden/mcp/modern.hpp>
 #include <warden/mcp/outbound.hpp>
-#include <warden/mcp/registry.hpp>
 #include <warden/mcp/request_state.hpp>
 #include <warden/mcp/session_options.hpp>
 #include <warden/mcp/versions.hpp>
@@ -64,6 +64,8 @@
 #include <vector>
 
 namespace warden::mcp {
+
+class registry; // warden/mcp/registry.hpp: the session's members (impl/) use it, its interface does not
 
 namespace detail {
 // How a stateless-era handler run ends early (not std::exceptions, so that a handler's
@@ -135,17 +137,6 @@ public:
     bool busy() {
         std::lock_guard lock(mutex_);
         return !in_flight_.empty();
-    }
-
-    /// Whether `method` exists in the stateless era on a server offering what `reg` holds
-    /// (a feature the server does not offer has no methods).
-    static bool offers(const registry& reg, std::string_view method) {
-        if (!modern::is_request_method(method)) return false;
-        if (method.starts_with("tools/")) return reg.has_tools();
-        if (method.starts_with("resources/")) return reg.has_resources();
-        if (method.starts_with("prompts/")) return reg.has_prompts();
-        if (method == "completion/complete") return reg.has_completions();
-        return true;
     }
 
     bool initialized() const noexcept { return initialized_.load(); }
@@ -330,8 +321,8 @@ private:
     /// What the server offers, in both eras (the same on every connection).
     boost::json::object server_capabilities() const;
 
-    result<boost::json::object> list_page(std::string_view member, const boost::json::object& params,
-                                          registry::page (registry::*list)(std::size_t, std::size_t) const);
+    /// One page of the list `member` names (tools, resources, resourceTemplates, prompts).
+    result<boost::json::object> list_page(std::string_view member, const boost::json::object& params);
 
     result<boost::json::object> set_level(const boost::json::object& params);
 
@@ -464,8 +455,11 @@ private:
 
 } // namespace warden::mcp
 
+// Compiled in every unit (header-only) or once, in <warden/src.hpp> (warden/config.hpp).
+#if WARDEN_HEADER_ONLY
 #include <warden/mcp/impl/session_dispatch.hpp>
 #include <warden/mcp/impl/session_methods.hpp>
 #include <warden/mcp/impl/session_stateless.hpp>
 #include <warden/mcp/impl/session_listen.hpp>
 #include <warden/mcp/impl/session_client_requests.hpp>
+#endif

@@ -1,14 +1,8 @@
 // warden/storage/settings.hpp: run-time settings of the storage policies, and what a
 // policy is given to open its store.
 //
-// A storage policy may declare the credentials it needs and open its store from them:
-//
-// | expression                 | type                                    | meaning                                   |
-// |----------------------------|-----------------------------------------|-------------------------------------------|
-// | `S::variables(settings)`   | `std::vector<variable>`                 | credentials the store needs (keys, passwords) |
-// | `S::open(context)`         | `result<std::shared_ptr<storage::store>>`| the store, once credentials are loaded   |
-//
-// A policy without `open` gets a default-constructed `S::store_type`.
+// A storage policy may declare the credentials it needs and open its store from them
+// (`S::variables`, `S::open`: warden/storage/requirements.hpp).
 #pragma once
 
 #include <warden/credentials/credential_set.hpp>

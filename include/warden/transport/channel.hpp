@@ -60,3 +60,11 @@ struct behind_mtls_terminator {
 };
 
 } // namespace warden::transport
+
+/// Applies `X` to every channel above (separate compilation instantiates each once).
+#define WARDEN_FOR_EACH_CHANNEL(X)                                                                     \
+    X(::warden::transport::loopback)                                                                   \
+    X(::warden::transport::tls)                                                                        \
+    X(::warden::transport::behind_tls_terminator)                                                      \
+    X(::warden::transport::mutual_tls)                                                                 \
+    X(::warden::transport::behind_mtls_terminator)

@@ -5,13 +5,15 @@
 
 #include <warden/mcp/session.hpp>
 
+#include <warden/mcp/registry.hpp>
+
 namespace warden::mcp {
 
-inline void session::notify(boost::json::object message, const boost::json::value& related) {
+WARDEN_DECL void session::notify(boost::json::object message, const boost::json::value& related) {
     send(message, &related, false);
 }
 
-inline result<std::vector<boost::json::object>> session::client_requests(std::vector<input_request> requests,
+WARDEN_DECL result<std::vector<boost::json::object>> session::client_requests(std::vector<input_request> requests,
                                                          std::optional<std::chrono::milliseconds> timeout,
                                                          std::stop_token stop,
                                                          const boost::json::value& related) {
@@ -29,7 +31,7 @@ inline result<std::vector<boost::json::object>> session::client_requests(std::ve
     return out;
 }
 
-inline result<boost::json::object> session::client_request(std::string_view method, boost::json::object params,
+WARDEN_DECL result<boost::json::object> session::client_request(std::string_view method, boost::json::object params,
                                            std::optional<std::chrono::milliseconds> timeout, std::stop_token stop,
                                            const boost::json::value& related) {
     auto p = std::make_shared<pending_request>();

@@ -5,9 +5,11 @@
 
 #include <warden/mcp/session.hpp>
 
+#include <warden/mcp/registry.hpp>
+
 namespace warden::mcp {
 
-inline void session::receive_text(std::string_view text) {
+WARDEN_DECL void session::receive_text(std::string_view text) {
     if (text.size() > options_.max_message_bytes) {
         send_error(nullptr, failure_value(errc::message_too_large,
                                           "message of " + std::to_string(text.size()) + " bytes exceeds the " +
@@ -25,7 +27,7 @@ inline void session::receive_text(std::string_view text) {
     receive(std::move(v));
 }
 
-inline void session::receive(boost::json::value message) {
+WARDEN_DECL void session::receive(boost::json::value message) {
     if (auto* batch = message.if_array()) {
         receive_batch(*batch);
         return;
@@ -38,7 +40,7 @@ inline void session::receive(boost::json::value message) {
     });
 }
 
-inline void session::receive_batch(boost::json::array& batch) {
+WARDEN_DECL void session::receive_batch(boost::json::array& batch) {
     if (batch.empty()) {
         send_error(nullptr, failure_value(errc::invalid_request, "empty batch"));
         return;
@@ -101,7 +103,7 @@ inline void session::receive_batch(boost::json::array& batch) {
     }
 }
 
-inline void session::handle(boost::json::value& message, const reply_fn& reply) {
+WARDEN_DECL void session::handle(boost::json::value& message, const reply_fn& reply) {
     const auto what = jsonrpc::classify(message);
     switch (what.what) {
     case jsonrpc::kind::invalid: {
@@ -117,7 +119,7 @@ inline void session::handle(boost::json::value& message, const reply_fn& reply) 
     }
 }
 
-inline void session::on_notification(const boost::json::object& msg) {
+WARDEN_DECL void session::on_notification(const boost::json::object& msg) {
     const auto method = msg.at("method").get_string();
     const auto& params = params_of(msg);
     if (method == "notifications/initialized") {
@@ -142,7 +144,7 @@ inline void session::on_notification(const boost::json::object& msg) {
     }
 }
 
-inline void session::on_response(const boost::json::object& msg) {
+WARDEN_DECL void session::on_response(const boost::json::object& msg) {
     const auto& id = msg.at("id");
     if (!id.is_int64()) return;
     std::lock_guard lock(mutex_);
@@ -155,7 +157,7 @@ inline void session::on_response(const boost::json::object& msg) {
     changed_.notify_all();
 }
 
-inline void session::on_request(boost::json::object& msg, const reply_fn& reply) {
+WARDEN_DECL void session::on_request(boost::json::object& msg, const reply_fn& reply) {
     const boost::json::value& id = msg.at("id");
     const std::string_view method = msg.at("method").get_string();
     const auto& params = params_of(msg);
@@ -176,12 +178,12 @@ inline void session::on_request(boost::json::object& msg, const reply_fn& reply)
     if (method == "ping") return reply(id, jsonrpc::make_result(id, boost::json::object{}));
     if (!initialized_) return fail(errc::not_initialized, "send initialize before " + std::string(method));
 
-    if (method == "tools/list") return reply(id, answer(id, list_page("tools", params, &registry::list_tools)));
+    if (method == "tools/list") return reply(id, answer(id, list_page("tools", params)));
     if (method == "resources/list")
-        return reply(id, answer(id, list_page("resources", params, &registry::list_resources)));
+        return reply(id, answer(id, list_page("resources", params)));
     if (method == "resources/templates/list")
-        return reply(id, answer(id, list_page("resourceTemplates", params, &registry::list_templates)));
-    if (method == "prompts/list") return reply(id, answer(id, list_page("prompts", params, &registry::list_prompts)));
+        return reply(id, answer(id, list_page("resourceTemplates", params)));
+    if (method == "prompts/list") return reply(id, answer(id, list_page("prompts", params)));
     if (method == "logging/setLevel") return reply(id, answer(id, set_level(params)));
     if (method == "resources/subscribe") return reply(id, answer(id, subscribe(params, true)));
     if (method == "resources/unsubscribe") return reply(id, answer(id, subscribe(params, false)));
@@ -192,7 +194,7 @@ inline void session::on_request(boost::json::object& msg, const reply_fn& reply)
     run_handler(id, msg, handler, reply, run_inline, nullptr);
 }
 
-inline std::pair<session::handler_fn, bool> session::handler_for(std::string_view method, const boost::json::object& params) const {
+WARDEN_DECL std::pair<session::handler_fn, bool> session::handler_for(std::string_view method, const boost::json::object& params) const {
     if (method == "tools/call") {
         bool run_inline = false;
         if (const auto* name = params.if_contains("name"); name && name->is_string())
@@ -205,12 +207,12 @@ inline std::pair<session::handler_fn, bool> session::handler_for(std::string_vie
     return {nullptr, false};
 }
 
-inline boost::json::object session::answer(const boost::json::value& id, result<boost::json::object> r) {
+WARDEN_DECL boost::json::object session::answer(const boost::json::value& id, result<boost::json::object> r) {
     if (!r) return jsonrpc::make_error(id, r.error());
     return jsonrpc::make_result(id, std::move(r).value());
 }
 
-inline void session::run_handler(const boost::json::value& id, boost::json::object& msg, handler_fn handler, const reply_fn& reply,
+WARDEN_DECL void session::run_handler(const boost::json::value& id, boost::json::object& msg, handler_fn handler, const reply_fn& reply,
                  bool run_inline, std::shared_ptr<modern_call> call) {
     auto key = jsonrpc::id_key(id);
     auto f = std::make_shared<flight>();
@@ -237,7 +239,7 @@ inline void session::run_handler(const boost::json::value& id, boost::json::obje
     });
 }
 
-inline void session::execute(const std::shared_ptr<const boost::json::object>& msg, const std::string& key,
+WARDEN_DECL void session::execute(const std::shared_ptr<const boost::json::object>& msg, const std::string& key,
              const std::shared_ptr<flight>& f, handler_fn handler, const reply_fn& reply,
              const std::shared_ptr<modern_call>& call, const std::shared_ptr<const principal>& who) {
     const auto& id = msg->at("id");
@@ -276,7 +278,7 @@ inline void session::execute(const std::shared_ptr<const boost::json::object>& m
         reply(id, std::move(response));
 }
 
-inline void session::count_request(const boost::json::object& msg, const boost::json::object& response,
+WARDEN_DECL void session::count_request(const boost::json::object& msg, const boost::json::object& response,
                    std::chrono::steady_clock::duration took) const {
     const std::string_view method = msg.at("method").get_string();
     std::string_view tool{};

@@ -5,9 +5,11 @@
 
 #include <warden/mcp/session.hpp>
 
+#include <warden/mcp/registry.hpp>
+
 namespace warden::mcp {
 
-inline void session::notify_list_changed(std::string_view what) {
+WARDEN_DECL void session::notify_list_changed(std::string_view what) {
     const std::string method = "notifications/" + std::string(what) + "/list_changed";
     if (initialized_) send(jsonrpc::make_notification(method, {}), nullptr, false);
     to_listeners([&](const listen_entry& l) -> std::optional<boost::json::object> {
@@ -17,7 +19,7 @@ inline void session::notify_list_changed(std::string_view what) {
     });
 }
 
-inline void session::notify_resource_updated(std::string_view uri) {
+WARDEN_DECL void session::notify_resource_updated(std::string_view uri) {
     bool subscribed = false;
     {
         std::lock_guard lock(mutex_);
@@ -31,12 +33,12 @@ inline void session::notify_resource_updated(std::string_view uri) {
     });
 }
 
-inline bool session::listening() {
+WARDEN_DECL bool session::listening() {
     std::lock_guard lock(listen_mutex_);
     return !listens_.empty();
 }
 
-inline void session::end_listens() {
+WARDEN_DECL void session::end_listens() {
     std::lock_guard sending(listen_send_mutex_);
     std::map<std::string, listen_entry, std::less<>> ending;
     {
@@ -51,7 +53,7 @@ inline void session::end_listens() {
     }
 }
 
-inline void session::listen(const boost::json::value& id, const boost::json::object& params, const reply_fn& reply) {
+WARDEN_DECL void session::listen(const boost::json::value& id, const boost::json::object& params, const reply_fn& reply) {
     const auto* n = params.if_contains("notifications");
     if (!n || !n->is_object())
         return reply(id, jsonrpc::make_error(id, jsonrpc::invalid_params,

@@ -6,9 +6,11 @@
 
 #include <warden/mcp/session.hpp>
 
+#include <warden/mcp/registry.hpp>
+
 namespace warden::mcp {
 
-inline result<boost::json::object> session::discover() {
+WARDEN_DECL result<boost::json::object> session::discover() {
     boost::json::array versions{};
     for (const auto& v : supported()) versions.emplace_back(v);
     boost::json::object out{};
@@ -18,7 +20,7 @@ inline result<boost::json::object> session::discover() {
     return out;
 }
 
-inline result<boost::json::object> session::initialize(const boost::json::object& params) {
+WARDEN_DECL result<boost::json::object> session::initialize(const boost::json::object& params) {
     const auto* requested = params.if_contains("protocolVersion");
     if (!requested || !requested->is_string())
         return failure(errc::invalid_params, "initialize needs a string \"protocolVersion\"");
@@ -46,7 +48,7 @@ inline result<boost::json::object> session::initialize(const boost::json::object
     return out;
 }
 
-inline boost::json::object session::server_capabilities() const {
+WARDEN_DECL boost::json::object session::server_capabilities() const {
     boost::json::object caps{};
     caps.emplace("logging", boost::json::object{});
     if (registry_->has_completions()) caps.emplace("completions", boost::json::object{});
@@ -57,8 +59,8 @@ inline boost::json::object session::server_capabilities() const {
     return caps;
 }
 
-inline result<boost::json::object> session::list_page(std::string_view member, const boost::json::object& params,
-                                      registry::page (registry::*list)(std::size_t, std::size_t) const) {
+WARDEN_DECL result<boost::json::object> session::list_page(std::string_view member,
+                                                          const boost::json::object& params) {
     std::size_t offset = 0;
     if (const auto* c = params.if_contains("cursor"); c && !c->is_null()) {
         if (!c->is_string()) return failure(errc::invalid_params, "\"cursor\" must be a string");
@@ -66,6 +68,10 @@ inline result<boost::json::object> session::list_page(std::string_view member, c
         if (!warden::detail::parse_decimal(std::string_view(s), offset))
             return failure(errc::invalid_params, "invalid cursor");
     }
+    const auto list = member == "tools"       ? &registry::list_tools
+                      : member == "resources" ? &registry::list_resources
+                      : member == "prompts"   ? &registry::list_prompts
+                                              : &registry::list_templates;
     auto page = ((*registry_).*list)(offset, options_.page_size);
     boost::json::object out{};
     out.emplace(member, std::move(page.items));
@@ -73,7 +79,7 @@ inline result<boost::json::object> session::list_page(std::string_view member, c
     return out;
 }
 
-inline result<boost::json::object> session::set_level(const boost::json::object& params) {
+WARDEN_DECL result<boost::json::object> session::set_level(const boost::json::object& params) {
     const auto* level = params.if_contains("level");
     std::optional<log_level> l{};
     if (level && level->is_string()) l = parse_log_level(level->get_string());
@@ -83,7 +89,7 @@ inline result<boost::json::object> session::set_level(const boost::json::object&
     return boost::json::object{};
 }
 
-inline result<boost::json::object> session::subscribe(const boost::json::object& params, bool on) {
+WARDEN_DECL result<boost::json::object> session::subscribe(const boost::json::object& params, bool on) {
     const auto* uri = params.if_contains("uri");
     if (!uri || !uri->is_string()) return failure(errc::invalid_params, "\"uri\" must be a string");
     const std::string u(uri->get_string());
@@ -97,7 +103,7 @@ inline result<boost::json::object> session::subscribe(const boost::json::object&
     return boost::json::object{};
 }
 
-inline result<boost::json::object> session::call_tool(const boost::json::object& params, call_context& ctx) {
+WARDEN_DECL result<boost::json::object> session::call_tool(const boost::json::object& params, call_context& ctx) {
     const auto* name = params.if_contains("name");
     if (!name || !name->is_string()) return failure(errc::invalid_params, "tools/call needs a string \"name\"");
     static const boost::json::object no_arguments;
@@ -130,7 +136,7 @@ inline result<boost::json::object> session::call_tool(const boost::json::object&
     return r.to_json();
 }
 
-inline result<boost::json::object> session::read_resource(const boost::json::object& params, call_context& ctx) {
+WARDEN_DECL result<boost::json::object> session::read_resource(const boost::json::object& params, call_context& ctx) {
     const auto* uri = params.if_contains("uri");
     if (!uri || !uri->is_string()) return failure(errc::invalid_params, "resources/read needs a string \"uri\"");
     const std::string u(uri->get_string());
@@ -144,7 +150,7 @@ inline result<boost::json::object> session::read_resource(const boost::json::obj
     return failure(errc::resource_not_found, "resource not found: " + u);
 }
 
-inline result<boost::json::object> session::get_prompt(const boost::json::object& params, call_context& ctx) {
+WARDEN_DECL result<boost::json::object> session::get_prompt(const boost::json::object& params, call_context& ctx) {
     const auto* name = params.if_contains("name");
     if (!name || !name->is_string()) return failure(errc::invalid_params, "prompts/get needs a string \"name\"");
     auto prompt = registry_->find_prompt(name->get_string());
@@ -170,7 +176,7 @@ inline result<boost::json::object> session::get_prompt(const boost::json::object
     return prompt->handler(args, ctx).to_json();
 }
 
-inline result<boost::json::object> session::complete_argument(const boost::json::object& params, call_context&) {
+WARDEN_DECL result<boost::json::object> session::complete_argument(const boost::json::object& params, call_context&) {
     const auto* ref = params.if_contains("ref");
     const auto* argument = params.if_contains("argument");
     if (!ref || !ref->is_object() || !argument || !argument->is_object())

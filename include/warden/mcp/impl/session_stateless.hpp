@@ -5,16 +5,18 @@
 
 #include <warden/mcp/session.hpp>
 
+#include <warden/mcp/registry.hpp>
+
 namespace warden::mcp {
 
-inline void session::on_modern_request(boost::json::object& msg, const reply_fn& reply) {
+WARDEN_DECL void session::on_modern_request(boost::json::object& msg, const reply_fn& reply) {
     const boost::json::value& id = msg.at("id");
     const std::string_view method = msg.at("method").get_string();
     const auto& params = params_of(msg);
     auto env = modern::read_envelope(params, supported());
     if (auto* rej = std::get_if<modern::rejection>(&env))
         return reply(id, jsonrpc::make_error(id, rej->code, rej->message, std::move(rej->data)));
-    if (!offers(*registry_, method))
+    if (!registry_->offers(method))
         return reply(id, jsonrpc::make_error(id, jsonrpc::method_not_found, "method not found: " + std::string(method)));
     const cache_hint* lists = &options_.list_cache;
     auto done = [&](result<boost::json::object> r, const cache_hint* hint) {
@@ -22,11 +24,11 @@ inline void session::on_modern_request(boost::json::object& msg, const reply_fn&
         reply(id, jsonrpc::make_result(id, complete(std::move(r).value(), hint)));
     };
     if (method == "server/discover") return done(discover(), lists);
-    if (method == "tools/list") return done(list_page("tools", params, &registry::list_tools), lists);
-    if (method == "resources/list") return done(list_page("resources", params, &registry::list_resources), lists);
+    if (method == "tools/list") return done(list_page("tools", params), lists);
+    if (method == "resources/list") return done(list_page("resources", params), lists);
     if (method == "resources/templates/list")
-        return done(list_page("resourceTemplates", params, &registry::list_templates), lists);
-    if (method == "prompts/list") return done(list_page("prompts", params, &registry::list_prompts), lists);
+        return done(list_page("resourceTemplates", params), lists);
+    if (method == "prompts/list") return done(list_page("prompts", params), lists);
     if (method == "subscriptions/listen") return listen(id, params, reply);
 
     auto call = std::make_shared<modern_call>();
@@ -60,24 +62,24 @@ inline void session::on_modern_request(boost::json::object& msg, const reply_fn&
     run_handler(id, msg, handler, reply, run_inline, std::move(call));
 }
 
-inline request_state_binding session::state_binding(std::string_view method, const boost::json::object& params) const {
+WARDEN_DECL request_state_binding session::state_binding(std::string_view method, const boost::json::object& params) const {
     return {caller_binding(*caller()), std::string(method), params_digest(params)};
 }
 
-inline boost::json::object session::complete(boost::json::object r, const cache_hint* hint) const {
+WARDEN_DECL boost::json::object session::complete(boost::json::object r, const cache_hint* hint) const {
     r["resultType"] = "complete";
     if (hint) add_cache_hint(r, *hint);
     add_server_meta(r);
     return r;
 }
 
-inline void session::add_server_meta(boost::json::object& r) const {
+WARDEN_DECL void session::add_server_meta(boost::json::object& r) const {
     auto& meta = r["_meta"];
     if (!meta.is_object()) meta = boost::json::object{};
     meta.get_object()[modern::meta_server_info] = server_info_json();
 }
 
-inline boost::json::object session::server_info_json() const {
+WARDEN_DECL boost::json::object session::server_info_json() const {
     boost::json::object server{};
     server.emplace("name", info_->name);
     server.emplace("version", info_->version);
@@ -85,7 +87,7 @@ inline boost::json::object session::server_info_json() const {
     return server;
 }
 
-inline boost::json::object session::execute_modern(const boost::json::object& msg, modern_call& call, const principal& who,
+WARDEN_DECL boost::json::object session::execute_modern(const boost::json::object& msg, modern_call& call, const principal& who,
                                    handler_fn handler, boost::json::value token, std::stop_token stop) {
     const auto& id = msg.at("id");
     const std::string_view method = msg.at("method").get_string();
@@ -120,7 +122,7 @@ inline boost::json::object session::execute_modern(const boost::json::object& ms
     return jsonrpc::make_error(id, r.error());
 }
 
-inline boost::json::object session::input_required(const boost::json::value& id, std::string_view method,
+WARDEN_DECL boost::json::object session::input_required(const boost::json::value& id, std::string_view method,
                                    const boost::json::object& params, const modern_call& call) {
     boost::json::object state{};
     state.emplace("answers", call.answers);

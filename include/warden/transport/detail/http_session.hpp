@@ -7,6 +7,7 @@
 // holds the live sessions by id, with a cap and idle expiry.
 #pragma once
 
+#include <warden/config.hpp>
 #include <warden/metrics.hpp>
 #include <warden/auth/gate.hpp>
 #include <warden/crypto/digest.hpp>
@@ -138,43 +139,7 @@ public:
     /// has taken the stream over. (An out-parameter rather than an optional result: g++ 12
     /// miscompiles non-trivial values returned through co_await.)
     boost::asio::awaitable<status> next(event& out, std::chrono::steady_clock::duration idle,
-                                        std::uint64_t generation = 1) {
-        for (;;) {
-            std::shared_ptr<boost::asio::steady_timer> timer;
-            status got = status::heartbeat;
-            {
-                std::lock_guard lock(mutex_);
-                if (generation != generation_) {
-                    got = status::taken;
-                } else if (cursor_ <= last_seq_) {
-                    auto& e = log_[cursor_ - log_.front().seq];
-                    if (number_ == 0) { // nothing to replay: hand the event over
-                        out = std::move(e);
-                        log_.pop_front();
-                    } else {
-                        out = e;
-                    }
-                    ++cursor_;
-                    trim();
-                    got = status::event;
-                } else if (closed_) {
-                    got = status::end;
-                } else {
-                    if (!timer_) timer_ = std::make_shared<boost::asio::steady_timer>(executor_);
-                    timer = timer_;
-                    waiting_ = true;
-                }
-            }
-            if (!timer) co_return got;
-            timer->expires_after(idle);
-            auto [ec] = co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-            {
-                std::lock_guard lock(mutex_);
-                if (generation == generation_) waiting_ = false;
-            }
-            if (!ec) co_return status::heartbeat;
-        }
-    }
+                                        std::uint64_t generation = 1);
 
 private:
     // Producers post the cancel to the consumer's executor: a consumer between deciding to
@@ -480,3 +445,8 @@ private:
 };
 
 } // namespace warden::transport::detail
+
+// Compiled in every unit (header-only) or once, in <warden/src.hpp> (warden/config.hpp).
+#if WARDEN_HEADER_ONLY
+#include <warden/transport/detail/impl/event_stream.hpp>
+#endif

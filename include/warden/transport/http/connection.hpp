@@ -14,6 +14,7 @@
 // | websocket.hpp | MCP over a WebSocket |
 #pragma once
 
+#include <warden/config.hpp>
 #include <warden/auth/failure_limits.hpp>
 #include <warden/auth/http_credentials.hpp>
 #include <warden/detail/decimal.hpp>
@@ -109,12 +110,7 @@ private:
 
     beast::tcp_stream& lowest() { return stream_.lowest(); }
 
-    net::awaitable<after> send(response res) {
-        res.keep_alive(request_.keep_alive() && !state_.stopping);
-        res.prepare_payload();
-        auto [ec, n] = co_await http::async_write(stream_, res, net::as_tuple(net::use_awaitable));
-        co_return ec || !res.keep_alive() ? after::close : after::keep_alive;
-    }
+    net::awaitable<after> send(response res);
 
     static response make(http::status status, unsigned version, std::string body, std::string_view type) {
         response res{status, version};
@@ -130,13 +126,8 @@ private:
                     "application/json");
     }
 
-    net::awaitable<void> write_error(http::status status, std::string_view message, unsigned version) {
-        auto res = rpc_error(status, version, mcp::jsonrpc::invalid_request, message);
-        res.keep_alive(false);
-        res.prepare_payload();
-        lowest().expires_after(std::chrono::seconds(5));
-        co_await http::async_write(stream_, res, net::as_tuple(net::use_awaitable));
-    }
+    /// Answers a framing error and closes: the connection cannot be read any further.
+    net::awaitable<void> write_error(http::status status, std::string_view message, unsigned version);
 
     std::string_view path() const {
         std::string_view t = request_.target();
@@ -324,6 +315,8 @@ private:
 
 } // namespace warden::transport::detail
 
+// Compiled in every unit (header-only) or once, in <warden/src.hpp> (warden/config.hpp).
+#if WARDEN_HEADER_ONLY
 #include <warden/transport/http/impl/read_loop.hpp>
 #include <warden/transport/http/impl/authenticate.hpp>
 #include <warden/transport/http/impl/session_era.hpp>
@@ -331,3 +324,4 @@ private:
 #include <warden/transport/http/impl/sse_writer.hpp>
 #include <warden/transport/http/impl/legacy_sse.hpp>
 #include <warden/transport/http/impl/websocket.hpp>
+#endif

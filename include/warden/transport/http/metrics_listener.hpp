@@ -2,68 +2,23 @@
 // own loopback port).
 #pragma once
 
+#include <warden/config.hpp>
 #include <warden/error.hpp>
 #include <warden/metrics.hpp>
 #include <warden/transport/http/state.hpp>
 #include <warden/transport/http_settings.hpp>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <string>
 
 namespace warden::transport::detail {
 
 /// One connection to the metrics listener: GET /metrics, nothing else.
-inline net::awaitable<void> serve_metrics(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    beast::flat_buffer buffer;
-    for (;;) {
-        stream.expires_after(std::chrono::seconds(10));
-        http::request_parser<http::empty_body> parser;
-        parser.header_limit(8 * 1024);
-        auto [ec, n] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
-        if (ec) co_return;
-        const auto& req = parser.get();
-        http::response<http::string_body> res{http::status::ok, req.version()};
-        res.set(http::field::server, "warden");
-        const auto target = req.target().substr(0, req.target().find('?'));
-        if (target != "/metrics") {
-            res.result(http::status::not_found);
-        } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
-            res.result(http::status::method_not_allowed);
-            res.set(http::field::allow, "GET, HEAD");
-        } else {
-            res.set(http::field::content_type, metrics::content_type);
-            res.set(http::field::cache_control, "no-store");
-            if (req.method() == http::verb::get) res.body() = metrics::global().render();
-        }
-        res.keep_alive(req.keep_alive());
-        res.prepare_payload();
-        auto [wec, wn] = co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
-        if (wec || !res.keep_alive()) break;
-    }
-    boost::system::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-}
+WARDEN_DECL net::awaitable<void> serve_metrics(tcp::socket socket);
 
-inline net::awaitable<void> metrics_accept_loop(tcp::acceptor& acceptor) {
-    for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
-        if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
-        if (ec) continue;
-        net::co_spawn(acceptor.get_executor(), serve_metrics(std::move(socket)), net::detached);
-    }
-}
+/// Accepts metrics connections until the acceptor closes.
+WARDEN_DECL net::awaitable<void> metrics_accept_loop(tcp::acceptor& acceptor);
 
 /// Opens the metrics listener `cfg` asks for (loopback only).
 inline result<void> listen_metrics(const http_settings& cfg, tcp::acceptor& acceptor) {
@@ -87,3 +42,8 @@ inline result<void> listen_metrics(const http_settings& cfg, tcp::acceptor& acce
 }
 
 } // namespace warden::transport::detail
+
+// Compiled in every unit (header-only) or once, in <warden/src.hpp> (warden/config.hpp).
+#if WARDEN_HEADER_ONLY
+#include <warden/transport/http/impl/metrics_listener.hpp>
+#endif

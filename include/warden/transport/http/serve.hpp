@@ -4,6 +4,7 @@
 // periodic) and graceful shutdown (`run_http<Channel>`).
 #pragma once
 
+#include <warden/config.hpp>
 #include <warden/auth/scheme.hpp>
 #include <warden/transport/http/accept.hpp>
 #include <warden/transport/http/metrics_listener.hpp>
@@ -44,7 +45,7 @@ int serve_http(warden::detail::server_core& core) {
         core.log().error(scheme.error().message());
         return exit_config_error;
     }
-    if constexpr (auth::detail::wants_tool_scopes<Auth>) scheme.value().set_default_scope(core.registry().tool_scopes());
+    if constexpr (auth::detail::wants_tool_scopes<Auth>) scheme.value().set_default_scope(core.dispatcher().tool_scopes());
     if constexpr (auth::detail::runs_in_background<Auth>) scheme.value().start_background(core.log());
     if constexpr (requires(const Auth& a) { a.audience_binding(); }) {
         if (!scheme.value().audience_binding())
@@ -56,7 +57,7 @@ int serve_http(warden::detail::server_core& core) {
     core.on_credentials_changed([&state, &core](const credential_set& creds) -> result<void> {
         auto next = auth::configure_scheme<Auth>(creds, core.config().auth, core.replay());
         if (!next) return next.error();
-        if constexpr (auth::detail::wants_tool_scopes<Auth>) next.value().set_default_scope(core.registry().tool_scopes());
+        if constexpr (auth::detail::wants_tool_scopes<Auth>) next.value().set_default_scope(core.dispatcher().tool_scopes());
         if constexpr (auth::detail::runs_in_background<Auth>) next.value().start_background(core.log());
         state.auth.store(std::make_shared<const scheme_gate<Auth>>(std::move(next).value()), std::memory_order_release);
         return success();
@@ -227,5 +228,17 @@ template <class Auth, class Channel>
 struct http_server {
     static int run(warden::detail::server_core& core) { return serve_http<Auth, Channel>(core); }
 };
+
+// A channel's set-up, listener, accept loop and connections depend on the channel alone:
+// in separate compilation <warden/src.hpp> instantiates them once for every channel, and
+// the units that serve a definition use those (warden/config.hpp).
+#define WARDEN_DETAIL_CHANNEL_INSTANCES(Channel, ...)                                                  \
+    __VA_ARGS__ template result<void> prepare_channel<Channel>(http_state&, const net::ip::address&); \
+    __VA_ARGS__ template int run_http<Channel>(http_state&, const net::ip::address&);
+#if !WARDEN_HEADER_ONLY
+#define WARDEN_DETAIL_EXTERN_CHANNEL(Channel) WARDEN_DETAIL_CHANNEL_INSTANCES(Channel, extern)
+WARDEN_FOR_EACH_CHANNEL(WARDEN_DETAIL_EXTERN_CHANNEL)
+#undef WARDEN_DETAIL_EXTERN_CHANNEL
+#endif
 
 } // namespace warden::transport::detail

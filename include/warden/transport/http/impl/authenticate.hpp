@@ -11,7 +11,7 @@
 
 namespace warden::transport::detail {
 
-inline net::awaitable<after> connection::handle() {
+WARDEN_DECL net::awaitable<after> connection::handle() {
     const unsigned v = request_.version();
     const std::string_view p = path();
     {
@@ -24,7 +24,7 @@ inline net::awaitable<after> connection::handle() {
                                                   "forbidden Host"));
             // Public by design (RFC 9728), readable by browser-based clients too.
             auto res = make(http::status::ok, v,
-                            boost::json::serialize(scheme->resource_metadata(state_.core.registry().advertised_scopes())),
+                            boost::json::serialize(scheme->resource_metadata(state_.core.dispatcher().advertised_scopes())),
                             "application/json");
             res.set(http::field::access_control_allow_origin, "*");
             res.set(http::field::cache_control, "max-age=3600");
@@ -60,83 +60,50 @@ inline net::awaitable<after> connection::handle() {
     const auto limiter = state_.core.failure_limiter();
     request_id_ = state_.next_request_id();
     const auth::presented_credential offered = scheme->presented(view);
-    // The brute-force check comes before any verification; only failures fill buckets.
-    struct decision {
-        std::optional<gate_result> gate{};
-        auth::limit_check limit{};
-        std::string store_error{};
-    } d;
-    auto decide = [&] {
-        auto verdict = limiter->check(view.remote_address, offered.bucket);
-        if (!verdict) {
-            d.store_error = verdict.error().message();
-            return;
-        }
-        if (verdict.value().limited()) {
-            d.limit = verdict.value();
-            return;
-        }
-        d.gate = scheme->authenticate(view);
-        if (auto* c = std::get_if<challenge>(&*d.gate); c && c->status == 401 && !offered.bucket.empty())
-            if (auto r = limiter->record_failure(view.remote_address, offered.bucket); !r)
-                d.store_error = r.error().message();
-    };
-    const bool off_thread = limiter->may_block() || scheme->may_block();
-    if (off_thread) {
+    gate_decision d;
+    if (limiter->may_block() || scheme->may_block()) {
         // The scheme or the limiter's store may wait on the network (keys, introspection,
         // Redis): on the worker pool, so that the I/O thread keeps serving meanwhile.
         co_await net::co_spawn(
-            state_.core.workers(), [&]() -> net::awaitable<void> { decide(); co_return; }, net::use_awaitable);
+            state_.core.workers(),
+            [&]() -> net::awaitable<void> {
+                d = decide_gate(*scheme, *limiter, view, offered.bucket);
+                co_return;
+            },
+            net::use_awaitable);
     } else {
-        decide();
+        d = decide_gate(*scheme, *limiter, view, offered.bucket);
     }
-    if (!d.gate) {
-        // Fail closed: without its buckets the gate cannot tell an attacker from a caller.
-        const bool limited = d.limit.limited();
-        const char* reason = limited ? "rate_limited" : "unavailable";
-        const auto status = limited ? http::status::too_many_requests : http::status::service_unavailable;
-        if (limited) {
-            metrics::global().rate_limited.with({d.limit.by}).inc();
-            state_.core.log().info("refused " + std::string(request_.method_string()) + " " + std::string(p) +
-                                   " from " + view.remote_address + ": 429 too many failed authentications (" +
-                                   std::string(d.limit.by) + ")");
-        } else if (state_.store_errors.due()) { // one line per 10 s: an outage is no log flood
-            state_.core.log().error("refused " + std::string(request_.method_string()) + " " + std::string(p) +
-                                    " from " + view.remote_address +
-                                    ": 503 the brute-force buckets are unavailable: " + d.store_error);
-        }
-        audit_authentication(view, offered, "deny", reason, static_cast<unsigned>(status), nullptr);
-        boost::json::object body{{"error", limited ? "too_many_requests" : "temporarily_unavailable"},
-                                 {"error_description", limited ? "too many failed authentication attempts; retry later"
-                                                               : "authentication is unavailable; retry later"}};
-        auto res = make(status, v, boost::json::serialize(body), "application/json");
-        const auto seconds = limited ? (d.limit.retry_after.count() + 999) / 1000 : 1;
-        res.set(http::field::retry_after, std::to_string(seconds));
-        res.set("X-Request-Id", request_id_);
-        co_return co_await send(std::move(res));
-    }
-    if (!d.store_error.empty() && state_.store_errors.due())
+    if (d.gate && !d.store_error.empty() && state_.store_errors.due())
         state_.core.log().error("could not count a failed authentication from " + view.remote_address + ": " +
                                 d.store_error);
-    gate_result& gate = *d.gate;
-    if (auto* refused = std::get_if<challenge>(&gate)) {
-        // The log says why; the response only gives the RFC 6750 code.
-        state_.core.log().info("refused " + std::string(request_.method_string()) + " " + std::string(p) +
-                               " from " + view.remote_address + ": " + std::to_string(refused->status) +
-                               (refused->error.empty() ? std::string(" no credentials") : " " + refused->error) +
-                               (!refused->detail.empty()        ? " (" + refused->detail + ")"
-                                : refused->description.empty() ? std::string()
-                                                                : " (" + refused->description + ")"));
-        audit_authentication(view, offered, "deny", refused->error.empty() ? "no_credentials" : refused->error,
-                             refused->status, nullptr);
-        boost::json::object body{{"error", refused->error.empty() ? std::string("unauthorized") : refused->error}};
-        if (!refused->description.empty()) body.emplace("error_description", refused->description);
-        auto res = make(static_cast<http::status>(refused->status), v, boost::json::serialize(body),
+    if (auto refusal = refusal_of(d)) {
+        const std::string what = "refused " + std::string(request_.method_string()) + " " + std::string(p) +
+                                 " from " + view.remote_address + ": ";
+        if (d.limit.limited()) {
+            metrics::global().rate_limited.with({d.limit.by}).inc();
+            state_.core.log().info(what + "429 too many failed authentications (" + std::string(d.limit.by) + ")");
+        } else if (!d.gate) {
+            if (state_.store_errors.due()) // one line per 10 s: an outage is no log flood
+                state_.core.log().error(what + "503 the brute-force buckets are unavailable: " + d.store_error);
+        } else {
+            // The log says why; the response only gives the RFC 6750 code.
+            const auto& c = std::get<challenge>(*d.gate);
+            state_.core.log().info(what + std::to_string(c.status) +
+                                   (c.error.empty() ? std::string(" no credentials") : " " + c.error) +
+                                   (!c.detail.empty()        ? " (" + c.detail + ")"
+                                    : c.description.empty() ? std::string()
+                                                            : " (" + c.description + ")"));
+        }
+        audit_authentication(view, offered, "deny", refusal->reason, refusal->status, nullptr);
+        auto res = make(static_cast<http::status>(refusal->status), v, boost::json::serialize(refusal->body),
                         "application/json");
-        if (!refused->www_authenticate.empty()) res.set(http::field::www_authenticate, refused->www_authenticate);
+        if (!refusal->www_authenticate.empty()) res.set(http::field::www_authenticate, refusal->www_authenticate);
+        if (refusal->retry_after) res.set(http::field::retry_after, std::to_string(refusal->retry_after->count()));
         res.set("X-Request-Id", request_id_);
         co_return co_await send(std::move(res));
     }
+    gate_result& gate = *d.gate;
     {
         auto& who = std::get<principal>(gate);
         who.address = view.remote_address;
@@ -159,7 +126,7 @@ inline net::awaitable<after> connection::handle() {
     }
 }
 
-inline void connection::audit_authentication(const http_request_view& view,
+WARDEN_DECL void connection::audit_authentication(const http_request_view& view,
                                              const auth::presented_credential& offered, std::string_view decision,
                                              std::string_view reason, unsigned status, const principal* who) {
     const std::string_view scheme_name = who && !who->scheme.empty() ? std::string_view(who->scheme)
@@ -182,7 +149,7 @@ inline void connection::audit_authentication(const http_request_view& view,
     audit->record(e);
 }
 
-inline void connection::forwarded(http_request_view& view) {
+WARDEN_DECL void connection::forwarded(http_request_view& view) {
     boost::system::error_code ec;
     auto peer = net::ip::make_address(remote_, ec);
     if (ec || std::find(state_.trusted_proxies.begin(), state_.trusted_proxies.end(), peer) ==

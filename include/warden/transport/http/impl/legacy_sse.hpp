@@ -9,7 +9,7 @@
 
 namespace warden::transport::detail {
 
-inline net::awaitable<after> connection::legacy_open() {
+WARDEN_DECL net::awaitable<after> connection::legacy_open() {
     const unsigned v = request_.version();
     if (request_.method() != http::verb::get) co_return co_await send(not_allowed("GET", "use GET"));
     if (!accepts(request_[http::field::accept], "text/event-stream"))
@@ -31,7 +31,7 @@ inline net::awaitable<after> connection::legacy_open() {
     co_return next;
 }
 
-inline net::awaitable<after> connection::legacy_post() {
+WARDEN_DECL net::awaitable<after> connection::legacy_post() {
     const unsigned v = request_.version();
     if (request_.method() != http::verb::post) co_return co_await send(not_allowed("POST", "use POST"));
     auto body = json_body();

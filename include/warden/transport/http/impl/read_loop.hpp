@@ -12,7 +12,7 @@
 
 namespace warden::transport::detail {
 
-inline net::awaitable<void> connection::run() {
+WARDEN_DECL net::awaitable<void> connection::run() {
     timer_.emplace(co_await net::this_coro::executor);
     beast::flat_buffer buffer;
     for (;;) {
@@ -86,6 +86,22 @@ inline net::awaitable<void> connection::run() {
         }
         if (next == after::close || !request_.keep_alive() || state_.stopping) co_return;
     }
+}
+
+WARDEN_DECL net::awaitable<after> connection::send(response res) {
+    res.keep_alive(request_.keep_alive() && !state_.stopping);
+    res.prepare_payload();
+    auto [ec, n] = co_await http::async_write(stream_, res, net::as_tuple(net::use_awaitable));
+    co_return ec || !res.keep_alive() ? after::close : after::keep_alive;
+}
+
+WARDEN_DECL net::awaitable<void> connection::write_error(http::status status, std::string_view message,
+                                                         unsigned version) {
+    auto res = rpc_error(status, version, mcp::jsonrpc::invalid_request, message);
+    res.keep_alive(false);
+    res.prepare_payload();
+    lowest().expires_after(std::chrono::seconds(5));
+    co_await http::async_write(stream_, res, net::as_tuple(net::use_awaitable));
 }
 
 } // namespace warden::transport::detail

@@ -9,7 +9,7 @@
 
 namespace warden::transport::detail {
 
-inline std::optional<connection::response> connection::tool_refusal(const boost::json::value& message) {
+WARDEN_DECL std::optional<connection::response> connection::tool_refusal(const boost::json::value& message) {
     const auto* obj = message.if_object();
     if (!obj) return std::nullopt;
     const auto* method = obj->if_contains("method");
@@ -20,7 +20,7 @@ inline std::optional<connection::response> connection::tool_refusal(const boost:
     return scope_refusal(name->get_string());
 }
 
-inline std::optional<connection::response> connection::header_tool_refusal() {
+WARDEN_DECL std::optional<connection::response> connection::header_tool_refusal() {
     auto m = request_.find("mcp-method");
     if (m == request_.end() || mcp::modern::trim_ows(m->value()) != "tools/call") return std::nullopt;
     auto n = request_.find("mcp-name");
@@ -30,35 +30,34 @@ inline std::optional<connection::response> connection::header_tool_refusal() {
     return scope_refusal(*name);
 }
 
-inline std::optional<connection::response> connection::scope_refusal(std::string_view tool_name) {
-    auto tool = state_.core.registry().find_tool(tool_name);
-    if (!tool) return std::nullopt;
-    auto why = state_.core.registry().refusal(*tool, caller_);
-    if (!why) return std::nullopt;
+WARDEN_DECL std::optional<connection::response> connection::scope_refusal(std::string_view tool_name) {
+    auto denied = state_.core.dispatcher().deny_tool(tool_name, caller_);
+    if (!denied) return std::nullopt;
+    const std::string& why = denied->why;
     state_.core.log().info("refused tools/call " + std::string(tool_name) + " for " + caller_.subject +
-                           ": 403 insufficient_scope (" + *why + ")");
+                           ": 403 insufficient_scope (" + why + ")");
     record_authorization(state_.core.audit().get(), caller_, tool_name, false, nullptr, 403);
     std::string scope;
-    for (const auto& sc : tool->scopes)
+    for (const auto& sc : denied->scopes)
         if (sc != "offline_access") scope += (scope.empty() ? "" : " ") + sc;
     const auth::challenges c{"Bearer", state_.core.config().auth.bearer.realm};
     auto res = make(http::status::forbidden, request_.version(),
                     boost::json::serialize(boost::json::object{{"error", "insufficient_scope"},
-                                                               {"error_description", *why}}),
+                                                               {"error_description", why}}),
                     "application/json");
     res.set("X-Request-Id", request_id_);
     // RFC 6750's step-up challenge is a Bearer one: other schemes get the 403 and its body.
     if (caller_.scheme == "oauth" || caller_.scheme == "bearer") {
         const auto scheme = state_.auth.load(std::memory_order_acquire);
-        if (auto own = scheme->step_up(*why, scope))
+        if (auto own = scheme->step_up(why, scope))
             res.set(http::field::www_authenticate, *own);
         else
-            res.set(http::field::www_authenticate, c.header("insufficient_scope", *why, scope));
+            res.set(http::field::www_authenticate, c.header("insufficient_scope", why, scope));
     }
     return res;
 }
 
-inline std::variant<std::shared_ptr<http_session>, connection::response> connection::find_session() {
+WARDEN_DECL std::variant<std::shared_ptr<http_session>, connection::response> connection::find_session() {
     auto it = request_.find("mcp-session-id");
     if (it == request_.end())
         return rpc_error(http::status::bad_request, request_.version(), mcp::jsonrpc::invalid_request,
@@ -66,7 +65,7 @@ inline std::variant<std::shared_ptr<http_session>, connection::response> connect
     return session_by_id(it->value());
 }
 
-inline std::variant<std::shared_ptr<http_session>, connection::response> connection::session_by_id(std::string_view id) {
+WARDEN_DECL std::variant<std::shared_ptr<http_session>, connection::response> connection::session_by_id(std::string_view id) {
     const unsigned v = request_.version();
     auto s = id.empty() ? nullptr : state_.sessions.find(id);
     if (!s) {
@@ -96,7 +95,7 @@ inline std::variant<std::shared_ptr<http_session>, connection::response> connect
     return s;
 }
 
-inline net::awaitable<after> connection::post() {
+WARDEN_DECL net::awaitable<after> connection::post() {
     const unsigned v = request_.version();
     const auto accept = request_[http::field::accept];
     if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
@@ -209,7 +208,7 @@ inline net::awaitable<after> connection::post() {
     co_return co_await stream_events(std::move(stream), 1, &first, &issued_id);
 }
 
-inline net::awaitable<after> connection::get() {
+WARDEN_DECL net::awaitable<after> connection::get() {
     const unsigned v = request_.version();
     if (state_.config.stateless)
         co_return co_await send(not_allowed("POST", "this server is stateless: no GET stream"));
@@ -240,7 +239,7 @@ inline net::awaitable<after> connection::get() {
     co_return co_await stream_events(stream, 1, &opening, nullptr, priming.empty() ? nullptr : &priming);
 }
 
-inline net::awaitable<after> connection::del() {
+WARDEN_DECL net::awaitable<after> connection::del() {
     const unsigned v = request_.version();
     if (state_.config.stateless)
         co_return co_await send(not_allowed("POST", "this server is stateless: no sessions to end"));

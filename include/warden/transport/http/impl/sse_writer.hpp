@@ -11,7 +11,7 @@
 
 namespace warden::transport::detail {
 
-inline net::awaitable<after> connection::stream_events(std::shared_ptr<event_stream> stream,
+WARDEN_DECL net::awaitable<after> connection::stream_events(std::shared_ptr<event_stream> stream,
                                                        std::uint64_t generation, event_stream::event* first,
                                                        const std::string* issued_id, const std::string* preamble) {
     metrics::gauge_hold open_stream(metrics::global().streams.with({}));

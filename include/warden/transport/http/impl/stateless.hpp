@@ -6,12 +6,13 @@
 #include <warden/transport/http/connection.hpp>
 
 #include <warden/mcp/modern.hpp>
+#include <warden/transport/http/stateless_checks.hpp>
 
 #include <boost/json/parse.hpp>
 
 namespace warden::transport::detail {
 
-inline net::awaitable<after> connection::post_modern(boost::json::value message) {
+WARDEN_DECL net::awaitable<after> connection::post_modern(boost::json::value message) {
     namespace modern = mcp::modern;
     const unsigned v = request_.version();
     auto& obj = message.as_object();
@@ -33,71 +34,12 @@ inline net::awaitable<after> connection::post_modern(boost::json::value message)
     const auto* p = obj.if_contains("params");
     const auto& params = p && p->is_object() ? p->get_object() : no_params;
 
-    const auto env = modern::read_envelope(
-        params, modern::supported_list(state_.core.config().session.session_era, mcp::supported_versions));
-    const auto* rej = std::get_if<modern::rejection>(&env);
-    if (rej && rej->code == mcp::jsonrpc::invalid_params)
-        co_return co_await send(refuse(http::status::bad_request, rej->code, rej->message));
-    const std::string body_version(modern::meta_of(params)->at(modern::meta_protocol_version).get_string());
-    // Each mirrored header at most once: an intermediary might read another copy.
-    for (const char* name : {"mcp-protocol-version", "mcp-method", "mcp-name"})
-        if (request_.count(name) > 1)
-            co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
-                                           std::string("the ") + name + " header appears more than once"));
-    auto hv = request_.find("mcp-protocol-version");
-    if (hv == request_.end())
-        co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
-                                       "the MCP-Protocol-Version header is required"));
-    if (modern::trim_ows(hv->value()) != body_version)
-        co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
-                                       "Header mismatch: MCP-Protocol-Version does not match params._meta"));
-    if (rej) co_return co_await send(refuse(http::status::bad_request, rej->code, rej->message, rej->data));
-    auto hm = request_.find("mcp-method");
-    if (hm == request_.end())
-        co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
-                                       "the Mcp-Method header is required"));
-    if (modern::trim_ows(hm->value()) != method)
-        co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
-                                       "Header mismatch: Mcp-Method does not match the body's method"));
-    if (!mcp::session::offers(state_.core.registry(), method))
-        co_return co_await send(refuse(http::status::not_found, mcp::jsonrpc::method_not_found,
-                                       "method not found: " + method));
-    if (const auto member = modern::name_member(method); !member.empty()) {
-        auto hn = request_.find("mcp-name");
-        if (hn == request_.end())
-            co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
-                                           "the Mcp-Name header is required for " + method));
-        const auto named = modern::decode_header_value(hn->value());
-        const auto* b = params.if_contains(member);
-        if (!named || !b || !b->is_string() || b->get_string() != *named)
-            co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
-                                           "Header mismatch: Mcp-Name does not match params." + std::string(member)));
-    }
-    if (method == "tools/call") {
-        const auto* name = params.if_contains("name");
-        auto tool = name && name->is_string() ? state_.core.registry().find_tool(name->get_string()) : nullptr;
-        if (tool && !tool->mirrored.empty()) {
-            const auto* a = params.if_contains("arguments");
-            const auto& args = a && a->is_object() ? a->get_object() : no_params;
-            for (const auto& m : tool->mirrored) {
-                const auto want = modern::header_text(args, m);
-                const std::string field = "mcp-param-" + m.header;
-                const auto copies = request_.count(field);
-                // Absent or null in the body: no header is expected, and one that came
-                // anyway would tell an intermediary something the tool never sees.
-                const bool matches = !want ? copies == 0 : copies == 1 && [&] {
-                    const auto got = modern::decode_header_value(request_.find(field)->value());
-                    return got && *got == *want;
-                }();
-                if (!matches)
-                    co_return co_await send(refuse(http::status::bad_request, modern::header_mismatch,
-                                                   "Header mismatch: Mcp-Param-" + m.header +
-                                                       (!want ? " has no value in the body"
-                                                        : copies == 0 ? " is missing"
-                                                                      : " does not match the body")));
-            }
-        }
-    }
+    if (auto refused = check_stateless_request(
+            request_.base(), method, params,
+            modern::supported_list(state_.core.config().session.session_era, mcp::supported_versions),
+            state_.core.dispatcher()))
+        co_return co_await send(refuse(static_cast<http::status>(refused->http_status), refused->code,
+                                       std::move(refused->message), std::move(refused->data)));
     // The scope decision again, from the body (the headers were only a head start).
     if (auto refused = tool_refusal(message)) co_return co_await send(std::move(*refused));
 

@@ -12,7 +12,7 @@
 
 namespace warden::transport::detail {
 
-inline net::awaitable<after> connection::websocket() {
+WARDEN_DECL net::awaitable<after> connection::websocket() {
     namespace websocket = beast::websocket;
     const unsigned v = request_.version();
     if (!websocket::is_upgrade(request_))
@@ -64,7 +64,7 @@ inline net::awaitable<after> connection::websocket() {
     co_return after::close;
 }
 
-inline net::awaitable<void> connection::ws_reader(beast::websocket::stream<any_stream&>& ws, http_session& session) {
+WARDEN_DECL net::awaitable<void> connection::ws_reader(beast::websocket::stream<any_stream&>& ws, http_session& session) {
     beast::flat_buffer buffer;
     for (;;) {
         auto [ec, n] = co_await ws.async_read(buffer, net::as_tuple(net::use_awaitable));
@@ -78,7 +78,7 @@ inline net::awaitable<void> connection::ws_reader(beast::websocket::stream<any_s
     }
 }
 
-inline net::awaitable<void> connection::ws_writer(beast::websocket::stream<any_stream&>& ws, event_stream& stream) {
+WARDEN_DECL net::awaitable<void> connection::ws_writer(beast::websocket::stream<any_stream&>& ws, event_stream& stream) {
     ws.text(true);
     for (;;) {
         event_stream::event e;

@@ -1,0 +1,120 @@
+// warden/detail/impl/http_fetch.hpp: one bounded HTTP exchange over Beast (plain or TLS).
+// Included by warden/detail/http_fetch.hpp, or compiled once by <warden/src.hpp>.
+#pragma once
+
+#include <warden/detail/http_fetch.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/version.hpp>
+#include <boost/url/parse.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+namespace warden::detail {
+
+/// GETs `url`, or POSTs when `parts` has a body. The error says what failed, naming the
+/// URL; never a header value or the body (they may carry credentials).
+WARDEN_DECL result<fetched> http_request(const std::string& url, const fetch_options& opt, const request_parts& parts) {
+    namespace net = boost::asio;
+    namespace beast = boost::beast;
+    namespace http = beast::http;
+    auto parsed = boost::urls::parse_absolute_uri(url);
+    if (!parsed) return failure(errc::invalid_argument, "\"" + url + "\" is not an absolute URL");
+    const std::string scheme(parsed->scheme());
+    std::string host(parsed->host_address());
+    const bool tls = scheme == "https";
+    if (!tls && !(scheme == "http" && opt.allow_loopback_http && loopback_host(host)))
+        return failure(errc::invalid_argument, "\"" + url + "\": only https URLs are fetched" +
+                                                   (scheme == "http" ? " (plain http only to loopback, outside profile::production)"
+                                                                     : ""));
+    const std::string port = parsed->has_port() ? std::string(parsed->port()) : tls ? "443" : "80";
+    std::string target(parsed->encoded_path());
+    if (target.empty()) target = "/";
+    if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
+
+    const std::string method = !parts.method.empty() ? parts.method : parts.body.empty() ? "GET" : "POST";
+    const http::verb method_verb = http::string_to_verb(method);
+    if (method_verb == http::verb::unknown) return failure(errc::invalid_argument, "unknown HTTP method " + method);
+    const std::string verb = method + " ";
+    // Declared before the io_context, so that a timed-out exchange (destroyed with the
+    // io_context) never outlives what it refers to.
+    std::optional<net::ssl::context> ssl;
+    if (tls) {
+        ssl.emplace(net::ssl::context::tls_client);
+        boost::system::error_code ec;
+        if (opt.ca_file.empty()) ssl->set_default_verify_paths(ec);
+        else ssl->load_verify_file(opt.ca_file, ec);
+        if (ec) return failure(errc::invalid_argument, "cannot load the CAs to verify \"" + url + "\": " + ec.message());
+        ssl->set_verify_mode(net::ssl::verify_peer);
+        SSL_CTX_set_min_proto_version(ssl->native_handle(), TLS1_2_VERSION);
+    }
+    std::optional<result<fetched>> outcome;
+    net::io_context ioc;
+    auto run = [&]() -> net::awaitable<void> {
+        auto fail = [&](std::string what) { outcome = failure(errc::closed, verb + url + ": " + what); };
+        net::ip::tcp::resolver resolver(ioc);
+        auto [rec, endpoints] = co_await resolver.async_resolve(host, port, net::as_tuple(net::use_awaitable));
+        if (rec) co_return fail("cannot resolve " + host + ": " + rec.message());
+        http::request<http::string_body> req{method_verb, target, 11};
+        req.set(http::field::host, std::string(parsed->encoded_host_and_port()));
+        req.set(http::field::user_agent, "warden");
+        req.set(http::field::accept, "application/json");
+        for (const auto& [name, value] : parts.headers) req.set(name, value);
+        if (!parts.body.empty() || method_verb == http::verb::post || method_verb == http::verb::put ||
+            method_verb == http::verb::patch) {
+            if (!parts.content_type.empty()) req.set(http::field::content_type, parts.content_type);
+            req.body() = parts.body;
+            req.prepare_payload();
+        }
+        http::response_parser<http::string_body> res;
+        res.body_limit(opt.max_bytes);
+        res.header_limit(16 * 1024);
+        beast::flat_buffer buffer;
+        boost::system::error_code ec;
+        if (tls) {
+            beast::ssl_stream<beast::tcp_stream> stream(ioc, *ssl);
+            if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()))
+                co_return fail("cannot set the TLS server name");
+            stream.set_verify_callback(net::ssl::host_name_verification(host));
+            std::tie(ec, std::ignore) = co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::as_tuple(net::use_awaitable));
+            if (ec) co_return fail("cannot connect: " + ec.message());
+            std::tie(ec) = co_await stream.async_handshake(net::ssl::stream_base::client, net::as_tuple(net::use_awaitable));
+            if (ec) co_return fail("TLS handshake failed: " + ec.message());
+            std::tie(ec, std::ignore) = co_await http::async_write(stream, req, net::as_tuple(net::use_awaitable));
+            if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, res, net::as_tuple(net::use_awaitable));
+        } else {
+            beast::tcp_stream stream(ioc);
+            std::tie(ec, std::ignore) = co_await stream.async_connect(endpoints, net::as_tuple(net::use_awaitable));
+            if (ec) co_return fail("cannot connect: " + ec.message());
+            std::tie(ec, std::ignore) = co_await http::async_write(stream, req, net::as_tuple(net::use_awaitable));
+            if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, res, net::as_tuple(net::use_awaitable));
+        }
+        if (ec == http::error::body_limit) co_return fail("response larger than " + std::to_string(opt.max_bytes) + " bytes");
+        if (ec) co_return fail(ec.message());
+        auto& m = res.get();
+        fetched f;
+        f.status = m.result_int();
+        if (f.status >= 300 && f.status < 400) co_return fail("redirect refused (HTTP " + std::to_string(f.status) + ")");
+        if (auto cc = m.find(http::field::cache_control); cc != m.end()) f.max_age = cache_max_age(cc->value());
+        if (auto ct = m.find(http::field::content_type); ct != m.end()) f.content_type = std::string(ct->value());
+        if (auto wa = m.find(http::field::www_authenticate); wa != m.end()) f.www_authenticate = std::string(wa->value());
+        f.body = std::move(m.body());
+        outcome = std::move(f);
+    };
+    net::co_spawn(ioc, run(), [](std::exception_ptr) {});
+    ioc.run_for(opt.timeout);
+    ERR_clear_error(); // what a failed handshake left in this thread's OpenSSL error queue
+    if (!outcome) return failure(errc::timeout, verb + url + ": no answer within " + std::to_string(opt.timeout.count()) + " ms");
+    return std::move(*outcome);
+}
+
+} // namespace warden::detail

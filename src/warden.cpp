@@ -1,0 +1,2 @@
+// The translation unit of warden::compiled (warden/src.hpp).
+#include <warden/src.hpp>
