@@ -4,6 +4,8 @@
 
 #include <warden/transport/http/metrics_listener.hpp>
 
+#include <warden/transport/http/any_stream.hpp>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -17,16 +19,21 @@
 
 namespace warden::transport::detail {
 
-/// One connection to the metrics listener: GET /metrics, nothing else.
+/// One connection to the metrics listener: GET /metrics, nothing else. It reads and writes
+/// through `any_stream`, as connections do, so that Beast's HTTP algorithms are not compiled
+/// a second time for the plain TCP stream.
 WARDEN_DECL net::awaitable<void> serve_metrics(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
+    stream_of<beast::tcp_stream> concrete(stream);
+    any_stream& erased = concrete; // the algorithms' stream type: any_stream, as for connections
     beast::flat_buffer buffer;
     for (;;) {
         stream.expires_after(std::chrono::seconds(10));
         http::request_parser<http::empty_body> parser;
         parser.header_limit(8 * 1024);
-        auto [ec, n] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+        auto [ec, n] = co_await http::async_read_header(erased, buffer, parser, net::as_tuple(net::use_awaitable));
         if (ec) co_return;
+        if (!parser.is_done()) co_return; // a body: no scrape sends one
         const auto& req = parser.get();
         http::response<http::string_body> res{http::status::ok, req.version()};
         res.set(http::field::server, "warden");
@@ -43,7 +50,7 @@ WARDEN_DECL net::awaitable<void> serve_metrics(tcp::socket socket) {
         }
         res.keep_alive(req.keep_alive());
         res.prepare_payload();
-        auto [wec, wn] = co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
+        auto [wec, wn] = co_await http::async_write(erased, res, net::as_tuple(net::use_awaitable));
         if (wec || !res.keep_alive()) break;
     }
     boost::system::error_code ec;
