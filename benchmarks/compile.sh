@@ -12,8 +12,10 @@
 # (c) examples/echo; (d) examples/everything; and the floor; then, in separate compilation
 # (warden/config.hpp), (b) as the user's unit and warden/src.hpp, the unit a program compiles
 # once (src/warden.cpp, what warden::compiled builds). One compiler process at a time,
-# nothing else building; the median of RUNS runs. Prints a Markdown table and puts it in
-# benchmarks/RESULTS.md as its "Compile time" section (replacing the previous one).
+# nothing else building; RUNS rounds, each compiling every unit once after the floor, and
+# the medians of the times and of each round's ratios to its own floor. Prints a Markdown
+# table and puts it in benchmarks/RESULTS.md as its "Compile time" section (replacing the
+# previous one).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=${1:-3}
@@ -44,18 +46,27 @@ echo "| compiler | level | unit | seconds (median of $runs) | × floor | peak RS
 echo "|---|---|---|---|---|---|---|"
 for cxx in $compilers; do
   for level in $levels; do
-    floor_s= floor_mb=
-    for entry in "${units[@]}"; do
-      name=${entry%%:*} rest=${entry#*:}
-      src=${rest%%:*} flags=
-      [ "$src" = "$rest" ] || flags=${rest#*:}
-      : >"$work/samples"
-      for _ in $(seq "$runs"); do measure "$cxx" "$level" "$src" "$flags" >>"$work/samples"; done
-      s=$(awk '{ print $1 }' "$work/samples" | median)
-      mb=$(awk '{ printf "%.0f\n", $2 / 1024 }' "$work/samples" | median)
-      if [ "$name" = floor ]; then floor_s=$s floor_mb=$mb; fi
-      awk -v c="$cxx" -v l="$level" -v n="$name" -v s="$s" -v fs="$floor_s" -v m="$mb" -v fm="$floor_mb" \
-        'BEGIN { printf "| %s | %s | %s | %.1f | %.2f | %d | %.2f |\n", c, l, n, s, s / fs, m, m / fm }'
+    # Rounds: each compiles every unit once, the floor first, so that a unit's ratio is
+    # taken against the floor of its own round (the machine's speed drifts over minutes);
+    # the table gives the medians of the times and of the per-round ratios.
+    for round in $(seq "$runs"); do
+      for i in "${!units[@]}"; do
+        rest=${units[$i]#*:}
+        src=${rest%%:*} flags=
+        [ "$src" = "$rest" ] || flags=${rest#*:}
+        measure "$cxx" "$level" "$src" "$flags" >"$work/round.$i"
+        read -r s kb <"$work/round.$i"
+        read -r fs fkb <"$work/round.0"
+        awk -v s="$s" -v kb="$kb" -v fs="$fs" -v fkb="$fkb" \
+          'BEGIN { printf "%s %.0f %.4f %.4f\n", s, kb / 1024, s / fs, kb / fkb }' >>"$work/samples.$i"
+      done
+    done
+    for i in "${!units[@]}"; do
+      name=${units[$i]%%:*}
+      col() { awk -v c="$1" '{ print $c }' "$work/samples.$i" | median; }
+      awk -v c="$cxx" -v l="$level" -v n="$name" -v s="$(col 1)" -v m="$(col 2)" -v rs="$(col 3)" -v rm="$(col 4)" \
+        'BEGIN { printf "| %s | %s | %s | %.1f | %.2f | %d | %.2f |\n", c, l, n, s, rs, m, rm }'
+      rm -f "$work/samples.$i"
     done
   done
 done
@@ -69,9 +80,10 @@ touch "$results"
   echo "## Compile time (\`bash benchmarks/compile.sh $runs \"$compilers\" \"$levels\"\`, $(date -u +%Y-%m-%d))"
   echo
   echo "One translation unit compiled to an object file (\`-c -std=c++20 -Wall -Wextra\`), one compiler"
-  echo "process at a time, $(nproc) cores, $(uname -m); wall time and peak RSS (\`/usr/bin/time\`), each the"
-  echo "median of $runs runs and a ratio to the floor compiled in the same run: a bare Boost.Beast HTTPS"
-  echo "server with Boost.JSON and C++20 coroutines (\`benchmarks/compile/floor.cpp\`). Units: (a) the README's"
+  echo "process at a time, $(nproc) cores, $(uname -m); wall time and peak RSS (\`/usr/bin/time\`) in $runs"
+  echo "rounds, each compiling the floor and then every unit once: the medians of the times, and of each"
+  echo "round's ratio to its own floor, a bare Boost.Beast HTTPS server with Boost.JSON and C++20"
+  echo "coroutines (\`benchmarks/compile/floor.cpp\`). Units: (a) the README's"
   echo "first example, a stdio server; (b) an HTTPS server with one bearer scheme"
   echo "(\`benchmarks/compile/https_bearer.cpp\`); (c) \`examples/echo\`; (d) \`examples/everything\`; all"
   echo "header-only (the default). Then separate compilation (\`WARDEN_SEPARATE_COMPILATION\`): (b) as the"

@@ -9,6 +9,7 @@
 // 2026-07-28); `modern-only` serves the stateless era alone.
 #include <warden/warden.hpp>
 #include <warden/transport/streamable_http.hpp>
+#include <warden/transport/websocket.hpp>
 
 #include <boost/describe/class.hpp>
 
@@ -382,10 +383,16 @@ using modern_only_http_server =
     w::server_definition<w::transport::modern_only<w::transport::streamable_http<w::transport::loopback>>,
                          w::credentials::env, w::auth::anonymous, w::storage::memory, w::profile::production>;
 
+// Every endpoint of the HTTP server, WebSocket (/ws) included: it is not a transport of the
+// MCP specification, so a server has it only when its type says `with_websocket`.
+using local_websocket_server = w::server_definition<
+    w::transport::with_websocket<w::transport::streamable_http<w::transport::loopback>>, w::credentials::env,
+    w::auth::anonymous, w::storage::memory, w::profile::production>;
+
 // Anonymous HTTPS is for a developer's machine only: rule 7 refuses it in production.
 using https_development_server =
-    w::server_definition<w::transport::streamable_http<w::transport::tls>, w::credentials::env, w::auth::anonymous,
-                         w::storage::memory, w::profile::development>;
+    w::server_definition<w::transport::with_websocket<w::transport::streamable_http<w::transport::tls>>,
+                         w::credentials::env, w::auth::anonymous, w::storage::memory, w::profile::development>;
 
 template <class Definition>
 int serve(w::settings settings) {
@@ -417,5 +424,5 @@ int main(int argc, char** argv) {
         return 64;
     }
     if (!cl.tls_cert.empty()) return serve<https_development_server>(std::move(settings));
-    return serve<w::local_http_server>(std::move(settings));
+    return serve<local_websocket_server>(std::move(settings));
 }

@@ -268,7 +268,6 @@ private:
             s.session.session_era = false;
             s.http.stateless = true;
             s.http.legacy_sse = false;
-            s.http.websocket = false;
         }
         return s;
     }

@@ -1,4 +1,5 @@
 #include <warden/transport/streamable_http.hpp>
+#include <warden/transport/websocket.hpp>
 
 #include "http_client.hpp"
 
@@ -94,7 +95,34 @@ struct session_client {
     test::reply send(const std::string& raw) const { return test::exchange(port, test::with_port(raw, port)); }
 };
 
+const std::string websocket_upgrade =
+    "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+    "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: mcp\r\n\r\n";
+
+using websocket_server =
+    w::server_definition<w::transport::with_websocket<w::transport::streamable_http<w::transport::loopback>>,
+                         w::credentials::env, w::auth::anonymous, w::storage::memory>;
+
 } // namespace
+
+TEST_CASE("streamable HTTP: the WebSocket endpoint of a with_websocket transport", "[http]") {
+    auto settings = small_limits<websocket_server>();
+    w::server<websocket_server> server{{.name = "t", .version = "1"}, settings};
+    test::running run(server);
+    const auto port = run.port();
+    auto send = [&](const std::string& raw) { return test::exchange(port, test::with_port(raw, port)); };
+    CHECK(send("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n\r\n").status == 426); // not an upgrade
+    std::string no_subprotocol = websocket_upgrade;
+    no_subprotocol.erase(no_subprotocol.find("Sec-WebSocket-Protocol"));
+    CHECK(send(no_subprotocol + "\r\n").status == 400);
+    std::string foreign = websocket_upgrade;
+    foreign.insert(foreign.find("Connection:"), "Origin: http://evil.example.com\r\n");
+    CHECK(send(foreign).status == 403);
+    // A good upgrade: 101 and the subprotocol.
+    auto upgraded = send(websocket_upgrade);
+    CHECK(upgraded.status == 101);
+    CHECK(upgraded.message["Sec-WebSocket-Protocol"] == "mcp");
+}
 
 TEST_CASE("streamable HTTP: the hostile request table", "[http]") {
     auto settings = small_limits<w::local_http_server>();
@@ -144,16 +172,10 @@ TEST_CASE("streamable HTTP: the hostile request table", "[http]") {
          "Content-Length: 2\r\n\r\n{}",
          404, false},
         {"a legacy stream that does not accept SSE", "GET /sse HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n\r\n", 406, false},
-        {"the WebSocket endpoint without an upgrade", "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n\r\n", 426, false},
-        {"a WebSocket upgrade without the mcp subprotocol",
-         "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-         "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-         400, false},
-        {"a WebSocket upgrade from a foreign Origin",
-         "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nOrigin: http://evil.example.com\r\nConnection: Upgrade\r\n"
-         "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-         "Sec-WebSocket-Protocol: mcp\r\n\r\n",
-         403, false},
+        {"a WebSocket upgrade where the server's type has no WebSocket endpoint", websocket_upgrade, 404, false},
+        {"Expect: 100-continue gets the interim response first",
+         head + "Expect: 100-continue\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body, 100,
+         false},
     };
     for (const auto& r : rows) {
         INFO(r.name);

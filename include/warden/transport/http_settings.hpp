@@ -21,9 +21,8 @@ struct http_settings {
     bool legacy_sse = true;
     std::string sse_path = "/sse";
     std::string messages_path = "/messages";
-    /// MCP over WebSocket (subprotocol "mcp"): one session per connection, the same auth
-    /// gate on the upgrade request; `ws` on loopback, `wss` over the tls channel.
-    bool websocket = true;
+    /// Where a `with_websocket<...>` transport serves MCP over WebSocket (subprotocol "mcp"):
+    /// `ws` on loopback, `wss` over the tls channel. Other transports have no such endpoint.
     std::string websocket_path = "/ws";
 
     std::size_t max_header_bytes = 8 * 1024;       ///< larger request heads get 431

@@ -11,7 +11,8 @@
 // | stateless.hpp | a POST of the 2026-07-28 era and its header checks |
 // | sse_writer.hpp | a response as a Server-Sent Events stream |
 // | legacy_sse.hpp | the 2024-11-05 HTTP+SSE transport |
-// | websocket.hpp | MCP over a WebSocket |
+// | websocket.hpp | MCP over a WebSocket, for `with_websocket` transports only: included by
+//   warden/transport/websocket.hpp, not here |
 #pragma once
 
 #include <warden/config.hpp>
@@ -58,6 +59,7 @@ public:
     net::awaitable<void> run();
 
 private:
+    friend struct websocket_endpoint; // warden/transport/websocket.hpp
     using response = http::response<http::string_body>;
 
     // Read deadlines cancel the read but keep the socket open, so that a 408 can still be
@@ -323,5 +325,4 @@ private:
 #include <warden/transport/http/impl/stateless.hpp>
 #include <warden/transport/http/impl/sse_writer.hpp>
 #include <warden/transport/http/impl/legacy_sse.hpp>
-#include <warden/transport/http/impl/websocket.hpp>
 #endif

@@ -28,9 +28,10 @@ template <class Channel>
 int run_http(http_state& state, const net::ip::address& listen_address);
 
 template <class Auth, class Channel>
-int serve_http(warden::detail::server_core& core) {
+int serve_http(warden::detail::server_core& core, websocket_handler websocket) {
     const http_settings& cfg = core.config().http;
     http_state state(core, cfg);
+    state.websocket = websocket;
     auto address = resolve_listen_address(cfg.address);
     if (!address) {
         core.log().error(address.error().message());
@@ -223,10 +224,13 @@ int run_http(http_state& state, const net::ip::address& listen_address) {
     return 0;
 }
 
-/// What `streamable_http<Channel>::serve<Auth>` runs (warden/transport/http/policy.hpp).
+/// What `streamable_http<Channel>::serve<Auth>` runs (warden/transport/http/policy.hpp), with
+/// the WebSocket endpoint for `with_websocket<...>`.
 template <class Auth, class Channel>
 struct http_server {
-    static int run(warden::detail::server_core& core) { return serve_http<Auth, Channel>(core); }
+    static int run(warden::detail::server_core& core, websocket_handler websocket = nullptr) {
+        return serve_http<Auth, Channel>(core, websocket);
+    }
 };
 
 // A channel's set-up, listener, accept loop and connections depend on the channel alone:

@@ -13,6 +13,7 @@
 #include <warden/transport/http/gate.hpp>
 #include <warden/transport/http_settings.hpp>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http/fields.hpp>
@@ -62,6 +63,14 @@ inline std::optional<std::string> origin_authority(std::string_view origin) {
 }
 
 /// Everything the connections of one server share.
+/// What a handled request leaves the connection to do.
+enum class after { keep_alive, close };
+
+class connection;
+/// Serves the WebSocket endpoint on an upgrade request that passed the gate
+/// (warden/transport/websocket.hpp).
+using websocket_handler = net::awaitable<after> (*)(connection&);
+
 struct http_state {
     warden::detail::server_core& core;
     const http_settings& config;
@@ -76,6 +85,8 @@ struct http_state {
     std::optional<crypto::client_certificate_verifier> client_certs;
     bool trust_forwarded_headers = false;
     std::vector<net::ip::address> trusted_proxies;
+    /// The WebSocket endpoint, when the transport's type has one (`with_websocket`).
+    websocket_handler websocket = nullptr;
     /// The auth scheme in force; replaced whole when credentials change.
     std::atomic<std::shared_ptr<const http_gate>> auth;
 
@@ -133,9 +144,6 @@ struct http_state {
     http_state(warden::detail::server_core& c, const http_settings& s)
         : core(c), config(s), sessions(s.max_sessions, s.session_idle_timeout, s.instance) {}
 };
-
-/// What a handled request leaves the connection to do.
-enum class after { keep_alive, close };
 
 /// True for header fields whose values are credentials or act as one.
 inline bool sensitive_header(std::string_view name) {

@@ -38,7 +38,7 @@ WARDEN_DECL net::awaitable<after> connection::handle() {
     }
     const bool legacy = state_.config.legacy_sse && !state_.config.stateless &&
                         (p == state_.config.sse_path || p == state_.config.messages_path);
-    const bool ws = state_.config.websocket && p == state_.config.websocket_path;
+    const bool ws = state_.websocket && p == state_.config.websocket_path;
     if (p != state_.config.path && !legacy && !ws)
         co_return co_await send(rpc_error(http::status::not_found, v, mcp::jsonrpc::invalid_request, "not found"));
     if (!origin_allowed())
@@ -115,7 +115,7 @@ WARDEN_DECL net::awaitable<after> connection::handle() {
     // (Two statements: g++ 12 destroys the awaitable of `co_await (c ? f() : g())` twice.)
     if (legacy && p == state_.config.sse_path) co_return co_await legacy_open();
     if (legacy) co_return co_await legacy_post();
-    if (ws) co_return co_await websocket();
+    if (ws) co_return co_await state_.websocket(*this);
     switch (request_.method()) {
     case http::verb::post: co_return co_await post();
     case http::verb::get: co_return co_await get();

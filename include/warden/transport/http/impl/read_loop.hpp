@@ -9,6 +9,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
 
 namespace warden::transport::detail {
 
@@ -57,8 +58,10 @@ WARDEN_DECL net::awaitable<void> connection::run() {
             co_return;
         }
         if (h[http::field::expect] == "100-continue") {
-            http::response<http::empty_body> cont{http::status::continue_, h.version()};
-            auto [wec, wn] = co_await http::async_write(stream_, cont, net::as_tuple(net::use_awaitable));
+            // As bytes: the one write that event streams use (impl/sse_writer.hpp).
+            constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+            auto [wec, wn] = co_await net::async_write(stream_, net::const_buffer(cont.data(), cont.size()),
+                                                       net::as_tuple(net::use_awaitable));
             if (wec) co_return;
         }
         http::request_parser<http::string_body> parser(std::move(head));

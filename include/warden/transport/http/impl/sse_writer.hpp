@@ -6,10 +6,35 @@
 #include <warden/transport/http/connection.hpp>
 
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 
+#include <cstdio>
+
 namespace warden::transport::detail {
+
+// An event stream is written as bytes, its head and chunks framed here, so that one write
+// operation (Asio's async_write of one buffer over any_stream) serves the whole stream, and
+// a unit does not compile Beast's header serializer and chunk encoder for it besides.
+
+/// `res`'s status line and fields, and the empty line that ends them.
+WARDEN_DECL std::string response_head(const http::response<http::empty_body>& res) {
+    std::string out = res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    out.append(std::to_string(res.result_int())).append(" ").append(res.reason()).append("\r\n");
+    for (const auto& field : res) out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
+    return out.append("\r\n");
+}
+
+/// Frames `data` as one chunk of a chunked body (RFC 9112 section 7.1), in place.
+WARDEN_DECL void frame_chunk(std::string& data) {
+    char size[2 * sizeof(std::size_t) + 3];
+    const int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+    data.insert(0, size, static_cast<std::size_t>(n));
+    data.append("\r\n");
+}
+
+inline constexpr std::string_view last_chunk = "0\r\n\r\n";
+
+inline net::const_buffer as_bytes(std::string_view s) { return {s.data(), s.size()}; }
 
 WARDEN_DECL net::awaitable<after> connection::stream_events(std::shared_ptr<event_stream> stream,
                                                        std::uint64_t generation, event_stream::event* first,
@@ -23,8 +48,8 @@ WARDEN_DECL net::awaitable<after> connection::stream_events(std::shared_ptr<even
     if (issued_id && !issued_id->empty()) res.set("Mcp-Session-Id", *issued_id);
     res.keep_alive(request_.keep_alive());
     res.chunked(true);
-    http::response_serializer<http::empty_body> sr{res};
-    auto [hec, hn] = co_await http::async_write_header(stream_, sr, net::as_tuple(net::use_awaitable));
+    const std::string head = response_head(res);
+    auto [hec, hn] = co_await net::async_write(stream_, as_bytes(head), net::as_tuple(net::use_awaitable));
     if (hec) {
         stream->detach(generation);
         co_return after::close;
@@ -48,8 +73,8 @@ WARDEN_DECL net::awaitable<after> connection::stream_events(std::shared_ptr<even
         } else if (frame.empty()) {
             frame = ": keep-alive\n\n";
         }
-        auto [wec, wn] = co_await net::async_write(stream_, http::make_chunk(net::buffer(frame)),
-                                                   net::as_tuple(net::use_awaitable));
+        frame_chunk(frame);
+        auto [wec, wn] = co_await net::async_write(stream_, as_bytes(frame), net::as_tuple(net::use_awaitable));
         if (wec) {
             stream->detach(generation); // its events wait for a client resuming it
             co_return after::close;
@@ -62,7 +87,7 @@ WARDEN_DECL net::awaitable<after> connection::stream_events(std::shared_ptr<even
         if (got == event_stream::status::end) break;
     }
     stream->detach(generation);
-    auto [lec, ln] = co_await net::async_write(stream_, http::make_chunk_last(), net::as_tuple(net::use_awaitable));
+    auto [lec, ln] = co_await net::async_write(stream_, as_bytes(last_chunk), net::as_tuple(net::use_awaitable));
     co_return lec || !request_.keep_alive() ? after::close : after::keep_alive;
 }
 

@@ -1,9 +1,9 @@
 // warden/transport/http/impl/websocket.hpp: `connection`: MCP over a WebSocket (subprotocol
 // "mcp").
-// Included by warden/transport/http/connection.hpp.
+// Included by warden/transport/websocket.hpp, or compiled once by <warden/src.hpp>.
 #pragma once
 
-#include <warden/transport/http/connection.hpp>
+#include <warden/transport/websocket.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -11,6 +11,8 @@
 #include <boost/beast/websocket/stream.hpp>
 
 namespace warden::transport::detail {
+
+WARDEN_DECL net::awaitable<after> websocket_endpoint::serve(connection& c) { return c.websocket(); }
 
 WARDEN_DECL net::awaitable<after> connection::websocket() {
     namespace websocket = beast::websocket;
