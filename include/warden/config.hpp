@@ -9,9 +9,11 @@
 // What is compiled once: the HTTP connection (its reading, gating, both protocol eras, SSE,
 // legacy HTTP+SSE and WebSocket), the listener, accept loop and serve/shutdown code of every
 // channel, the metrics listener, the MCP session (dispatch, methods, the stateless era,
-// listen, requests to the client), the server core's constructor, and the HTTP client that
-// fetches keys, metadata and tokens (detail/http_fetch.hpp). Templates over the user's own types (the scheme, tools'
-// argument types, the definition) stay in the user's translation units either way.
+// listen, requests to the client), the server core's constructor and its sessions' making,
+// the strict JSON parse of security decisions (detail/strict_json.hpp), and the HTTP client
+// that fetches keys, metadata and tokens (detail/http_fetch.hpp). Templates over the user's
+// own types (the scheme, tools' argument types, the definition) stay in the user's
+// translation units either way.
 #pragma once
 
 #if defined(WARDEN_SEPARATE_COMPILATION)

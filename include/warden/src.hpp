@@ -23,6 +23,7 @@
 #endif
 #include <warden/detail/impl/http_fetch.hpp>
 #include <warden/detail/impl/server_core.hpp>
+#include <warden/detail/impl/strict_json.hpp>
 #include <warden/mcp/impl/session_dispatch.hpp>
 #include <warden/mcp/impl/session_methods.hpp>
 #include <warden/mcp/impl/session_stateless.hpp>
@@ -37,6 +38,7 @@
 #include <warden/transport/http/impl/legacy_sse.hpp>
 #include <warden/transport/http/impl/websocket.hpp>
 #include <warden/transport/http/impl/metrics_listener.hpp>
+#include <warden/transport/http/impl/run.hpp>
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif

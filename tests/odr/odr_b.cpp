@@ -4,7 +4,9 @@
 // <warden/src.hpp> define nothing twice and leave nothing undefined.
 #include <warden/warden.hpp>
 #include <warden/auth/oauth_resource_server.hpp>
+#include <warden/transport/http/metrics_listener.hpp>
 #include <warden/transport/streamable_http.hpp>
+#include <warden/transport/websocket.hpp>
 #include <warden/upstream/client.hpp>
 
 std::string odr_b() {

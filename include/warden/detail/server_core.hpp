@@ -140,17 +140,7 @@ public:
     /// A new session for `caller`, answering through `out`. A session that lives for one
     /// request only (stateless HTTP) is not `tracked` for server-wide notifications.
     std::shared_ptr<mcp::session> open_session(principal caller, std::shared_ptr<mcp::outbound> out,
-                                               bool tracked = true) {
-        auto s = std::make_shared<mcp::session>(registry_, info_, settings_.session, std::move(caller), credentials_snapshot(),
-                                                workers().get_executor(), std::move(out), log_);
-        s->set_state_sealer(state_sealer());
-        s->set_audit(audit_);
-        if (!tracked) return s;
-        std::lock_guard lock(mutex_);
-        std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
-        sessions_.push_back(s);
-        return s;
-    }
+                                               bool tracked = true);
 
     /// Asks the running transport to stop, as SIGTERM would. Safe from any thread, and
     /// before the transport starts (it then stops as soon as it does).

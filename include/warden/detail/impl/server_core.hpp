@@ -1,5 +1,5 @@
 // warden/detail/impl/server_core.hpp: making a server's core (the registry is created here,
-// so that what a transport includes never needs its definition).
+// so that what a transport includes never needs its definition), and its sessions.
 // Included by warden/detail/server_core.hpp, or compiled once by <warden/src.hpp>.
 #pragma once
 
@@ -13,5 +13,18 @@ WARDEN_DECL server_core::server_core(server_info info, settings s)
     : settings_(std::move(s)), info_(std::make_shared<const server_info>(std::move(info))),
       registry_(std::make_shared<mcp::registry>()), dispatcher_(registry_.get()),
       log_(std::make_shared<logger>(settings_.log_threshold)) {}
+
+WARDEN_DECL std::shared_ptr<mcp::session> server_core::open_session(principal caller, std::shared_ptr<mcp::outbound> out,
+                                                                    bool tracked) {
+    auto s = std::make_shared<mcp::session>(registry_, info_, settings_.session, std::move(caller), credentials_snapshot(),
+                                            workers().get_executor(), std::move(out), log_);
+    s->set_state_sealer(state_sealer());
+    s->set_audit(audit_);
+    if (!tracked) return s;
+    std::lock_guard lock(mutex_);
+    std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+    sessions_.push_back(s);
+    return s;
+}
 
 } // namespace warden::detail

@@ -103,8 +103,19 @@ result<void> prepare_channel(http_state& state, const net::ip::address& address)
     return success();
 }
 
+/// `Stream`, named through `Channel` so that a template's use of it waits for the template's
+/// own instantiation: a non-dependent stream type in a template's body has its operations
+/// (the TLS engine's, through `stream_of`'s virtual functions) compiled in every unit that
+/// includes the template, whatever channel, if any, that unit serves.
+template <class Channel, class Stream>
+struct stream_for {
+    using type = Stream;
+};
+
 template <class Channel>
 net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
+    using tcp_stream_type = typename stream_for<Channel, beast::tcp_stream>::type;
+    using tls_stream_type = typename stream_for<Channel, beast::ssl_stream<beast::tcp_stream>>::type;
     struct guard {
         std::atomic<std::size_t>& n;
         ~guard() { --n; }
@@ -112,9 +123,9 @@ net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
     boost::system::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
     std::string remote = socket.remote_endpoint(ec).address().to_string();
-    beast::tcp_stream tcp_stream(std::move(socket));
+    tcp_stream_type tcp_stream(std::move(socket));
     if constexpr (Channel::encrypted) {
-        beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *state.tls);
+        tls_stream_type stream(std::move(tcp_stream), *state.tls);
         beast::get_lowest_layer(stream).expires_after(state.config.header_timeout);
         auto [hec] = co_await stream.async_handshake(net::ssl::stream_base::server, net::as_tuple(net::use_awaitable));
         std::optional<client_certificate> peer;
@@ -134,13 +145,13 @@ net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
         }
         if (hec) co_return;
         beast::get_lowest_layer(stream).expires_never();
-        stream_of<beast::ssl_stream<beast::tcp_stream>> erased(stream);
+        stream_of<tls_stream_type> erased(stream);
         connection c(state, erased, std::move(remote), std::move(peer));
         co_await c.run();
         beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
         co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
     } else {
-        stream_of<beast::tcp_stream> erased(tcp_stream);
+        stream_of<tcp_stream_type> erased(tcp_stream);
         connection c(state, erased, std::move(remote));
         co_await c.run();
         // Lingering close: after our last response, read (and drop) what the client is still

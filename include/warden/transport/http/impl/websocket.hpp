@@ -5,6 +5,8 @@
 
 #include <warden/transport/websocket.hpp>
 
+#include <warden/transport/http/connection.hpp>
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/ssl.hpp>
