@@ -4,6 +4,8 @@
 
 #include <warden/detail/http_fetch.hpp>
 
+#include <warden/transport/http/any_stream.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -18,6 +20,9 @@
 #include <boost/url/parse.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+
+#include <memory>
+#include <optional>
 
 namespace warden::detail {
 
@@ -80,24 +85,27 @@ WARDEN_DECL result<fetched> http_request(const std::string& url, const fetch_opt
         res.header_limit(16 * 1024);
         beast::flat_buffer buffer;
         boost::system::error_code ec;
+        // The exchange reads and writes through any_stream, as the server's connections do:
+        // Beast's HTTP algorithms are compiled once for both kinds of stream, and the TLS
+        // engine's operations are the server's own (warden/transport/http/any_stream.hpp).
+        beast::tcp_stream tcp(ioc);
+        std::tie(ec, std::ignore) = co_await tcp.async_connect(endpoints, net::as_tuple(net::use_awaitable));
+        if (ec) co_return fail("cannot connect: " + ec.message());
+        std::optional<beast::ssl_stream<beast::tcp_stream>> secured;
+        std::unique_ptr<transport::detail::any_stream> stream;
         if (tls) {
-            beast::ssl_stream<beast::tcp_stream> stream(ioc, *ssl);
-            if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()))
+            secured.emplace(std::move(tcp), *ssl);
+            if (!SSL_set_tlsext_host_name(secured->native_handle(), host.c_str()))
                 co_return fail("cannot set the TLS server name");
-            stream.set_verify_callback(net::ssl::host_name_verification(host));
-            std::tie(ec, std::ignore) = co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::as_tuple(net::use_awaitable));
-            if (ec) co_return fail("cannot connect: " + ec.message());
-            std::tie(ec) = co_await stream.async_handshake(net::ssl::stream_base::client, net::as_tuple(net::use_awaitable));
+            secured->set_verify_callback(net::ssl::host_name_verification(host));
+            std::tie(ec) = co_await secured->async_handshake(net::ssl::stream_base::client, net::as_tuple(net::use_awaitable));
             if (ec) co_return fail("TLS handshake failed: " + ec.message());
-            std::tie(ec, std::ignore) = co_await http::async_write(stream, req, net::as_tuple(net::use_awaitable));
-            if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, res, net::as_tuple(net::use_awaitable));
+            stream = std::make_unique<transport::detail::stream_of<beast::ssl_stream<beast::tcp_stream>>>(*secured);
         } else {
-            beast::tcp_stream stream(ioc);
-            std::tie(ec, std::ignore) = co_await stream.async_connect(endpoints, net::as_tuple(net::use_awaitable));
-            if (ec) co_return fail("cannot connect: " + ec.message());
-            std::tie(ec, std::ignore) = co_await http::async_write(stream, req, net::as_tuple(net::use_awaitable));
-            if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, res, net::as_tuple(net::use_awaitable));
+            stream = std::make_unique<transport::detail::stream_of<beast::tcp_stream>>(tcp);
         }
+        std::tie(ec, std::ignore) = co_await http::async_write(*stream, req, net::as_tuple(net::use_awaitable));
+        if (!ec) std::tie(ec, std::ignore) = co_await http::async_read(*stream, buffer, res, net::as_tuple(net::use_awaitable));
         if (ec == http::error::body_limit) co_return fail("response larger than " + std::to_string(opt.max_bytes) + " bytes");
         if (ec) co_return fail(ec.message());
         auto& m = res.get();
