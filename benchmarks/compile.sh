@@ -6,6 +6,8 @@
 #
 #   bash benchmarks/compile.sh [RUNS] [COMPILERS] [LEVELS]
 #   bash benchmarks/compile.sh 3 "g++ clang++" "-O0 -O2"      (the defaults)
+#   WARDEN_COMPILE_UNITS="c_echo d_everything" bash benchmarks/compile.sh ...   (some units,
+#   printed only)
 #
 # Units: (a) the README's first example, a stdio server (extracted from README.md as it
 # stands); (b) an HTTPS server with one bearer scheme (benchmarks/compile/https_bearer.cpp);
@@ -32,6 +34,15 @@ units=(floor:"$root/benchmarks/compile/floor.cpp" a_readme_stdio:"$work/readme_s
        d_everything:"$root/examples/everything/main.cpp"
        "b_https_bearer (separate compilation):$root/benchmarks/compile/https_bearer.cpp:-DWARDEN_SEPARATE_COMPILATION"
        "warden/src.hpp (once per program):$root/src/warden.cpp:-DWARDEN_SEPARATE_COMPILATION")
+
+# WARDEN_COMPILE_UNITS="c_echo d_everything" measures those units only (and the floor).
+if [ -n "${WARDEN_COMPILE_UNITS:-}" ]; then
+  chosen=("${units[0]}")
+  for entry in "${units[@]:1}"; do
+    case " $WARDEN_COMPILE_UNITS " in *" ${entry%%:*} "*) chosen+=("$entry") ;; esac
+  done
+  units=("${chosen[@]}")
+fi
 
 # measure CXX LEVEL SOURCE [FLAGS]: prints "seconds kilobytes" of one compilation.
 measure() {
@@ -72,6 +83,8 @@ for cxx in $compilers; do
 done
 } | tee "$work/table"
 
+# Some units only: the table is printed, and RESULTS.md keeps its full one.
+[ -z "${WARDEN_COMPILE_UNITS:-}" ] || exit 0
 results="$root/benchmarks/RESULTS.md"
 touch "$results"
 {

@@ -20,14 +20,20 @@ struct echo_args {
 BOOST_DESCRIBE_STRUCT(echo_args, (), (text))
 inline w::field_docs warden_field_docs(const echo_args*) { return {{"text", "What to send back"}}; }
 
-template <class Definition>
-int serve(w::settings settings) {
-    w::server<Definition> server{{.name = "warden-echo", .version = w::version_string}, std::move(settings)};
+// What the server offers, whatever its definition: a plain function over server_base, so
+// that the tool's conversions are compiled once, not once per definition that main serves.
+void offer(w::server_base& server) {
     server.tool(w::tool_spec{.name = "echo",
                              .description = "Returns its text unchanged",
                              .annotations = {{"readOnlyHint", true}, {"idempotentHint", true}},
                              .run_inline = true}, // never blocks: no hop to the worker pool
                 [](const echo_args& a) { return w::tool_result::text(a.text); });
+}
+
+template <class Definition>
+int serve(w::settings settings) {
+    w::server<Definition> server{{.name = "warden-echo", .version = w::version_string}, std::move(settings)};
+    offer(server);
     return server.run();
 }
 } // namespace

@@ -66,8 +66,8 @@ w::tool_result elicitation_answer(const w::result<w::elicitation_result>& r) {
 
 boost::json::object parse_object(std::string_view text) { return boost::json::parse(text).as_object(); }
 
-template <class Definition>
-void register_fixtures(w::server<Definition>& s) {
+// A plain function over server_base: compiled once, although main serves four definitions.
+void register_fixtures(w::server_base& s) {
     // ---- tools ----
     s.tool("test_simple_text", "Returns a simple text response",
            [] { return w::tool_result::text("This is a simple text response for testing."); });

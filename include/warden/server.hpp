@@ -38,35 +38,33 @@ concept opens_with_credentials = requires(const storage::open_context& c) {
 };
 } // namespace detail
 
-template <definition Definition>
-class server {
+/// What `server<Definition>` offers that does not depend on its definition: registering
+/// tools, resources and prompts, telling clients about changes, the log and the loaded
+/// credentials. Code that registers what a program offers can take a `server_base&` and be
+/// compiled once, however many definitions the program serves (examples/everything serves
+/// five, and registers its fixtures this way); a function template over the definition would
+/// compile every tool's conversions once per definition.
+class server_base {
 public:
-    using definition_type = Definition;
-    static_assert(auth::detail::hooks_fit<typename Definition::auth>::value);
-
-    explicit server(server_info info, settings s = {}) : core_(std::move(info), from_profile(std::move(s))) {
-        // A store that needs nothing from the credentials (storage::memory) is there at once.
-        if constexpr (!detail::opens_with_credentials<storage_policy_type> &&
-                      requires { typename storage_policy_type::store_type; })
-            install_store(std::make_shared<typename storage_policy_type::store_type>());
-    }
+    server_base(const server_base&) = delete;
+    server_base& operator=(const server_base&) = delete;
 
     /// A tool whose input schema comes from the handler's argument type (see
     /// warden/mcp/registry.hpp for the handler shapes).
     template <class F>
-    server& tool(std::string name, std::string description, F handler) {
+    server_base& tool(std::string name, std::string description, F handler) {
         return tool(tool_spec{.name = std::move(name), .description = std::move(description)}, std::move(handler));
     }
     /// A tool that only callers holding every scope in `scopes` may call.
     template <class F>
-    server& tool(std::string name, std::string description, requires_scopes scopes, F handler) {
+    server_base& tool(std::string name, std::string description, requires_scopes scopes, F handler) {
         return tool(tool_spec{.name = std::move(name), .description = std::move(description),
                               .scopes = std::move(scopes.scopes)},
                     std::move(handler));
     }
     /// A tool declared in full (title, annotations, a raw input schema, scopes).
     template <class F>
-    server& tool(tool_spec spec, F handler) {
+    server_base& tool(tool_spec spec, F handler) {
         core_.registry().add_tool(std::move(spec), mcp::make_tool_handler(std::move(handler)),
                                   mcp::input_schema_for<F>(), mcp::output_schema_for<F>());
         changed("tools");
@@ -75,7 +73,7 @@ public:
 
     /// A resource; `handler(uri[, ctx])` returns resource_contents or a vector of them.
     template <class F>
-    server& resource(resource_spec spec, F handler) {
+    server_base& resource(resource_spec spec, F handler) {
         core_.registry().add_resource(std::move(spec), [h = std::move(handler)](const std::string& uri,
                                                                                 call_context& ctx) {
             if constexpr (std::is_invocable_v<F&, const std::string&, call_context&>)
@@ -89,7 +87,7 @@ public:
 
     /// A resource template; `handler(uri, variables[, ctx])`.
     template <class F>
-    server& resource_template(resource_template_spec spec, F handler) {
+    server_base& resource_template(resource_template_spec spec, F handler) {
         core_.registry().add_resource_template(
             std::move(spec),
             [h = std::move(handler)](const std::string& uri, const uri_variables& vars, call_context& ctx) {
@@ -104,7 +102,7 @@ public:
 
     /// A prompt; `handler(arguments[, ctx])` returns a prompt_result.
     template <class F>
-    server& prompt(prompt_spec spec, F handler) {
+    server_base& prompt(prompt_spec spec, F handler) {
         core_.registry().add_prompt(std::move(spec),
                                     [h = std::move(handler)](const prompt_arguments& args, call_context& ctx) {
                                         if constexpr (std::is_invocable_v<F&, const prompt_arguments&, call_context&>)
@@ -117,12 +115,12 @@ public:
     }
 
     /// Completions for a prompt's argument.
-    server& prompt_completion(std::string prompt_name, std::string argument, completion_handler handler) {
+    server_base& prompt_completion(std::string prompt_name, std::string argument, completion_handler handler) {
         core_.registry().add_prompt_completion(std::move(prompt_name), std::move(argument), std::move(handler));
         return *this;
     }
     /// Completions for a resource template's variable.
-    server& template_completion(std::string uri_template, std::string argument, completion_handler handler) {
+    server_base& template_completion(std::string uri_template, std::string argument, completion_handler handler) {
         core_.registry().add_template_completion(std::move(uri_template), std::move(argument), std::move(handler));
         return *this;
     }
@@ -130,7 +128,7 @@ public:
     /// Declares a scope hierarchy: a caller holding `broader` holds each of `narrower` (and
     /// what they imply), for every scope check; `broader` is advertised in the resource
     /// metadata too. E.g. `scope_implies("notes:admin", {"notes:read", "notes:write"})`.
-    server& scope_implies(std::string broader, std::vector<std::string> narrower) {
+    server_base& scope_implies(std::string broader, std::vector<std::string> narrower) {
         core_.registry().scope_implies(std::move(broader), std::move(narrower));
         return *this;
     }
@@ -148,7 +146,55 @@ public:
     /// The server's diagnostic log (stderr).
     const logger& log() const noexcept { return core_.log(); }
 
-    /// Loads the declared credentials through the definition's credential source.
+    /// Loads the credentials again now (as SIGHUP does); true when they changed.
+    result<bool> reload_credentials() { return core_.reload_credentials(); }
+    const credential_set& credentials() const noexcept { return core_.credentials(); }
+
+    /// Stops a running server as SIGTERM would (in-flight requests get the shutdown grace
+    /// period). Safe from any thread, including a handler's.
+    void stop() { core_.request_stop(); }
+
+    /// The port the HTTP transport listens on once it has started (0 before, and on stdio).
+    std::uint16_t port() const noexcept { return core_.listening_port(); }
+    /// The port of the metrics listener (`http_settings::metrics_port`), once it started.
+    std::uint16_t metrics_port() const noexcept { return core_.metrics_port(); }
+
+protected:
+    server_base(server_info info, settings s) : core_(std::move(info), std::move(s)) {}
+    ~server_base() = default;
+
+    void changed(std::string_view what) {
+        if (running_) core_.for_each_session([&](mcp::session& s) { s.notify_list_changed(what); });
+    }
+
+    detail::server_core core_;
+    std::atomic<bool> running_{false};
+
+private:
+    template <class R>
+    static std::vector<resource_contents> as_contents(R&& r) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<R>, resource_contents>)
+            return {std::forward<R>(r)};
+        else
+            return std::vector<resource_contents>(std::forward<R>(r));
+    }
+};
+
+/// A server of `Definition`: its rules are checked when the type is named, and `run()`
+/// serves it (what it offers is registered through `server_base`).
+template <definition Definition>
+class server : public server_base {
+public:
+    using definition_type = Definition;
+    static_assert(auth::detail::hooks_fit<typename Definition::auth>::value);
+
+    explicit server(server_info info, settings s = {}) : server_base(std::move(info), from_profile(std::move(s))) {
+        // A store that needs nothing from the credentials (storage::memory) is there at once.
+        if constexpr (!detail::opens_with_credentials<storage_policy_type> &&
+                      requires { typename storage_policy_type::store_type; })
+            install_store(std::make_shared<typename storage_policy_type::store_type>());
+    }
+
     /// Loads the declared credentials, and those the auth scheme needs, through the
     /// definition's credential source; every missing or unusable one is reported at once.
     result<void> load_credentials() {
@@ -207,19 +253,6 @@ public:
             return failure(errc::storage_error, "this storage policy has no store");
         }
     }
-
-    /// Loads the credentials again now (as SIGHUP does); true when they changed.
-    result<bool> reload_credentials() { return core_.reload_credentials(); }
-    const credential_set& credentials() const noexcept { return core_.credentials(); }
-
-    /// Stops a running server as SIGTERM would (in-flight requests get the shutdown grace
-    /// period). Safe from any thread, including a handler's.
-    void stop() { core_.request_stop(); }
-
-    /// The port the HTTP transport listens on once it has started (0 before, and on stdio).
-    std::uint16_t port() const noexcept { return core_.listening_port(); }
-    /// The port of the metrics listener (`http_settings::metrics_port`), once it started.
-    std::uint16_t metrics_port() const noexcept { return core_.metrics_port(); }
 
     /// Loads credentials, then serves until the transport stops. Returns the exit status.
     int run() {
@@ -287,19 +320,6 @@ private:
         core_.set_state_sealer(std::make_shared<const mcp::request_state_sealer>(std::move(sealer).value()));
         return success();
     }
-    template <class R>
-    static std::vector<resource_contents> as_contents(R&& r) {
-        if constexpr (std::is_same_v<std::remove_cvref_t<R>, resource_contents>)
-            return {std::forward<R>(r)};
-        else
-            return std::vector<resource_contents>(std::forward<R>(r));
-    }
-    void changed(std::string_view what) {
-        if (running_) core_.for_each_session([&](mcp::session& s) { s.notify_list_changed(what); });
-    }
-
-    detail::server_core core_;
-    std::atomic<bool> running_{false};
     bool credentials_loaded_ = false;
 };
 

@@ -44,6 +44,27 @@ TEST_CASE("server: registration API", "[server]") {
     CHECK_THROWS_AS(server.tool("a", "dup", [] { return std::string(); }), std::invalid_argument);
 }
 
+namespace {
+// A plain function, compiled once: what a program offers, whatever definitions it serves.
+void offer_shared(warden::server_base& s) {
+    s.tool("shared", "offered by every definition", [] { return std::string("x"); })
+        .resource({.uri = "r://shared", .name = "shared"},
+                  [](const std::string& uri) { return warden::resource_contents::text(uri, "text/plain", "s"); });
+}
+} // namespace
+
+TEST_CASE("server: server_base registers for any definition", "[server]") {
+    static_assert(std::is_base_of_v<warden::server_base, warden::server<warden::local_stdio_server>>);
+    static_assert(!std::is_copy_constructible_v<warden::server_base>);
+    warden::server<warden::test_stdio_server> one{{.name = "one", .version = "1"}};
+    warden::server<warden::local_stdio_server> two{{.name = "two", .version = "1"}};
+    offer_shared(one);
+    offer_shared(two);
+    // Registered in each server: a second registration of the name is refused in both.
+    CHECK_THROWS_AS(one.tool("shared", "again", [] { return std::string(); }), std::invalid_argument);
+    CHECK_THROWS_AS(two.tool("shared", "again", [] { return std::string(); }), std::invalid_argument);
+}
+
 TEST_CASE("server: the storage policy's credentials are loaded with the others; its store opens from them",
           "[server][storage]") {
     using encrypted_stdio = warden::server_definition<warden::transport::stdio, warden::credentials::literal,
