@@ -264,8 +264,8 @@ w::detail::server_core& core() {
         s.log_threshold = w::log_level::emergency;
         s.worker_threads = 1;
         s.http.port = 0;
-        s.http.legacy_sse = false; // a stream that never ends would stall the target
-        s.http.websocket = false;
+        s.http.legacy_sse = false; // a stream that never ends would stall the target (no WebSocket either:
+                                   // http_state::websocket is null unless a with_websocket transport sets it)
         s.http.header_timeout = std::chrono::milliseconds(200);
         s.http.body_timeout = std::chrono::milliseconds(200);
         s.auth = auth_settings();
