@@ -16,6 +16,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -77,7 +78,7 @@ class any_stream {
 public:
     using executor_type = boost::asio::any_io_executor;
     using io_handler = erased_handler<boost::system::error_code, std::size_t>;
-    using teardown_handler = erased_handler<boost::system::error_code>;
+    using shutdown_handler = erased_handler<boost::system::error_code>;
     /// Buffers handed down per operation; a longer sequence is served in part, which a
     /// `*_some` operation may always do.
     static constexpr std::size_t max_buffers = 16;
@@ -109,11 +110,24 @@ public:
             token, buffers);
     }
 
-    /// The WebSocket close handshake's end: what the concrete stream does (a TLS
-    /// close_notify, then the TCP shutdown).
+    /// Closes what lies above TCP: TLS's close_notify exchange; over plain TCP, nothing (it
+    /// completes at once). The TCP stream's timeout bounds it.
+    template <class Token>
+    auto async_shutdown(Token&& token) {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
+            [this](auto handler) { do_shutdown(shutdown_handler(std::move(handler), get_executor())); }, token);
+    }
+
+    /// The WebSocket close handshake's end: `async_shutdown`, then Beast's teardown of the
+    /// socket. A template, so that only a unit that serves WebSocket compiles it: a virtual
+    /// teardown compiled the TLS engine's shutdown a second time into every HTTPS server.
     template <class Handler>
     friend void async_teardown(boost::beast::role_type role, any_stream& s, Handler&& handler) {
-        s.do_teardown(role, teardown_handler(std::forward<Handler>(handler), s.get_executor()));
+        s.async_shutdown([&s, role, h = std::forward<Handler>(handler)](boost::system::error_code shut) mutable {
+            boost::beast::websocket::async_teardown(
+                role, s.lowest().socket(),
+                [shut, h = std::move(h)](boost::system::error_code torn) mutable { std::move(h)(shut ? shut : torn); });
+        });
     }
     /// A WebSocket's timeout: close the socket underneath.
     friend void beast_close_socket(any_stream& s) { boost::beast::close_socket(s.lowest()); }
@@ -121,7 +135,7 @@ public:
 protected:
     virtual void do_read(std::span<const boost::asio::mutable_buffer> buffers, io_handler handler) = 0;
     virtual void do_write(std::span<const boost::asio::const_buffer> buffers, io_handler handler) = 0;
-    virtual void do_teardown(boost::beast::role_type role, teardown_handler handler) = 0;
+    virtual void do_shutdown(shutdown_handler handler) = 0;
 
 private:
     template <class Sequence, class Buffer>
@@ -153,9 +167,11 @@ private:
     void do_write(std::span<const boost::asio::const_buffer> buffers, io_handler handler) override {
         stream_.async_write_some(buffers, std::move(handler));
     }
-    void do_teardown(boost::beast::role_type role, teardown_handler handler) override {
-        using boost::beast::websocket::async_teardown;
-        async_teardown(role, stream_, std::move(handler));
+    void do_shutdown(shutdown_handler handler) override {
+        if constexpr (requires { stream_.async_shutdown(std::move(handler)); })
+            stream_.async_shutdown(std::move(handler));
+        else
+            boost::asio::post(stream_.get_executor(), [h = std::move(handler)]() mutable { h(boost::system::error_code{}); });
     }
 
     Stream& stream_;

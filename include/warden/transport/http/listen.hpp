@@ -149,7 +149,7 @@ net::awaitable<void> serve_socket(http_state& state, tcp::socket socket) {
         connection c(state, erased, std::move(remote), std::move(peer));
         co_await c.run();
         beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
-        co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
+        co_await erased.async_shutdown(net::as_tuple(net::use_awaitable));
     } else {
         stream_of<tcp_stream_type> erased(tcp_stream);
         connection c(state, erased, std::move(remote));
