@@ -6,7 +6,7 @@
 //
 //   {"time":"2026-11-22T18:01:02.345Z","event":"authentication","decision":"deny",
 //    "reason":"invalid_token","status":401,"scheme":"bearer","http":"POST /mcp",
-//    "request_id":"5f3a91c2-1b","address":"203.0.113.9","credential":"sha256:4be1d0c2a9f37e11"}
+//    "request_id":"5f3a91c2-1b","address":"203.0.113.9","credential":"fp:4be1d0c2a9f37e11"}
 //
 // | field        | meaning                                                                  |
 // |--------------|--------------------------------------------------------------------------|
@@ -20,10 +20,12 @@
 // | request_id   | warden's id of the HTTP request (also sent back as X-Request-Id)          |
 // | rpc_id       | the JSON-RPC id, for authorization decisions                             |
 // | address      | the client address (behind a trusted proxy: the one it reports)          |
-// | credential   | the first 64 bits of a SHA-256 of the presented credential's identifier  |
+// | credential   | 64 bits of a keyed hash of the presented credential's identifier         |
 //
-// The credential itself never appears: only that short digest, enough to tell "the same key
-// again" from "a different key" across lines. Lines are buffered and written at least every
+// The credential itself never appears: only that short digest, an HMAC under a key that the
+// process draws at start and never shows (crypto::fingerprint), enough to tell "the same
+// key again" from "a different key" across one process's lines, and no help in guessing
+// the credential offline. Lines are buffered and written at least every
 // 200 ms (and when the log is destroyed), so auditing costs no system call per request.
 #pragma once
 

@@ -48,8 +48,8 @@ public:
     bool enabled(log_level l) const noexcept { return l >= threshold_; }
 
     /// Values that must never appear in a line (the loaded credentials): each occurrence is
-    /// replaced by "[redacted sha256:xxxxxxxx]". Values under 6 bytes are left out (they
-    /// would redact ordinary words).
+    /// replaced by "[redacted fp:xxxxxxxx]" (crypto::fingerprint, keyed). Values under 6
+    /// bytes are left out (they would redact ordinary words).
     void redact(std::vector<std::string> values) {
         std::erase_if(values, [](const std::string& v) { return v.size() < 6; });
         // Longest first, so that a secret containing another is replaced whole.

@@ -42,16 +42,25 @@ const works = async (headers) => (await raw(headers)).status === 200;
 
 if (example === 'static_bearer') {
   const bearer = (t) => ({ authorization: `Bearer ${t}` });
-  await check('refusals: 401 without a challenge error, 401 invalid_token, 400 for a query token', async () => {
+  await check('refusals: 401 without a challenge error, 401 invalid_token, 400 for a malformed request', async () => {
     const none = await raw({});
     assert.equal(none.status, 401);
     assert.equal(none.challenge, 'Bearer realm="mcp"');
     const wrong = await raw(bearer('not-the-token-0123456789'));
     assert.equal(wrong.status, 401);
     assert.match(wrong.challenge, /error="invalid_token"/);
+    // A token only in the query string is never read: no credentials. Beside one in the
+    // header it is a request that uses two methods.
     const query = await raw({}, `${url}?access_token=${env.WRITER}`);
-    assert.equal(query.status, 400);
-    for (const r of [none, wrong, query]) assert.ok(!r.body.includes(env.WRITER));
+    assert.equal(query.status, 401);
+    assert.equal(query.challenge, 'Bearer realm="mcp"');
+    const both = await raw(bearer(env.WRITER), `${url}?access_token=${env.WRITER}`);
+    assert.equal(both.status, 400);
+    assert.match(both.challenge, /error="invalid_request"/);
+    const twoWords = await raw(bearer(`${env.WRITER} extra`));
+    assert.equal(twoWords.status, 400);
+    assert.match(twoWords.challenge, /error="invalid_request"/);
+    for (const r of [none, wrong, query, both, twoWords]) assert.ok(!r.body.includes(env.WRITER));
   });
   await check('the writer token reads and writes', async () => {
     const c = await connect(bearer(env.WRITER));

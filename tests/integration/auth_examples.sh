@@ -84,7 +84,7 @@ for s in "$WRITER" "$READER" "$NEXT" "$ACME_API_KEY" "$ACME_API_SECRET" "$PARTNE
   if grep -qF -- "$s" "$WARDEN_LOG_ARCHIVE"; then echo "not ok - a secret appears in the server log"; leaks=1; fi
 done
 lines=$(wc -l <"$WARDEN_LOG_ARCHIVE")
-if [ $leaks -eq 0 ] && grep -q "refused POST /mcp" "$WARDEN_LOG_ARCHIVE" && grep -q "\[redacted sha256:" "$WARDEN_LOG_ARCHIVE"; then
+if [ $leaks -eq 0 ] && grep -q "refused POST /mcp" "$WARDEN_LOG_ARCHIVE" && grep -q "\[redacted fp:" "$WARDEN_LOG_ARCHIVE"; then
   echo "ok - $lines server log lines (debug level, with refusals and redacted headers) hold no secret"
 else
   echo "not ok - secret check over $lines server log lines"; status=1

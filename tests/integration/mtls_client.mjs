@@ -120,7 +120,7 @@ if (mode === 'proxy') {
   await check('two client-certificate headers are refused (403), even if both are good', async () => {
     const v = encodeURIComponent(read('deployer.pem').toString());
     const status = await new Promise((resolve, reject) => {
-      const req = http.request(url, { method: 'POST', headers: ['content-type', 'application/json',
+      const req = http.request(url, { method: 'POST', headers: ['host', new URL(url).host, 'content-type', 'application/json',
         'accept', 'application/json, text/event-stream', 'x-ssl-client-cert', v, 'x-ssl-client-cert', v] },
       (res) => { res.resume(); resolve(res.statusCode); });
       req.on('error', reject);

@@ -46,10 +46,16 @@ TEST_CASE("any_of: the scheme whose credential is presented decides, with no fal
     REQUIRE(test::refused(nothing));
     CHECK(test::refused(nothing)->status == 401);
     CHECK(test::refused(nothing)->www_authenticate == R"(Bearer realm="mcp", ApiKey realm="mcp", header="X-API-Key")");
-    // A credential in the query is refused as such.
+    // A credential only in the query string is never read: nothing was presented.
     auto query = scheme.authenticate(test::request({}, "/mcp?access_token=x").view());
     REQUIRE(test::refused(query));
-    CHECK(test::refused(query)->status == 400);
+    CHECK(test::refused(query)->status == 401);
+    CHECK(test::refused(query)->error.empty());
+    // An Authorization field that names no scheme is malformed for every scheme.
+    auto colon = scheme.authenticate(test::request({{"Authorization", "Bearer: " + token}}).view());
+    REQUIRE(test::refused(colon));
+    CHECK(test::refused(colon)->status == 400);
+    CHECK(test::refused(colon)->error == "invalid_request");
     // Every scheme's variables are declared, once each.
     CHECK(both::variables(settings()).size() == 2);
     // One scheme misconfigured: the whole set is.

@@ -41,7 +41,8 @@ TEST_CASE("api_key: one header, hostile inputs", "[auth][api_key]") {
         {"embedded NUL", {{"X-API-Key", key + '\0' + "x"}}, 401, "invalid_token"},
         {"twice", {{"X-API-Key", key}, {"X-API-Key", key}}, 400, "invalid_request"},
         {"as a bearer token", {{"Authorization", "Bearer " + key}}, 401, ""},
-        {"in the query", test::request({{"X-API-Key", key}}, "/mcp?access_token=" + key), 400, "invalid_request"},
+        {"in the query as well", test::request({{"X-API-Key", key}}, "/mcp?access_token=" + key), 400, "invalid_request"},
+        {"only in the query (never read)", test::request({}, "/mcp?access_token=" + key), 401, ""},
         {"oversize", {{"X-API-Key", std::string(5000, 'k')}}, 401, "invalid_token"},
     };
     for (const auto& r : rows) {
@@ -91,4 +92,10 @@ TEST_CASE("api_key: empty or missing configured keys stop the server", "[auth][a
     auto control = one_header::configure(test::credentials({{"APP_KEY", "tab\there"}}), one);
     REQUIRE_FALSE(control);
     CHECK(control.error().message() == "APP_KEY: contains a character that is not visible ASCII");
+    // A key short enough to guess is refused, and the message does not show it.
+    auto short_key = one_header::configure(test::credentials({{"APP_KEY", "k_live_4f9a2c7"}}), one);
+    REQUIRE_FALSE(short_key);
+    CHECK(short_key.error().message().starts_with("APP_KEY: shorter than 16 characters"));
+    CHECK(short_key.error().message().find("k_live") == std::string::npos);
+    CHECK(one_header::configure(test::credentials({{"APP_KEY", "k_live_4f9a2c7e8"}}), one)); // 16: enough
 }

@@ -1,4 +1,5 @@
 #include <warden/auth/basic.hpp>
+#include <warden/transport/http/gate.hpp>
 
 #include "auth_support.hpp"
 
@@ -77,6 +78,10 @@ TEST_CASE("basic: the hostile input table", "[auth][basic]") {
     auto wrong = b.value().authenticate(test::request({{"Authorization", basic_header("alice:x")}}).view());
     CHECK(test::refused(unknown)->description == test::refused(wrong)->description);
     CHECK(test::refused(unknown)->www_authenticate == test::refused(wrong)->www_authenticate);
+    // Password checks run on the worker pool: the HTTP gate asks the scheme, and Basic says
+    // it may block (a memory-hard hash would stall an I/O thread and every connection on it).
+    const warden::transport::detail::scheme_gate<w::auth::basic> gate(std::move(b).value());
+    CHECK(gate.may_block());
 }
 
 TEST_CASE("basic: the users credential is checked at start-up", "[auth][basic]") {
@@ -95,4 +100,30 @@ TEST_CASE("basic: the users credential is checked at start-up", "[auth][basic]")
     auto no_colon = w::auth::basic::configure(test::credentials({{"MCP_BASIC_USERS", "# only a comment\nalice\n"}}), s);
     REQUIRE_FALSE(no_colon);
     CHECK(no_colon.error().message() == "MCP_BASIC_USERS line 2: expected user:hash");
+}
+
+TEST_CASE("basic: user names and passwords are UTF-8 in its shortest form, without controls", "[auth][basic]") {
+    using b = w::auth::basic;
+    for (const char* ok : {"alice", "Zo\xc3\xab", "\xe2\x82\xac", "\xf0\x9f\x94\x91", "\xef\xbf\xbd", "\xf4\x8f\xbf\xbf"}) {
+        INFO(ok);
+        CHECK(b::valid_text(ok));
+    }
+    for (const char* bad : {
+             "\xc0\xaf",             // overlong '/'
+             "\xc1\xbf",             // overlong
+             "\xe0\x80\xaf",         // overlong '/' in three bytes
+             "\xe0\x9f\xbf",         // overlong U+07FF
+             "\xf0\x80\x80\xaf",     // overlong '/' in four bytes
+             "\xf0\x8f\xbf\xbf",     // overlong U+FFFF
+             "\xed\xa0\x80",         // U+D800, a surrogate
+             "\xed\xbf\xbf",         // U+DFFF
+             "\xf4\x90\x80\x80",     // past U+10FFFF
+             "\xc2\x85",             // U+0085, a C1 control
+             "\x7f", "a\tb",          // DEL, a C0 control
+             "\xe2\x82",             // truncated
+             "\x80", "\xff",          // no lead byte
+         }) {
+        INFO(bad);
+        CHECK_FALSE(b::valid_text(bad));
+    }
 }

@@ -31,31 +31,48 @@ TEST_CASE("bearer: the hostile input table", "[auth][bearer]") {
         const char* what;
         test::request req;
         unsigned status;
-        const char* error; // "" = none; nullptr = admitted
+        const char* error;  // "" = none; nullptr = admitted
+        const char* reason; // the refusal's description: the check that refused it
     };
     const std::string nul = "Bearer " + old_token + '\0' + "x";
+    const std::string bearer = "Bearer " + old_token;
+    constexpr const char* not_one = "the bearer credentials are not one token68";
+    constexpr const char* unknown = "unknown bearer token";
     const row rows[] = {
-        {"the token", {{"Authorization", "Bearer " + old_token}}, 0, nullptr},
-        {"scheme in lower case", {{"Authorization", "bearer " + old_token}}, 0, nullptr},
-        {"scheme in upper case", {{"Authorization", "BEARER " + old_token}}, 0, nullptr},
-        {"no Authorization", {}, 401, ""},
-        {"another scheme", {{"Authorization", "Basic dXNlcjpwYXNz"}}, 401, ""},
-        {"scheme only", {{"Authorization", "Bearer"}}, 401, "invalid_token"},
-        {"empty token", {{"Authorization", "Bearer "}}, 401, "invalid_token"},
-        {"a prefix", {{"Authorization", "Bearer " + old_token.substr(0, 20)}}, 401, "invalid_token"},
-        {"a suffix", {{"Authorization", "Bearer " + old_token + "x"}}, 401, "invalid_token"},
-        {"wrong case", {{"Authorization", "Bearer OLD-TOKEN-0123456789ABCDEF"}}, 401, "invalid_token"},
-        {"embedded NUL", {{"Authorization", nul}}, 401, "invalid_token"},
-        {"embedded space", {{"Authorization", "Bearer old-token 0123456789abcdef"}}, 401, "invalid_token"},
-        {"not token68", {{"Authorization", "Bearer old=token-0123456789abcdef"}}, 401, "invalid_token"},
-        {"oversize", {{"Authorization", "Bearer " + std::string(5000, 'a')}}, 401, "invalid_token"},
-        {"two fields", {{"Authorization", "Bearer " + old_token}, {"Authorization", "Bearer " + old_token}}, 400,
-         "invalid_request"},
-        {"token in the query", test::request({{"Authorization", "Bearer " + old_token}}, "/mcp?access_token=x"), 400,
-         "invalid_request"},
-        {"only in the query", test::request({}, "/mcp?access_token=" + old_token), 400, "invalid_request"},
-        {"Proxy-Authorization", {{"Proxy-Authorization", "Bearer " + old_token}}, 401, ""},
-        {"X-Forwarded-Authorization", {{"X-Forwarded-Authorization", "Bearer " + old_token}}, 401, ""},
+        {"the token", {{"Authorization", bearer}}, 0, nullptr, ""},
+        {"scheme in lower case", {{"Authorization", "bearer " + old_token}}, 0, nullptr, ""},
+        {"scheme in upper case", {{"Authorization", "BEARER " + old_token}}, 0, nullptr, ""},
+        {"two spaces after the scheme", {{"Authorization", "Bearer  " + old_token}}, 0, nullptr, ""},
+        // Nothing presented: the challenge alone.
+        {"no Authorization", {}, 401, "", ""},
+        {"another scheme", {{"Authorization", "Basic dXNlcjpwYXNz"}}, 401, "", ""},
+        {"only in the query (never read)", test::request({}, "/mcp?access_token=" + old_token), 401, "", ""},
+        {"Proxy-Authorization", {{"Proxy-Authorization", bearer}}, 401, "", ""},
+        {"X-Forwarded-Authorization", {{"X-Forwarded-Authorization", bearer}}, 401, "", ""},
+        // Well formed, and wrong.
+        {"a prefix", {{"Authorization", "Bearer " + old_token.substr(0, 20)}}, 401, "invalid_token", unknown},
+        {"a suffix", {{"Authorization", bearer + "x"}}, 401, "invalid_token", unknown},
+        {"wrong case", {{"Authorization", "Bearer OLD-TOKEN-0123456789ABCDEF"}}, 401, "invalid_token", unknown},
+        {"oversize", {{"Authorization", "Bearer " + std::string(5000, 'a')}}, 401, "invalid_token",
+         "bearer token too long"},
+        // Malformed requests: 400 invalid_request (RFC 6750 §3.1).
+        {"scheme only", {{"Authorization", "Bearer"}}, 400, "invalid_request", "no token after the Bearer scheme"},
+        {"empty token", {{"Authorization", "Bearer "}}, 400, "invalid_request", "no token after the Bearer scheme"},
+        {"Bearer:", {{"Authorization", "Bearer: " + old_token}}, 400, "invalid_request",
+         "the Authorization field does not name a scheme"},
+        {"embedded NUL", {{"Authorization", nul}}, 400, "invalid_request", not_one},
+        {"trailing data", {{"Authorization", bearer + " extra"}}, 400, "invalid_request", not_one},
+        {"embedded space", {{"Authorization", "Bearer old-token 0123456789abcdef"}}, 400, "invalid_request", not_one},
+        {"a comma", {{"Authorization", bearer + ","}}, 400, "invalid_request", not_one},
+        {"two schemes joined", {{"Authorization", bearer + ", Basic dXNlcjpwYXNz"}}, 400, "invalid_request", not_one},
+        {"= inside", {{"Authorization", "Bearer old=token-0123456789abcdef"}}, 400, "invalid_request", not_one},
+        {"% inside", {{"Authorization", "Bearer old%2Dtoken-0123456789abcdef"}}, 400, "invalid_request", not_one},
+        {"quoted", {{"Authorization", "Bearer \"" + old_token + "\""}}, 400, "invalid_request", not_one},
+        {"not ASCII", {{"Authorization", "Bearer old-t\xc3\xb6ken-0123456789abcdef"}}, 400, "invalid_request", not_one},
+        {"two fields", {{"Authorization", bearer}, {"Authorization", bearer}}, 400, "invalid_request",
+         "more than one Authorization field"},
+        {"in the header and the query", test::request({{"Authorization", bearer}}, "/mcp?access_token=x"), 400,
+         "invalid_request", "credentials in both the Authorization field and the query string"},
     };
     for (const auto& r : rows) {
         INFO(r.what);
@@ -70,6 +87,7 @@ TEST_CASE("bearer: the hostile input table", "[auth][bearer]") {
         REQUIRE(c);
         CHECK(c->status == r.status);
         CHECK(c->error == r.error);
+        CHECK(c->description == r.reason);
         CHECK(c->www_authenticate.starts_with("Bearer realm=\"mcp\""));
         if (!*r.error) CHECK(c->www_authenticate == "Bearer realm=\"mcp\"");
         // A refusal never echoes the credential.

@@ -8,6 +8,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <thread>
 
 namespace w = warden;
 
@@ -140,4 +141,28 @@ TEST_CASE("hmac: key rotation, and failing closed without a replay store", "[aut
     REQUIRE_FALSE(none);
     CHECK(none.error().message() == "no HMAC key is configured: set HMAC_K1, HMAC_K2");
     CHECK_FALSE(w::auth::hmac::configure(test::credentials({{"HMAC_K1", key}}), settings(), nullptr));
+}
+
+TEST_CASE("hmac: a nonce is remembered for as long as its signature could be accepted", "[auth][hmac]") {
+    // Timestamps are whole seconds, accepted within the window either side of now: with a
+    // 1 s window, one signed for the next second is still accepted a little over two seconds
+    // after it was first used. Its nonce must still be remembered then.
+    auto s = settings();
+    s.hmac.window = std::chrono::seconds(1);
+    auto h = w::auth::hmac::configure(test::credentials({{"HMAC_K1", key}}), s, memory_replay());
+    REQUIRE(h);
+    const w::secret k(key);
+    const w::auth::hmac_signer signer("k1", k);
+    // Start just after a second begins, so that the replay below lands two seconds later.
+    while (std::chrono::system_clock::now().time_since_epoch() % std::chrono::seconds(1) > std::chrono::milliseconds(50))
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const auto first = now();
+    const std::string auth = signer.authorization("POST", "/mcp", "127.0.0.1:8080", body, first + 1, "nonce-0123456789-late");
+    REQUIRE(test::admitted(h.value().authenticate(signed_request(auth).view())));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+    REQUIRE(now() == first + 2); // the timestamp is inside the window still
+    auto again = h.value().authenticate(signed_request(auth).view());
+    REQUIRE(test::refused(again));
+    CHECK(test::refused(again)->description == "replayed request");
+    CHECK(w::auth::nonce_lifetime(std::chrono::seconds(300)) > std::chrono::seconds(601));
 }

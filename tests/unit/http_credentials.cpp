@@ -26,6 +26,15 @@ TEST_CASE("token68 and the Authorization field", "[auth]") {
     CHECK(wa::read_authorization(test::request({}).view(), "Bearer").state == k::absent);
     CHECK(wa::read_authorization(test::request({{"Authorization", "Basic x"}}).view(), "Bearer").state == k::other_scheme);
     CHECK(wa::read_authorization(test::request({{"Authorization", "Bearerx y"}}).view(), "Bearer").state == k::other_scheme);
+    // A value that does not start with a scheme name is malformed for every scheme.
+    for (const char* bad : {"Bearer: tok", "", "Bearer\ttok", "\"Bearer\" tok", "Bearer,Basic x"}) {
+        INFO(bad);
+        const auto m = wa::read_authorization(test::request({{"Authorization", bad}}).view(), "Basic");
+        CHECK(m.state == k::malformed);
+        CHECK(m.reason == "the Authorization field does not name a scheme");
+    }
+    CHECK(wa::is_token("HMAC-SHA256"));
+    CHECK_FALSE(wa::is_token("Bearer:"));
     const test::request spaced({{"Authorization", "bEaReR   tok"}});
     auto a = wa::read_authorization(spaced.view(), "Bearer");
     CHECK(a.state == k::present);

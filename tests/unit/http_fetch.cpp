@@ -45,4 +45,24 @@ TEST_CASE("a fetch that cannot connect fails at once with the reason", "[http_fe
                          {.timeout = 3000ms, .allow_loopback_http = true});
     REQUIRE_FALSE(r);
     CHECK(r.error().message().find("cannot connect") != std::string::npos);
+    // The error names the URL without what may be a credential: userinfo, query, fragment.
+    auto secret = d::http_get("http://user:hunter2@127.0.0.1:" + std::to_string(port) + "/jwks.json?key=s3cr3t#f",
+                              {.timeout = 3000ms, .allow_loopback_http = true});
+    REQUIRE_FALSE(secret);
+    const auto message = secret.error().message();
+    CHECK(message.find("127.0.0.1:" + std::to_string(port) + "/jwks.json") != std::string::npos);
+    for (const char* hidden : {"user", "hunter2", "s3cr3t", "#f"}) {
+        INFO(hidden);
+        CHECK(message.find(hidden) == std::string::npos);
+    }
+}
+
+TEST_CASE("URLs in errors and logs lose userinfo, query and fragment", "[http_fetch]") {
+    CHECK(d::redacted_url("https://u:p@idp.example:8443/realms/a?token=x#frag") == "https://idp.example:8443/realms/a?[redacted]");
+    CHECK(d::redacted_url("https://idp.example/jwks") == "https://idp.example/jwks");
+    CHECK(d::redacted_url("not a url") == "(a malformed URL)");
+    auto refused = d::http_get("http://u:p@example.com/x?secret=1", {.allow_loopback_http = true});
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message() == "http://example.com/x?[redacted]: only https URLs are fetched (plain http only to "
+                                       "loopback, outside profile::production)");
 }

@@ -22,7 +22,7 @@ const std::string acme = "acme-key-0123456789";
 } // namespace
 
 TEST_CASE("identity headers select within what the credential allows", "[auth][identity]") {
-    auto a = scheme::configure(test::credentials({{"ACME", acme}, {"OPS", "ops-key-0123456789"}, {"PLAIN", "plain-key-0123"}}),
+    auto a = scheme::configure(test::credentials({{"ACME", acme}, {"OPS", "ops-key-0123456789"}, {"PLAIN", "plain-key-0123456"}}),
                                settings());
     REQUIRE(a);
     const auto& s = a.value();
@@ -46,8 +46,8 @@ TEST_CASE("identity headers select within what the credential allows", "[auth][i
         {"empty tenant", {{"X-API-Key", acme}, {"X-Tenant-ID", ""}}, 400},
         {"tenant with a slash", {{"X-API-Key", acme}, {"X-Tenant-ID", "acme/../globex"}}, 400},
         {"workspace without tenant", {{"X-API-Key", acme}, {"X-Workspace-ID", "w1"}}, 400},
-        {"a key with no tenants names one", {{"X-API-Key", "plain-key-0123"}, {"X-Tenant-ID", "acme"}}, 403},
-        {"a key with no tenants names none", {{"X-API-Key", "plain-key-0123"}}, 0},
+        {"a key with no tenants names one", {{"X-API-Key", "plain-key-0123456"}, {"X-Tenant-ID", "acme"}}, 403},
+        {"a key with no tenants names none", {{"X-API-Key", "plain-key-0123456"}}, 0},
         {"a wildcard key", {{"X-API-Key", "ops-key-0123456789"}, {"X-Tenant-ID", "globex"}}, 0},
         {"tenant from the subdomain", {{"X-API-Key", acme}, {"Host", "acme-eu.api.example.com:8443"}}, 0},
         {"subdomain outside the set", {{"X-API-Key", acme}, {"Host", "globex.api.example.com"}}, 403},

@@ -237,6 +237,45 @@ TEST_CASE("keys are checked at load", "[crypto][jwk]") {
     auto ed = f.ed.jwk();
     ed["x"] = c::base64url_encode(std::string(31, 'x'));
     CHECK_FALSE(one(ed));
+    // In a set, keys that could never verify a signature are skipped, each with its reason:
+    // issuers publish encryption keys beside their signing keys.
+    auto enc = f.es.jwk("enc-key");
+    enc["use"] = "enc";
+    auto oaep = test::signing_key::rsa().jwk("oaep");
+    oaep["alg"] = "RSA-OAEP";
+    auto wrap_only = f.ed.jwk("wrap");
+    wrap_only["key_ops"] = boost::json::array{"wrapKey"};
+    boost::json::object x25519{{"kty", "OKP"}, {"crv", "X25519"}, {"kid", "x"}, {"x", c::base64url_encode(std::string(32, 'x'))}};
+    boost::json::object k256{{"kty", "EC"}, {"crv", "secp256k1"}, {"kid", "k1"}, {"x", "AA"}, {"y", "AA"}};
+    const boost::json::array unusable{enc, oaep, wrap_only, x25519, k256, test::signing_key::rsa(1024).jwk("small")};
+    boost::json::array mixed_set = unusable;
+    mixed_set.push_back(f.es.jwk("sig-key"));
+    auto usable = c::parse_jwk_set(boost::json::value(boost::json::object{{"keys", mixed_set}}));
+    REQUIRE(usable);
+    REQUIRE(usable.value().keys.size() == 1);
+    CHECK(usable.value().keys[0].kid == "sig-key");
+    CHECK(usable.value().skipped == std::vector<std::string>{
+                                        "JWK enc-key: \"use\" is \"enc\"",
+                                        "JWK oaep: \"alg\" RSA-OAEP is not a signature algorithm of ours",
+                                        "JWK wrap: \"key_ops\" without \"verify\"",
+                                        "JWK x: OKP curve X25519",
+                                        "JWK k1: EC curve secp256k1",
+                                        "JWK small: RSA key of 1024 bits",
+                                    });
+    // Only such keys: refused, saying why.
+    auto none = c::parse_jwk_set(boost::json::value(boost::json::object{{"keys", unusable}}));
+    REQUIRE_FALSE(none);
+    CHECK(none.error().message().starts_with("JWK set: no keys that verify signatures; JWK enc-key:"));
+    // A private member refuses the set, whatever else is wrong with its key.
+    auto leaked = enc;
+    leaked["d"] = "AAAA";
+    boost::json::array with_leak{leaked, f.es.jwk("sig-key")};
+    CHECK_FALSE(c::parse_jwk_set(boost::json::value(boost::json::object{{"keys", with_leak}})));
+    // A usable key that is malformed still refuses the set.
+    auto broken = f.es.jwk("broken");
+    broken["x"] = "AA";
+    boost::json::array with_broken{broken, f.es.jwk("sig-key")};
+    CHECK_FALSE(c::parse_jwk_set(boost::json::value(boost::json::object{{"keys", with_broken}})));
     // Duplicate kids in a set.
     boost::json::object dup{{"keys", boost::json::array{f.es.jwk("k"), f.ed.jwk("k")}}};
     CHECK_FALSE(c::parse_jwk_set(boost::json::value(dup)));

@@ -9,8 +9,8 @@ TEST_CASE("a secret prints only a short digest", "[secret]") {
     std::ostringstream os;
     os << s;
     CHECK(os.str().find("supersecret") == std::string::npos);
-    CHECK(os.str().rfind("secret(sha256:", 0) == 0);
-    CHECK(s.fingerprint().size() == std::string("sha256:").size() + 8);
+    CHECK(os.str().rfind("secret(fp:", 0) == 0);
+    CHECK(s.fingerprint().size() == std::string("fp:").size() + 8);
     std::ostringstream empty;
     empty << warden::secret{};
     CHECK(empty.str() == "secret(empty)");

@@ -120,7 +120,7 @@ TEST_CASE("stdio: the upstream credential comes from the environment and is neve
     c.write(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"upstream_credential"}})" "\n");
     auto r = next_json(c);
     const auto text = std::string(r.at("result").at("content").at(0).at("text").as_string());
-    CHECK(text.find("upstream token configured: sha256:") == 0);
+    CHECK(text.find("upstream token configured: fp:") == 0);
     c.close_stdin();
     c.wait(5s);
     CHECK(text.find("very-secret") == std::string::npos);

@@ -14,6 +14,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <future>
 
 #include <sys/stat.h>
@@ -150,7 +151,7 @@ TEST_CASE("streamable HTTP: the hostile request table", "[http]") {
          head + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, true},
         {"two different Content-Length fields", head + "Content-Length: 5\r\nContent-Length: 6\r\n\r\n{}", 400, true},
         {"non-numeric Content-Length", head + "Content-Length: 1x\r\n\r\n{}", 400, true},
-        {"an unknown Transfer-Encoding", head + "Transfer-Encoding: gzip\r\n\r\n", 501, true},
+
         {"a body over the cap, refused before it is read", head + "Content-Length: 10000000\r\n\r\n", 413, true},
         {"a chunked body over the cap", head + "Transfer-Encoding: chunked\r\n\r\n20000\r\n" + std::string(0x20000, 'x'),
          413, true},
@@ -183,6 +184,59 @@ TEST_CASE("streamable HTTP: the hostile request table", "[http]") {
         CHECK(got.status == r.status);
         if (r.must_close) CHECK(got.closed_after);
     }
+
+    // The head's framing and the fields every decision rests on, each with RFC 9112's
+    // answer, the reason in the body, and the connection closed.
+    const std::string line = "POST /mcp HTTP/1.1\r\n";
+    const std::string rest = "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                             "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    const std::string host = "Host: 127.0.0.1:PORT\r\n";
+    struct framing_row {
+        const char* name;
+        std::string raw;
+        unsigned status;
+        const char* reason;
+    };
+    const framing_row framing[] = {
+        {"chunked not the final coding", head + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 400,
+         "chunked is not the final transfer coding"},
+        {"a coding without chunked", head + "Transfer-Encoding: gzip\r\n\r\n", 400,
+         "chunked is not the final transfer coding"},
+        {"a coding before chunked", head + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501,
+         "unsupported transfer coding"},
+        {"a coding before chunked, in two fields",
+         head + "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501,
+         "unsupported transfer coding"},
+        {"two Host fields", line + host + "Host: evil.example.com\r\n" + rest + "\r\n" + body, 400,
+         "more than one Host field"},
+        {"two Host fields, the allowed one second", line + "Host: evil.example.com\r\n" + host + rest + "\r\n" + body,
+         400, "more than one Host field"},
+        {"no Host", line + rest + "\r\n" + body, 400, "no Host field"},
+        {"a Host with userinfo", line + "Host: user@127.0.0.1:PORT\r\n" + rest + "\r\n" + body, 400,
+         "a Host field that is not host[:port]"},
+        {"an empty Host", line + "Host: \r\n" + rest + "\r\n" + body, 400, "a Host field that is not host[:port]"},
+        {"two Origin fields",
+         line + host + "Origin: http://127.0.0.1:PORT\r\nOrigin: http://evil.example.com\r\n" + rest + "\r\n" + body,
+         400, "more than one Origin field"},
+        {"obs-fold", line + host + "X-Note: one\r\n two\r\n" + rest + "\r\n" + body, 400,
+         "a field folded over two lines (obs-fold)"},
+        {"obs-fold with a tab", line + host + rest + "Mcp-Session-Id: a\r\n\tb\r\n\r\n" + body, 400,
+         "a field folded over two lines (obs-fold)"},
+        {"whitespace before the first field", line + " " + host + rest + "\r\n" + body, 400,
+         "a field folded over two lines (obs-fold)"},
+    };
+    for (const auto& r : framing) {
+        INFO(r.name);
+        auto got = send(r.raw);
+        CHECK(got.status == r.status);
+        CHECK(got.closed_after);
+        CHECK(got.message.body().find(r.reason) != std::string::npos);
+    }
+    // HTTP/1.0 needs no Host (the allowlist then refuses it); the well-formed twin passes.
+    auto old_http = line;
+    old_http.replace(old_http.find("1.1"), 3, "1.0");
+    CHECK(send(old_http + rest + "\r\n" + body).status == 403);
+    CHECK(send(line + host + rest + "\r\n" + body).status == 200);
 
     SECTION("Host and Origin (DNS rebinding)") {
         auto evil_host = send(test::post(body).replace(test::post(body).find("127.0.0.1:PORT"), 14, "evil.example.com"));
@@ -536,6 +590,21 @@ TEST_CASE("auth gate: bearer over HTTP, per-tool scopes as 403 challenges, rotat
     CHECK(wrong.status == 401);
     CHECK(wrong.message[boost::beast::http::field::www_authenticate].find(R"(error="invalid_token")") != std::string::npos);
     CHECK(send(test::post(initialize, auth(old_token) + "Authorization: Bearer x\r\n")).status == 400);
+    // Credentials come from the header section only: a chunked body's trailer is never read
+    // for them (RFC 9110 §6.5.1), nor for anything else.
+    auto chunked = [&](const std::string& head_fields, const std::string& trailer) {
+        std::ostringstream size;
+        size << std::hex << initialize.size();
+        return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nContent-Type: application/json\r\n"
+               "Accept: application/json, text/event-stream\r\nTransfer-Encoding: chunked\r\n" +
+               head_fields + "\r\n" + size.str() + "\r\n" + initialize + "\r\n0\r\n" + trailer + "\r\n";
+    };
+    auto in_trailer = send(chunked("Trailer: Authorization\r\n", auth(old_token)));
+    CHECK(in_trailer.status == 401);
+    CHECK(in_trailer.message[boost::beast::http::field::www_authenticate] == R"(Bearer realm="mcp")");
+    // The token in the head, another in the trailer: the head's alone counts.
+    CHECK(send(chunked(auth(old_token), auth("wrong-0123456789abcdef"))).status == 200);
+    CHECK(send(chunked(auth(old_token) + "Trailer: Origin\r\n", "Origin: http://evil.example.com\r\n")).status == 200);
 
     auto init = send(test::post(initialize, auth(old_token)));
     REQUIRE(init.status == 200);
@@ -600,7 +669,7 @@ TEST_CASE("debug header logging shows credentials only as a short hash", "[http]
         CHECK(line.find(secret) == std::string::npos);
     CHECK(line.find("Host: 127.0.0.1:8080") != std::string::npos);
     CHECK(line.find("Accept: application/json") != std::string::npos);
-    CHECK(line.find("Authorization: [redacted sha256:") != std::string::npos);
+    CHECK(line.find("Authorization: [redacted fp:") != std::string::npos);
 }
 
 // ---- the stateless era (MCP 2026-07-28) over HTTP ----

@@ -5,10 +5,12 @@
 //
 // Keys come from the definition's credential source, each named by a `key_grant`
 // (settings::auth.api_key.keys) listing one credential per header, in order. Configured
-// keys are kept only as SHA-256 digests and compared in constant time; an empty configured
-// key stops the server at start-up. A request with none of the headers is 401 with an
-// `ApiKey` challenge naming them; one with a wrong, empty or partial set is 401
-// invalid_token; a header given twice is 400 invalid_request.
+// keys are kept only as SHA-256 digests and compared in constant time; a configured key
+// that is empty or shorter than 16 characters stops the server at start-up. A request with
+// none of the headers is 401 with an `ApiKey` challenge naming them (a key only in the query
+// string is never read); one with a wrong, empty or partial set is 401 invalid_token; a
+// header given twice, or a key in the query string beside the headers, is 400
+// invalid_request.
 #pragma once
 
 #include <warden/auth/gate.hpp>
@@ -40,6 +42,9 @@ template <header_name... Headers>
 class api_key : public header_secret_traits {
 public:
     static constexpr std::array<std::string_view, sizeof...(Headers)> headers{Headers.view()...};
+    /// Configured keys (and secrets) shorter than this are refused at start-up: a short key
+    /// can be guessed, online or from any digest of it.
+    static constexpr std::size_t min_key_length = 16;
     static constexpr std::size_t max_key_length = 4096;
     static std::vector<std::string_view> credential_headers() { return {headers.begin(), headers.end()}; }
 
@@ -47,9 +52,12 @@ public:
 
     static result<api_key> configure(const credential_set& creds, const auth_settings& s) {
         auto table = load_grants(s.api_key.keys, creds, headers.size(), "API key", [](std::string_view k) -> std::string {
-            if (k.size() > max_key_length) return "longer than " + std::to_string(max_key_length) + " characters";
             for (unsigned char c : k)
                 if (c < 0x21 || c > 0x7e) return "contains a character that is not visible ASCII";
+            if (k.size() < min_key_length)
+                return "shorter than " + std::to_string(min_key_length) +
+                       " characters; generate one with: openssl rand -hex 32";
+            if (k.size() > max_key_length) return "longer than " + std::to_string(max_key_length) + " characters";
             return {};
         });
         if (!table) return table.error();
@@ -70,7 +78,6 @@ public:
     }
 
     gate_result authenticate(const http_request_view& r) const {
-        if (credential_in_query(r.target)) return challenge_.malformed("credentials in the query string are refused");
         std::vector<std::string_view> presented;
         std::size_t given = 0;
         for (auto h : headers) {
@@ -84,6 +91,8 @@ public:
             c.www_authenticate += ", header=" + quoted(names_);
             return c;
         }
+        if (credential_in_query(r.target))
+            return challenge_.malformed("credentials in both a header and the query string");
         if (given != headers.size()) return challenge_.invalid("incomplete API key: send " + names_);
         for (auto p : presented)
             if (p.empty() || p.size() > max_key_length) return challenge_.invalid("malformed API key");

@@ -23,11 +23,11 @@
 #include <warden/crypto/password.hpp>
 #include <warden/error.hpp>
 
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -85,6 +85,10 @@ public:
 
     static bool presents(const http_request_view& r) { return presents_authorization(r, "Basic"); }
 
+    /// A password check is a memory-hard hash (tens of milliseconds, megabytes): it runs on
+    /// the worker pool, never on an I/O thread, where it would stall every connection there.
+    bool may_block() const noexcept { return true; }
+
     gate_result authenticate(const http_request_view& r) const {
         auto read = authorization_credentials(r, "Basic", challenge_);
         if (auto* refused = std::get_if<challenge>(&read)) return refuse(std::move(*refused));
@@ -130,30 +134,38 @@ private:
         return c;
     }
 
-    /// UTF-8 without control characters (RFC 7617 §2).
+public:
+    /// UTF-8 without control characters (RFC 7617 §2): every sequence the shortest form of
+    /// its code point (no overlong forms), no surrogates (U+D800..U+DFFF), nothing past
+    /// U+10FFFF, and no C0 or C1 control character or DEL.
     static bool valid_text(std::string_view s) {
         std::size_t i = 0;
         while (i < s.size()) {
             const auto c = static_cast<unsigned char>(s[i]);
-            if (c < 0x20 || c == 0x7f) return false;
-            std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+            const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
             if (len == 0 || i + len > s.size()) return false;
-            for (std::size_t k = 1; k < len; ++k)
-                if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-            if (len == 2 && c < 0xc2) return false; // overlong
+            std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1fu) : len == 3 ? (c & 0x0fu) : (c & 0x07u);
+            for (std::size_t k = 1; k < len; ++k) {
+                const auto cont = static_cast<unsigned char>(s[i + k]);
+                if ((cont & 0xc0) != 0x80) return false;
+                cp = (cp << 6) | (cont & 0x3fu);
+            }
+            constexpr std::uint32_t shortest[] = {0, 0, 0x80, 0x800, 0x10000};
+            if (cp < shortest[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+            if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return false;
             i += len;
         }
         return true;
     }
 
+private:
+
     bool check(const std::string& user, std::string_view password) const {
-        std::array<unsigned char, 32> mac{};
-        unsigned int mac_len = 0;
         const std::string both = user + '\0' + std::string(password);
-        HMAC(EVP_sha256(), state_->cache_key.data(), static_cast<int>(state_->cache_key.size()),
-             reinterpret_cast<const unsigned char*>(both.data()), both.size(), mac.data(), &mac_len);
+        const auto mac = crypto::hmac_sha256(
+            {reinterpret_cast<const char*>(state_->cache_key.data()), state_->cache_key.size()}, both);
         crypto::cleanse(const_cast<char*>(both.data()), both.size());
-        const std::string cache_key(reinterpret_cast<const char*>(mac.data()), mac_len);
+        const std::string cache_key(reinterpret_cast<const char*>(mac.data()), mac.size());
         const auto now = std::chrono::steady_clock::now();
         {
             std::lock_guard lock(state_->mutex);

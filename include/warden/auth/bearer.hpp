@@ -8,9 +8,11 @@
 //
 //     Authorization: Bearer <token68>
 //
-// Refusals: no Authorization (or another scheme) is 401 with a challenge and no error;
-// a token that is malformed or unknown is 401 invalid_token; two Authorization fields or
-// an `access_token` in the query string is 400 invalid_request.
+// Refusals (RFC 6750 §3.1): no Authorization (or another scheme, or a token only in the
+// query string, which is never read) is 401 with a challenge and no error; a malformed
+// request (two Authorization fields, no token, anything but one token68 after the scheme, a
+// token in the query string as well) is 400 invalid_request; a token that is unknown or
+// too long is 401 invalid_token.
 #pragma once
 
 #include <warden/auth/gate.hpp>
@@ -59,10 +61,10 @@ public:
     static bool presents(const http_request_view& r) { return presents_authorization(r, "Bearer"); }
 
     gate_result authenticate(const http_request_view& r) const {
-        auto read = authorization_credentials(r, "Bearer", challenge_);
+        auto read = bearer_token(r, challenge_);
         if (auto* refused = std::get_if<challenge>(&read)) return std::move(*refused);
         const std::string_view token = std::get<std::string_view>(read);
-        if (token.size() > max_token_length || !is_token68(token)) return challenge_.invalid("malformed bearer token");
+        if (token.size() > max_token_length) return challenge_.invalid("bearer token too long");
         const auto grant = table_.find({token});
         if (!grant) return challenge_.invalid("unknown bearer token");
         return principal_of(grants_[*grant], "bearer");

@@ -9,12 +9,15 @@
 // check and no introspection call:
 //
 //   - an address whose bucket is empty gets 429 with Retry-After;
-//   - a credential whose bucket is empty gets 429, except from an address with no recent
-//     failure: a user typing the right password from a clean address is never locked out by
-//     an attacker hammering the same user name from elsewhere.
+//   - a credential whose bucket is empty gets 429 from every address except one that has
+//     authenticated with it before (within `remember_success`): a user coming back from
+//     where they always work is never locked out by an attacker hammering the same user
+//     name from elsewhere, and an attacker spreading guesses over many addresses (a /48
+//     holds 65,536 buckets) still meets the credential's bucket on every one.
 //
-// Only failures fill buckets: successful callers cost one lookup. The answer is the same
-// whether the key or user exists, and 429 names neither bucket. The buckets live in the
+// Only failures fill buckets; a success leaves one marker per address and credential,
+// written again at most once per half `remember_success` (a memo of this process's). The
+// answer is the same whether the key or user exists, and 429 names neither bucket. The buckets live in the
 // definition's store when it is shared across instances (Redis: the limits hold across a
 // fleet), else in this process's memory (a file store is never written per failure). When
 // the store cannot answer, the gate fails closed (503).
@@ -37,9 +40,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace warden::auth {
 
@@ -78,13 +83,34 @@ public:
         if (!a) return a.error();
         if (auto wait = wait_for(a.value(), now, settings_.per_address, settings_.address_refill); wait > 0)
             return limit_check{std::chrono::milliseconds(wait), "address"};
-        const bool clean = a.value() <= now;
-        if (clean || credential.empty() || settings_.per_credential == 0) return limit_check{};
+        if (credential.empty() || settings_.per_credential == 0) return limit_check{};
         auto c = full_at(credential_key(credential));
         if (!c) return c.error();
-        if (auto wait = wait_for(c.value(), now, settings_.per_credential, settings_.credential_refill); wait > 0)
-            return limit_check{std::chrono::milliseconds(wait), "credential"};
-        return limit_check{};
+        const auto wait = wait_for(c.value(), now, settings_.per_credential, settings_.credential_refill);
+        if (wait == 0) return limit_check{};
+        auto known = store_->get(ns, success_key(address, credential));
+        if (!known) return known.error();
+        if (known.value()) return limit_check{}; // this address has authenticated with it before
+        return limit_check{std::chrono::milliseconds(wait), "credential"};
+    }
+
+    /// After a successful verification: remembers that `address` authenticated with
+    /// `credential`, so that the credential's bucket never refuses it (see the top).
+    result<void> record_success(std::string_view address, std::string_view credential) {
+        if (!enabled() || credential.empty() || settings_.per_credential == 0) return success();
+        const auto key = success_key(address, credential);
+        const auto now = now_();
+        const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.remember_success).count();
+        {
+            std::lock_guard lock(memo_->mutex);
+            auto it = memo_->written.find(key);
+            if (it != memo_->written.end() && now - it->second < ttl / 2) return success();
+        }
+        if (auto r = store_->put(ns, key, "1", std::chrono::milliseconds(ttl)); !r) return r;
+        std::lock_guard lock(memo_->mutex);
+        if (memo_->written.size() >= max_memo) memo_->written.clear(); // bounded: at worst, markers are rewritten
+        memo_->written[key] = now;
+        return success();
     }
 
     /// After a failed verification: one failure more for the address and the credential.
@@ -118,6 +144,9 @@ private:
         return "a:" + address_bucket(address, settings_.ipv6_prefix);
     }
     static std::string credential_key(std::string_view credential) { return "c:" + std::string(credential); }
+    std::string success_key(std::string_view address, std::string_view credential) const {
+        return "s:" + address_bucket(address, settings_.ipv6_prefix) + "|" + std::string(credential);
+    }
 
     /// Milliseconds until a failure more fits into a bucket that is full again at `full`
     /// (0: it fits now).
@@ -155,9 +184,16 @@ private:
         return success(); // under that much contention the bucket is full of failures anyway
     }
 
+    static constexpr std::size_t max_memo = 65536;
+    struct memo {
+        std::mutex mutex;
+        std::unordered_map<std::string, std::int64_t> written; ///< success key -> when written
+    };
+
     std::shared_ptr<storage::store> store_;
     failure_limit_settings settings_;
     clock_fn now_;
+    std::shared_ptr<memo> memo_ = std::make_shared<memo>();
 };
 
 /// What a request presents to the gate, for the limiter, the audit log and the metrics.

@@ -17,8 +17,9 @@
 //
 // The server picks the key by keyId (several keys at once: rotation), refuses a timestamp
 // more than `window` (300 s) from its clock, compares the signature in constant time, and
-// then records keyId+nonce in the definition's storage for twice the window with an atomic
-// insert-if-absent: a second use is refused as a replay. When that store cannot answer, the
+// then records keyId+nonce in the definition's storage for as long as the signature could
+// be accepted (`nonce_lifetime`) with an atomic insert-if-absent: a second use is refused
+// as a replay. When that store cannot answer, the
 // request is refused (503): no replay check, no entry. `hmac_signer` below is the client
 // side in C++; tests/integration/hmac_sign.mjs is the same in Node.
 #pragma once
@@ -50,13 +51,7 @@
 namespace warden::auth {
 
 namespace detail {
-inline std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::string_view data) {
-    std::array<unsigned char, 32> out{};
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-         data.size(), out.data(), &len);
-    return out;
-}
+using crypto::hmac_sha256;
 using warden::detail::lower_ascii;
 inline bool valid_nonce(std::string_view n) {
     if (n.size() < 16 || n.size() > 128) return false;
@@ -66,6 +61,14 @@ inline bool valid_nonce(std::string_view n) {
     return true;
 }
 } // namespace detail
+
+/// How long a nonce is remembered: a timestamp is accepted within `window` either side of
+/// now, in whole seconds, so a signature stays acceptable for up to twice the window plus
+/// the second that rounding gives away; the nonce outlives that, with a margin for clocks
+/// that step.
+inline std::chrono::milliseconds nonce_lifetime(std::chrono::seconds window) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(2 * window + std::chrono::seconds(5));
+}
 
 /// The string a request's signature covers (see the header comment).
 inline std::string hmac_string_to_sign(std::string_view method, std::string_view target, std::string_view host,
@@ -191,13 +194,13 @@ public:
         if (CRYPTO_memcmp(expected.data(), presented.data(), expected.size()) != 0)
             return challenge_.invalid("signature does not match");
         // Only a correctly signed request reaches the replay store.
-        auto fresh = state_->replay->remember("hmac:" + key->first + ":" + p["nonce"],
-                                              std::chrono::duration_cast<std::chrono::milliseconds>(2 * state_->settings.window));
+        auto fresh = state_->replay->remember("hmac:" + key->first + ":" + p["nonce"], nonce_lifetime(state_->settings.window));
         if (!fresh) return challenge{503, "", "temporarily_unavailable", "the replay store is unavailable"};
         if (!fresh.value()) return challenge_.invalid("replayed request");
         principal who;
         who.subject = key->second.grant.client;
         who.scheme = "hmac";
+        who.reverifiable = false; // its nonce is spent: the request cannot be verified again
         who.scopes = key->second.grant.scopes;
         who.claims.emplace("key_id", key->first);
         return who;

@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <variant>
@@ -83,13 +84,23 @@ inline std::vector<std::string_view> header_values(const http_request_view& r, s
 }
 
 /// True when the request target carries a credential in its query string (RFC 6750 §2.3
-/// `access_token`): refused outright, since URLs end up in logs and histories.
+/// `access_token`). Never read: URLs end up in logs and histories. Alone it is no credential
+/// at all; beside one in a header it is a request that uses two methods (400).
 inline bool credential_in_query(std::string_view target) {
     auto url = boost::urls::parse_origin_form(target);
     if (!url) return false;
     for (auto p : url->params())
         if (p.key == "access_token") return true;
     return false;
+}
+
+/// RFC 9110 token: 1*tchar, the syntax of an auth-scheme's name.
+inline bool is_token(std::string_view s) {
+    constexpr std::string_view others = "!#$%&'*+-.^_`|~";
+    return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               others.find(c) != std::string_view::npos;
+    });
 }
 
 /// The Authorization field as scheme and credentials.
@@ -99,7 +110,9 @@ struct authorization {
     std::string reason{};           ///< why it is malformed
 };
 
-/// Reads the single Authorization field for `scheme` (compared case-insensitively).
+/// Reads the single Authorization field for `scheme` (compared case-insensitively). A field
+/// that does not start with a scheme name (`Bearer:`, an empty value) is malformed for every
+/// scheme.
 inline authorization read_authorization(const http_request_view& r, std::string_view scheme) {
     auto values = header_values(r, "Authorization");
     if (values.empty()) return {};
@@ -107,6 +120,7 @@ inline authorization read_authorization(const http_request_view& r, std::string_
     std::string_view v = values.front();
     const auto space = v.find(' ');
     const std::string_view name = v.substr(0, space);
+    if (!is_token(name)) return {authorization::kind::malformed, {}, "the Authorization field does not name a scheme"};
     if (name.size() != scheme.size() || OPENSSL_strncasecmp(name.data(), scheme.data(), scheme.size()) != 0)
         return {authorization::kind::other_scheme, {}, {}};
     if (space == std::string_view::npos) return {authorization::kind::present, {}, {}};
@@ -122,13 +136,12 @@ inline bool presents_authorization(const http_request_view& r, std::string_view 
     return state == authorization::kind::present || state == authorization::kind::malformed;
 }
 
-/// The credentials after `scheme` in the request's Authorization field, or the refusal for
-/// a request that has none (401 with the challenge), two fields or a credential in the
-/// query string (400).
+/// The credentials after `scheme` in the request's Authorization field, or the refusal: none
+/// (401 with the challenge; a credential only in the query string is not read) or a malformed
+/// request (400: two fields, no scheme name, a credential in the query string as well).
 inline std::variant<std::string_view, challenge> authorization_credentials(const http_request_view& r,
                                                                            std::string_view scheme,
                                                                            const challenges& refuse) {
-    if (credential_in_query(r.target)) return refuse.malformed("credentials in the query string are refused");
     const auto a = read_authorization(r, scheme);
     switch (a.state) {
     case authorization::kind::absent:
@@ -136,6 +149,8 @@ inline std::variant<std::string_view, challenge> authorization_credentials(const
     case authorization::kind::malformed: return refuse.malformed(a.reason);
     case authorization::kind::present: break;
     }
+    if (credential_in_query(r.target))
+        return refuse.malformed("credentials in both the Authorization field and the query string");
     return a.credentials;
 }
 
@@ -152,6 +167,20 @@ inline bool is_token68(std::string_view s) {
     for (; i < s.size(); ++i)
         if (s[i] != '=') return false;
     return true;
+}
+
+/// The token of `Authorization: Bearer <token>` (RFC 6750 §2.1), or the refusal: none (401,
+/// the challenge alone), or a malformed request, 400 invalid_request (§3.1): no token, or
+/// anything but one token68 after the scheme (a second word, a comma and another scheme,
+/// quotes, `%`, `=` inside, bytes outside ASCII), besides the cases of
+/// `authorization_credentials`.
+inline std::variant<std::string_view, challenge> bearer_token(const http_request_view& r, const challenges& refuse) {
+    auto read = authorization_credentials(r, "Bearer", refuse);
+    if (std::holds_alternative<challenge>(read)) return read;
+    const auto token = std::get<std::string_view>(read);
+    if (token.empty()) return refuse.malformed("no token after the Bearer scheme");
+    if (!is_token68(token)) return refuse.malformed("the bearer credentials are not one token68");
+    return token;
 }
 
 /// Configured secrets, kept as SHA-256 digests, matched against presented values in

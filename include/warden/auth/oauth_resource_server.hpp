@@ -119,10 +119,9 @@ public:
     static bool presents(const http_request_view& r) { return presents_authorization(r, "Bearer"); }
 
     gate_result authenticate(const http_request_view& r) const {
-        auto read = authorization_credentials(r, "Bearer", challenge_);
+        auto read = bearer_token(r, challenge_);
         if (auto* refused = std::get_if<challenge>(&read)) return std::move(*refused);
         const std::string_view token = std::get<std::string_view>(read);
-        if (!is_token68(token)) return invalid("invalid token", "malformed bearer token");
         const auto now = std::chrono::system_clock::now();
         const auto key = crypto::sha256(token);
         if (auto hit = cache_->find(key, now)) return bound(std::move(hit->first), hit->second, r);
@@ -156,6 +155,7 @@ public:
         p.client = c.client_id;
         p.tenant = issuer->tenant;
         p.scopes = c.scopes;
+        p.expires = c.expires;
         cache_->insert(key, p, c.x5t_s256, c.expires);
         return bound(std::move(p), c.x5t_s256, r);
     }
@@ -471,7 +471,8 @@ private:
             if (const auto* v = cnf->get_object().if_contains("x5t#S256"); v && v->is_string()) x5t = std::string(v->get_string());
         auto until = now + c.cache;
         if (exp.value()) {
-            until = std::min(until, detail::time_point_of(*exp.value()));
+            p.expires = detail::time_point_of(*exp.value());
+            until = std::min(until, *p.expires);
         }
         cache_->insert(key, p, x5t, until);
         return bound(std::move(p), x5t, r);

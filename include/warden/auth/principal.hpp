@@ -7,7 +7,9 @@
 #include <boost/json/object.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,6 +27,13 @@ struct principal {
     std::vector<std::string> scopes{}; ///< what the caller may do
     bool unrestricted = false;       ///< holds every scope (the local process on stdio)
     boost::json::object claims{};      ///< further verified attributes (never a credential)
+    /// When the credential that proved it stops being valid (a token's `exp`), if it says.
+    /// A long-lived stream (WebSocket, SSE) ends then.
+    std::optional<std::chrono::system_clock::time_point> expires{};
+    /// The credential can be verified again from the request that presented it (a token, a
+    /// key, a password, a certificate): long-lived streams re-ask the gate. An HMAC
+    /// signature cannot (its nonce is spent): such a stream is not re-verified.
+    bool reverifiable = true;
     // Where the proof came from, for the audit log: not part of the identity.
     std::string address{};             ///< the client address of the request that proved it
     std::string request_id{};          ///< warden's id of that HTTP request (X-Request-Id)

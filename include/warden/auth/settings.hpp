@@ -138,6 +138,9 @@ struct failure_limit_settings {
     unsigned per_credential = 10;                      ///< failures naming one user, key id or token...
     std::chrono::milliseconds credential_refill{30'000}; ///< ...then one more per this (2 a minute)
     unsigned ipv6_prefix = 64;                         ///< IPv6 clients share a bucket per this prefix
+    /// How long an address that authenticated with a credential stays exempt from that
+    /// credential's bucket.
+    std::chrono::hours remember_success{24 * 30};
 };
 
 struct auth_settings {

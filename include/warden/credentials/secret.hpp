@@ -2,7 +2,7 @@
 //
 // `secret` owns sensitive bytes (a token, a key, a password). It cannot be copied by
 // accident (move-only; `clone()` is explicit), prints as a short digest
-// ("secret(sha256:1a2b3c4d)") on any stream, compares in constant time, and wipes its
+// ("secret(fp:1a2b3c4d)") on any stream, compares in constant time, and wipes its
 // memory when destroyed or moved from. Code that needs the bytes calls `reveal()`, a
 // name meant to stand out in review.
 #pragma once
@@ -47,7 +47,8 @@ public:
     bool empty() const noexcept { return value_.empty(); }
     std::size_t size() const noexcept { return value_.size(); }
 
-    /// "sha256:" and 8 hex digits: enough to tell secrets apart in a log, useless to an attacker.
+    /// "fp:" and 8 hex digits of a keyed hash (crypto::fingerprint): enough to tell secrets apart
+    /// in a log, useless to an attacker.
     std::string fingerprint() const { return crypto::fingerprint(value_); }
 
     /// Constant-time comparison with a presented value.

@@ -17,6 +17,13 @@
 // members (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`). A set may not repeat a `kid`, nor mix
 // symmetric and asymmetric keys (so an HMAC secret and a public key are never candidates
 // for one token). `x5c`, `x5u`, `x5t` are ignored: keys come from configuration only.
+//
+// In a set, a key that could never verify a signature of ours (`use` "enc", `key_ops`
+// without "verify", an encryption `alg`, a key type or curve we do not verify with, RSA
+// under 2048 bits) is skipped, with the reason kept for the log: issuers publish such keys
+// beside their signing keys (Keycloak, an RSA-OAEP key by default), and refusing the whole
+// set would refuse every token. Anything else wrong with a key, and a set with no usable
+// key left, refuses the set.
 #pragma once
 
 #include <warden/credentials/secret.hpp>
@@ -33,7 +40,9 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include <algorithm>
 #include <array>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -152,6 +161,9 @@ struct jwk_options {
     bool allow_symmetric = false; ///< oct keys (HMAC secrets): never for keys fetched from a URL
 };
 
+/// Members that only a private key has.
+inline constexpr const char* private_members[] = {"d", "p", "q", "dp", "dq", "qi", "oth"};
+
 /// Parses and checks one key (see the table above).
 inline result<jwk> parse_jwk(const boost::json::object& o, const jwk_options& opt = {}) {
     jwk k;
@@ -164,7 +176,7 @@ inline result<jwk> parse_jwk(const boost::json::object& o, const jwk_options& op
     const auto kty = str("kty");
     if (!kty || *kty == "\x01") return failure(errc::invalid_credentials, "JWK: \"kty\" missing");
     k.kty = *kty;
-    for (const char* priv : {"d", "p", "q", "dp", "dq", "qi", "oth"})
+    for (const char* priv : private_members)
         if (o.contains(priv))
             return failure(errc::invalid_credentials, "JWK: private key material (\"" + std::string(priv) +
                                                           "\") in a verification key; publish the public key only");
@@ -289,6 +301,7 @@ inline result<jwk> parse_jwk(const boost::json::object& o, const jwk_options& op
 /// A checked set of keys.
 struct jwk_set {
     std::vector<jwk> keys{};
+    std::vector<std::string> skipped{}; ///< why each key that cannot verify signatures was left out
 
     const jwk* by_kid(std::string_view kid) const {
         for (const auto& k : keys)
@@ -297,8 +310,42 @@ struct jwk_set {
     }
 };
 
+namespace detail {
+/// Why the key `o` of a set can never verify one of our signatures, or nothing.
+inline std::optional<std::string> not_for_signatures(const boost::json::object& o) {
+    auto text = [&](const char* name) -> std::string_view {
+        const auto* v = o.if_contains(name);
+        return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+    };
+    std::string kid(text("kid"));
+    const std::string who = "JWK" + (kid.empty() ? std::string() : " " + kid) + ": ";
+    if (const auto use = text("use"); !use.empty() && use != "sig") return who + "\"use\" is \"" + std::string(use) + "\"";
+    if (const auto* ops = o.if_contains("key_ops"); ops && ops->is_array()) {
+        bool verify = false;
+        for (const auto& op : ops->get_array()) verify = verify || (op.is_string() && op.get_string() == "verify");
+        if (!verify) return who + "\"key_ops\" without \"verify\"";
+    }
+    if (const auto alg = text("alg"); !alg.empty() && !parse_jws_alg(alg))
+        return who + "\"alg\" " + std::string(alg) + " is not a signature algorithm of ours";
+    const auto kty = text("kty"), crv = text("crv");
+    if (kty == "EC" && crv != "P-256" && crv != "P-384" && crv != "P-521") return who + "EC curve " + std::string(crv);
+    if (kty == "OKP" && crv != "Ed25519") return who + "OKP curve " + std::string(crv);
+    if (kty != "RSA" && kty != "EC" && kty != "OKP" && kty != "oct") return who + "key type " + std::string(kty);
+    if (kty == "RSA") {
+        auto n = member_b64(o, "n");
+        if (n && !n.value().empty() && n.value()[0] != 0) {
+            const auto top = static_cast<unsigned char>(n.value()[0]);
+            std::size_t bits = (n.value().size() - 1) * 8;
+            for (unsigned b = top; b; b >>= 1) ++bits;
+            if (bits < 2048) return who + "RSA key of " + std::to_string(bits) + " bits";
+        }
+    }
+    return std::nullopt;
+}
+} // namespace detail
+
 /// `{"keys": [...]}` (or one key object), every key checked, no kid twice, symmetric and
-/// asymmetric keys never mixed.
+/// asymmetric keys never mixed; keys that cannot verify signatures skipped (see the top).
 inline result<jwk_set> parse_jwk_set(const boost::json::value& v, const jwk_options& opt = {}) {
     jwk_set set;
     const boost::json::object* o = v.if_object();
@@ -315,6 +362,13 @@ inline result<jwk_set> parse_jwk_set(const boost::json::value& v, const jwk_opti
     }
     bool symmetric = false, asymmetric = false;
     for (const auto* m : members) {
+        // (Private members refuse the set whatever else the key is: see parse_jwk.)
+        const bool has_private = std::any_of(std::begin(private_members), std::end(private_members),
+                                             [&](const char* p) { return m->contains(p); });
+        if (auto why = detail::not_for_signatures(*m); why && !has_private) {
+            set.skipped.push_back(std::move(*why));
+            continue;
+        }
         auto k = parse_jwk(*m, opt);
         if (!k) return k.error();
         if (!k.value().kid.empty() && set.by_kid(k.value().kid))
@@ -324,7 +378,11 @@ inline result<jwk_set> parse_jwk_set(const boost::json::value& v, const jwk_opti
     }
     if (symmetric && asymmetric)
         return failure(errc::invalid_credentials, "JWK set: symmetric and asymmetric keys mixed in one set");
-    if (set.keys.empty()) return failure(errc::invalid_credentials, "JWK set: no keys");
+    if (set.keys.empty()) {
+        std::string why = "JWK set: no keys that verify signatures";
+        for (const auto& s : set.skipped) why += "; " + s;
+        return failure(errc::invalid_credentials, why);
+    }
     return set;
 }
 

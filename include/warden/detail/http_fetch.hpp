@@ -15,6 +15,7 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 
@@ -91,6 +92,17 @@ inline bool loopback_host(std::string_view host) {
     boost::system::error_code ec;
     auto a = boost::asio::ip::make_address(std::string(host), ec);
     return !ec && a.is_loopback();
+}
+
+/// `url` as an error message or a log line may show it: scheme, host, port and path; never
+/// userinfo, query or fragment, where credentials travel.
+inline std::string redacted_url(std::string_view url) {
+    auto u = boost::urls::parse_uri(url);
+    if (!u) return "(a malformed URL)";
+    std::string out = std::string(u->scheme()) + "://" + std::string(u->encoded_host_and_port());
+    out += u->encoded_path();
+    if (u->has_query() || u->has_fragment()) out += "?[redacted]";
+    return out;
 }
 
 /// GETs `url`, or POSTs when `parts` has a body. The error says what failed, naming the

@@ -48,6 +48,10 @@ struct http_settings {
     std::size_t max_sessions = 10'000;                      ///< further initialize requests get 503
     std::chrono::milliseconds session_idle_timeout{600'000}; ///< idle sessions are ended after this
     std::chrono::milliseconds sse_heartbeat{15'000};         ///< a comment line keeps idle streams alive
+    /// A long-lived stream (WebSocket, SSE) asks the gate again at least this often, and
+    /// at its next heartbeat after a reload rebuilt the gate; it ends at once when its
+    /// credential expires, and when the gate no longer lets its caller in.
+    std::chrono::milliseconds reauthenticate_interval{60'000};
 
     /// Host header values accepted besides the defaults (for a loopback bind:
     /// 127.0.0.1:P, localhost:P and [::1]:P): "host:port", "host" (any port), or

@@ -32,13 +32,14 @@ WARDEN_DECL result<fetched> http_request(const std::string& url, const fetch_opt
     namespace net = boost::asio;
     namespace beast = boost::beast;
     namespace http = beast::http;
+    const std::string shown = redacted_url(url); // what errors name: no userinfo, no query
     auto parsed = boost::urls::parse_absolute_uri(url);
-    if (!parsed) return failure(errc::invalid_argument, "\"" + url + "\" is not an absolute URL");
+    if (!parsed) return failure(errc::invalid_argument, shown + " is not an absolute URL");
     const std::string scheme(parsed->scheme());
     std::string host(parsed->host_address());
     const bool tls = scheme == "https";
     if (!tls && !(scheme == "http" && opt.allow_loopback_http && loopback_host(host)))
-        return failure(errc::invalid_argument, "\"" + url + "\": only https URLs are fetched" +
+        return failure(errc::invalid_argument, shown + ": only https URLs are fetched" +
                                                    (scheme == "http" ? " (plain http only to loopback, outside profile::production)"
                                                                      : ""));
     const std::string port = parsed->has_port() ? std::string(parsed->port()) : tls ? "443" : "80";
@@ -58,14 +59,14 @@ WARDEN_DECL result<fetched> http_request(const std::string& url, const fetch_opt
         boost::system::error_code ec;
         if (opt.ca_file.empty()) ssl->set_default_verify_paths(ec);
         else ssl->load_verify_file(opt.ca_file, ec);
-        if (ec) return failure(errc::invalid_argument, "cannot load the CAs to verify \"" + url + "\": " + ec.message());
+        if (ec) return failure(errc::invalid_argument, "cannot load the CAs to verify " + shown + ": " + ec.message());
         ssl->set_verify_mode(net::ssl::verify_peer);
         SSL_CTX_set_min_proto_version(ssl->native_handle(), TLS1_2_VERSION);
     }
     std::optional<result<fetched>> outcome;
     net::io_context ioc;
     auto run = [&]() -> net::awaitable<void> {
-        auto fail = [&](std::string what) { outcome = failure(errc::closed, verb + url + ": " + what); };
+        auto fail = [&](std::string what) { outcome = failure(errc::closed, verb + shown + ": " + what); };
         net::ip::tcp::resolver resolver(ioc);
         auto [rec, endpoints] = co_await resolver.async_resolve(host, port, net::as_tuple(net::use_awaitable));
         if (rec) co_return fail("cannot resolve " + host + ": " + rec.message());
@@ -121,7 +122,7 @@ WARDEN_DECL result<fetched> http_request(const std::string& url, const fetch_opt
     net::co_spawn(ioc, run(), [](std::exception_ptr) {});
     ioc.run_for(opt.timeout);
     ERR_clear_error(); // what a failed handshake left in this thread's OpenSSL error queue
-    if (!outcome) return failure(errc::timeout, verb + url + ": no answer within " + std::to_string(opt.timeout.count()) + " ms");
+    if (!outcome) return failure(errc::timeout, verb + shown + ": no answer within " + std::to_string(opt.timeout.count()) + " ms");
     return std::move(*outcome);
 }
 

@@ -29,12 +29,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/stream_fwd.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -128,6 +132,13 @@ private:
                     "application/json");
     }
 
+    /// A request head read: the error, or a head with folded lines (refused before parsing).
+    struct head_read {
+        boost::system::error_code ec;
+        bool folded = false;
+    };
+    net::awaitable<head_read> read_head(beast::flat_buffer& buffer, http::request_parser<http::empty_body>& head);
+
     /// Answers a framing error and closes: the connection cannot be read any further.
     net::awaitable<void> write_error(http::status status, std::string_view message, unsigned version);
 
@@ -176,6 +187,24 @@ private:
     }
 
     net::awaitable<after> handle();
+
+    /// Whether the caller of a long-lived stream (WebSocket, SSE) may go on: empty when it
+    /// may, else why not. Its credential must not have expired, and the gate in force (a
+    /// reload rebuilds it) must still let the request that opened the stream in, as the
+    /// same caller: asked again after a rebuild and every `reauthenticate_interval`, and
+    /// never counted by the brute-force buckets.
+    net::awaitable<std::optional<std::string>> recheck_caller();
+    /// How long a stream waits for its next event: the heartbeat, or less when the caller's
+    /// credential expires sooner.
+    std::chrono::milliseconds stream_wait() const {
+        auto wait = state_.config.sse_heartbeat;
+        if (caller_.expires) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(*caller_.expires -
+                                                                           std::chrono::system_clock::now());
+            wait = std::clamp(left, std::chrono::milliseconds(1), wait);
+        }
+        return wait;
+    }
 
     /// The metrics and (when on) the audit line of an authentication decision.
     void audit_authentication(const http_request_view& view, const auth::presented_credential& offered,
@@ -306,6 +335,8 @@ private:
     bool timed_out_ = false;
     http::request<http::string_body> request_;
     principal caller_;
+    std::shared_ptr<const http_gate> checked_gate_;        ///< the gate that last admitted caller_
+    std::chrono::steady_clock::time_point checked_at_{};   ///< and when
     std::string request_id_; ///< this request's id (audit log, X-Request-Id)
     std::shared_ptr<http_session> stateless_session_;
     std::shared_ptr<bool> watching_; ///< a disconnect watch is armed (watch_disconnect)

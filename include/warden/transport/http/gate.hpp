@@ -103,8 +103,11 @@ inline gate_decision decide_gate(const http_gate& scheme, auth::failure_limiter&
         return d;
     }
     d.gate = scheme.authenticate(view);
-    if (auto* c = std::get_if<challenge>(&*d.gate); c && c->status == 401 && !bucket.empty())
+    if (auto* c = std::get_if<challenge>(&*d.gate); c && c->status == 401 && !bucket.empty()) {
         if (auto r = limiter.record_failure(view.remote_address, bucket); !r) d.store_error = r.error().message();
+    } else if (!bucket.empty() && std::holds_alternative<principal>(*d.gate)) {
+        if (auto r = limiter.record_success(view.remote_address, bucket); !r) d.store_error = r.error().message();
+    }
     return d;
 }
 

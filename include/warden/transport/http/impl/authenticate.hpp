@@ -111,6 +111,8 @@ WARDEN_DECL net::awaitable<after> connection::handle() {
         audit_authentication(view, offered, "allow", "ok", 0, &who);
     }
     caller_ = std::move(std::get<principal>(gate));
+    checked_gate_ = scheme;
+    checked_at_ = std::chrono::steady_clock::now();
 
     // (Two statements: g++ 12 destroys the awaitable of `co_await (c ? f() : g())` twice.)
     if (legacy && p == state_.config.sse_path) co_return co_await legacy_open();
@@ -124,6 +126,38 @@ WARDEN_DECL net::awaitable<after> connection::handle() {
         co_return co_await send(not_allowed(state_.config.stateless ? "POST" : "GET, POST, DELETE",
                                             "method not allowed"));
     }
+}
+
+WARDEN_DECL net::awaitable<std::optional<std::string>> connection::recheck_caller() {
+    if (caller_.expires && std::chrono::system_clock::now() >= *caller_.expires)
+        co_return std::optional<std::string>("credentials expired");
+    auto gate = state_.auth.load(std::memory_order_acquire);
+    const auto now = std::chrono::steady_clock::now();
+    if (!caller_.reverifiable || (gate == checked_gate_ && now - checked_at_ < state_.config.reauthenticate_interval))
+        co_return std::nullopt;
+    checked_gate_ = gate;
+    checked_at_ = now;
+    http_request_view view{request_.method_string(), request_.target(), &request_.base(), remote_,
+                           state_.tls.has_value(), request_.body()};
+    if (peer_certificate_) view.client_cert = &*peer_certificate_;
+    if (state_.trust_forwarded_headers) forwarded(view);
+    std::optional<gate_result> verdict;
+    if (gate->may_block()) {
+        co_await net::co_spawn(
+            state_.core.workers(),
+            [&]() -> net::awaitable<void> {
+                verdict = gate->authenticate(view);
+                co_return;
+            },
+            net::use_awaitable);
+    } else {
+        verdict = gate->authenticate(view);
+    }
+    const auto* again = std::get_if<principal>(&*verdict);
+    if (!again || again->subject != caller_.subject || again->scheme != caller_.scheme)
+        co_return std::optional<std::string>("credentials no longer accepted");
+    caller_.expires = again->expires; // an introspection answer may say later
+    co_return std::nullopt;
 }
 
 WARDEN_DECL void connection::audit_authentication(const http_request_view& view,
@@ -144,7 +178,7 @@ WARDEN_DECL void connection::audit_authentication(const http_request_view& view,
     if (name != request_.end()) e.tool = name->value().substr(0, 128);
     e.request_id = request_id_;
     e.address = view.remote_address;
-    const std::string credential = offered.bucket.empty() ? std::string() : "sha256:" + offered.bucket.substr(0, 16);
+    const std::string credential = offered.bucket.empty() ? std::string() : crypto::fingerprint(offered.bucket, 16);
     e.credential = credential;
     audit->record(e);
 }

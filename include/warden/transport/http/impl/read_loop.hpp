@@ -4,6 +4,7 @@
 #pragma once
 
 #include <warden/transport/http/connection.hpp>
+#include <warden/transport/http/framing.hpp>
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -11,7 +12,33 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
+#include <iterator>
+
 namespace warden::transport::detail {
+
+WARDEN_DECL net::awaitable<connection::head_read> connection::read_head(beast::flat_buffer& buffer,
+                                                                        http::request_parser<http::empty_body>& head) {
+    // What http::async_read_header does, with one look at the head's bytes before the parser
+    // joins folded lines. The parser takes nothing until the whole head has arrived.
+    for (;;) {
+        boost::system::error_code ec;
+        if (buffer.size() > 0) {
+            const auto bytes = buffer.data();
+            if (has_folded_line({static_cast<const char*>(bytes.data()), bytes.size()})) co_return head_read{{}, true};
+            buffer.consume(head.put(bytes, ec));
+            if (ec != http::error::need_more) co_return head_read{ec, false};
+        }
+        constexpr std::size_t read_size = 16 * 1024;
+        auto [rec, n] = co_await stream_.async_read_some(buffer.prepare(read_size), net::as_tuple(net::use_awaitable));
+        buffer.commit(n);
+        if (rec == net::error::eof)
+            co_return head_read{buffer.size() > 0 || head.got_some() ? http::error::partial_message
+                                                                     : http::error::end_of_stream,
+                                false};
+        if (rec) co_return head_read{rec, false};
+    }
+}
 
 WARDEN_DECL net::awaitable<void> connection::run() {
     timer_.emplace(co_await net::this_coro::executor);
@@ -24,8 +51,12 @@ WARDEN_DECL net::awaitable<void> connection::run() {
         // keep-alive connection is closed after idle_timeout.
         arm(first_ ? state_.config.header_timeout : state_.config.idle_timeout);
         first_ = false;
-        auto [ec, n] = co_await http::async_read_header(stream_, buffer, head, net::as_tuple(net::use_awaitable));
+        auto [ec, folded] = co_await read_head(buffer, head);
         disarm();
+        if (folded) {
+            co_await write_error(http::status::bad_request, "a field folded over two lines (obs-fold)", 11);
+            co_return;
+        }
         if (ec) {
             if (timed_out_ && (buffer.size() > 0 || head.got_some()))
                 co_await write_error(http::status::request_timeout, "request head not received in time", 11);
@@ -42,13 +73,9 @@ WARDEN_DECL net::awaitable<void> connection::run() {
             co_return;
         }
         auto& h = head.get();
-        // Message framing: refuse what a proxy might read differently (request smuggling).
-        if (h.count(http::field::content_length) && h.count(http::field::transfer_encoding)) {
-            co_await write_error(http::status::bad_request, "both Content-Length and Transfer-Encoding", h.version());
-            co_return;
-        }
-        if (h.count(http::field::transfer_encoding) && !head.chunked()) {
-            co_await write_error(http::status::not_implemented, "unsupported Transfer-Encoding", h.version());
+        // Framing that a proxy might read differently (request smuggling), Host and Origin.
+        if (auto refused = check_head(h, head.chunked())) {
+            co_await write_error(refused->status, refused->reason, h.version());
             co_return;
         }
         if (auto len = head.content_length(); len && *len > state_.config.max_body_bytes) {
@@ -64,6 +91,7 @@ WARDEN_DECL net::awaitable<void> connection::run() {
                                                        net::as_tuple(net::use_awaitable));
             if (wec) co_return;
         }
+        const auto head_fields = static_cast<std::size_t>(std::distance(h.begin(), h.end()));
         http::request_parser<http::string_body> parser(std::move(head));
         parser.body_limit(state_.config.max_body_bytes);
         arm(state_.config.body_timeout);
@@ -79,6 +107,11 @@ WARDEN_DECL net::awaitable<void> connection::run() {
             co_return;
         }
         request_ = parser.release();
+        // A chunked body's trailer fields: Beast adds them to the head's. No decision may rest
+        // on them (RFC 9110 §6.5.1: credentials, Host, Origin, the Mcp-* fields), and the
+        // server has no use for them, so they are dropped.
+        for (auto it = std::next(request_.begin(), static_cast<std::ptrdiff_t>(head_fields)); it != request_.end();)
+            it = request_.erase(it);
         ++state_.in_flight;
         after next = co_await handle();
         --state_.in_flight;

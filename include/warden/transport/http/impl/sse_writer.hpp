@@ -82,9 +82,17 @@ WARDEN_DECL net::awaitable<after> connection::stream_events(std::shared_ptr<even
         if (e.final) break;
         e = {};
         // g++ 12: keep co_await out of conditions that jump (it destroys temporaries twice).
-        const auto got = co_await stream->next(e, state_.config.sse_heartbeat, generation);
+        const auto got = co_await stream->next(e, stream_wait(), generation);
         if (got == event_stream::status::taken) co_return after::close; // resumed elsewhere
         if (got == event_stream::status::end) break;
+        const auto refused = co_await recheck_caller();
+        if (refused) {
+            // The stream ends; its events wait for the client to resume it with a credential
+            // the gate accepts (Last-Event-ID).
+            state_.core.log().info("event stream of " + caller_.subject + " from " + remote_ + " ended: " + *refused);
+            stream->detach(generation);
+            co_return after::close;
+        }
     }
     stream->detach(generation);
     auto [lec, ln] = co_await net::async_write(stream_, as_bytes(last_chunk), net::as_tuple(net::use_awaitable));

@@ -86,8 +86,17 @@ WARDEN_DECL net::awaitable<void> connection::ws_writer(beast::websocket::stream<
     ws.text(true);
     for (;;) {
         event_stream::event e;
-        const auto got = co_await stream.next(e, state_.config.sse_heartbeat);
+        const auto got = co_await stream.next(e, stream_wait());
         if (got == event_stream::status::end) co_return;
+        const auto refused = co_await recheck_caller();
+        if (refused) {
+            // 1008: the server's policy ends the connection; the reason says which.
+            state_.core.log().info("WebSocket of " + caller_.subject + " from " + remote_ + " closed: " + *refused);
+            auto [cec] = co_await ws.async_close({beast::websocket::close_code::policy_error, *refused},
+                                                 net::as_tuple(net::use_awaitable));
+            (void)cec;
+            co_return;
+        }
         if (got == event_stream::status::heartbeat) continue; // the WebSocket pings by itself
         auto [ec, n] = co_await ws.async_write(net::buffer(e.data), net::as_tuple(net::use_awaitable));
         if (ec) co_return;
