@@ -215,6 +215,11 @@ TEST_CASE("failure limits: IPv6 clients share a bucket per /64; mapped IPv4 is I
     CHECK(L::address_bucket("2001:db8:1:2::1", 48) == L::address_bucket("2001:db8:1:3::1", 48));
     CHECK(L::address_bucket("::ffff:192.0.2.1") == "192.0.2.1");
     CHECK(L::address_bucket("192.0.2.1") == "192.0.2.1");
+    // The same address asked again with another prefix (the last answer is remembered).
+    CHECK(L::address_bucket("2001:db8:1:2::1", 48) == "2001:db8:1::/48");
+    CHECK(L::address_bucket("2001:db8:1:2::1", 48) == "2001:db8:1::/48");
+    CHECK(L::address_bucket("2001:db8:1:2::1") == "2001:db8:1:2::/64");
+    CHECK(L::address_bucket("2001:db8:1:2::2") == "2001:db8:1:2::/64");
 
     fake_clock clock;
     L l(std::make_shared<w::storage::memory_store>(), limits(2, 100), clock.fn());

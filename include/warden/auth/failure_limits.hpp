@@ -126,6 +126,23 @@ public:
     /// The bucket of a client address: IPv4 whole, IPv6 by its first `prefix` bits
     /// (an IPv4-mapped IPv6 address counts as the IPv4 one).
     static std::string address_bucket(std::string_view address, unsigned prefix = 64) {
+        // Every request asks (before verification and after it), and a thread's requests
+        // mostly come from the address it asked about last: remember that one answer.
+        struct last_answer {
+            std::string address, bucket;
+            unsigned prefix = 0;
+        };
+        thread_local last_answer last;
+        if (!last.address.empty() && last.prefix == prefix && last.address == address) return last.bucket;
+        auto bucket = compute_address_bucket(address, prefix);
+        last.address.assign(address);
+        last.bucket = bucket;
+        last.prefix = prefix;
+        return bucket;
+    }
+
+private:
+    static std::string compute_address_bucket(std::string_view address, unsigned prefix) {
         boost::system::error_code ec;
         auto a = boost::asio::ip::make_address(std::string(address), ec);
         if (ec) return std::string(address);
@@ -139,7 +156,6 @@ public:
         return boost::asio::ip::make_address_v6(bytes).to_string() + "/" + std::to_string(prefix);
     }
 
-private:
     std::string address_key(std::string_view address) const {
         return "a:" + address_bucket(address, settings_.ipv6_prefix);
     }

@@ -2,9 +2,9 @@
 // keyed fingerprints that logs, audit lines and metrics show instead of secrets (OpenSSL).
 #pragma once
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -13,17 +13,83 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace warden::crypto {
 
 using sha256_digest = std::array<unsigned char, 32>;
 
+namespace detail {
+
+/// OpenSSL 3 looks an algorithm up in its provider store on every one-shot call (EVP_Digest
+/// with EVP_sha256(), HMAC(), EVP_Q_mac): that lookup costs several times the hash of a
+/// short input. The algorithms are therefore fetched once per process, and each thread
+/// keeps its own contexts, initialised again for every use.
+template <class T, void (*Free)(T*)>
+struct openssl_ptr {
+    T* p = nullptr;
+    openssl_ptr() = default;
+    explicit openssl_ptr(T* q) noexcept : p(q) {}
+    openssl_ptr(openssl_ptr&& o) noexcept : p(std::exchange(o.p, nullptr)) {}
+    openssl_ptr& operator=(openssl_ptr&&) = delete;
+    ~openssl_ptr() { if (p) Free(p); }
+};
+
+[[noreturn]] inline void openssl_failed(const char* what) {
+    throw std::runtime_error(std::string("warden: OpenSSL ") + what + " failed");
+}
+
+inline const EVP_MD* sha256_md() {
+    static const openssl_ptr<EVP_MD, EVP_MD_free> md{EVP_MD_fetch(nullptr, "SHA256", nullptr)};
+    if (!md.p) openssl_failed("SHA-256 fetch");
+    return md.p;
+}
+
+inline EVP_MD_CTX* thread_digest_ctx() {
+    thread_local const openssl_ptr<EVP_MD_CTX, EVP_MD_CTX_free> ctx{EVP_MD_CTX_new()};
+    if (!ctx.p) openssl_failed("digest context");
+    return ctx.p;
+}
+
+inline EVP_MAC* hmac_mac() {
+    static const openssl_ptr<EVP_MAC, EVP_MAC_free> mac{EVP_MAC_fetch(nullptr, "HMAC", nullptr)};
+    if (!mac.p) openssl_failed("HMAC fetch");
+    return mac.p;
+}
+
+using mac_ctx = openssl_ptr<EVP_MAC_CTX, EVP_MAC_CTX_free>;
+
+/// A new HMAC-SHA-256 context, with no key yet.
+inline mac_ctx new_hmac_ctx() {
+    mac_ctx c{EVP_MAC_CTX_new(hmac_mac())};
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (!c.p || EVP_MAC_CTX_set_params(c.p, params) != 1) openssl_failed("HMAC context");
+    return c;
+}
+
+/// Feeds `data` to `ctx`, keyed with `key` (or, when `key` is null, with the key it holds),
+/// and writes the tag to `out`.
+inline void hmac_into(EVP_MAC_CTX* ctx, const unsigned char* key, std::size_t key_size, std::string_view data,
+                      std::array<unsigned char, 32>& out) {
+    std::size_t len = 0;
+    if (EVP_MAC_init(ctx, key, key_size, nullptr) != 1 ||
+        EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+        EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1 || len != out.size())
+        openssl_failed("HMAC-SHA-256");
+}
+
+} // namespace detail
+
 /// SHA-256 of `data`. Throws std::runtime_error only if OpenSSL itself fails.
 inline sha256_digest sha256(std::string_view data) {
     sha256_digest out{};
     unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 || len != out.size())
-        throw std::runtime_error("warden: OpenSSL SHA-256 failed");
+    EVP_MD_CTX* ctx = detail::thread_digest_ctx();
+    if (EVP_DigestInit_ex2(ctx, detail::sha256_md(), nullptr) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size())
+        detail::openssl_failed("SHA-256");
     return out;
 }
 
@@ -51,12 +117,12 @@ inline bool equal_secrets(std::string_view a, std::string_view b) {
 
 /// HMAC-SHA-256 of `data` under `key`. Throws std::runtime_error only if OpenSSL fails.
 inline sha256_digest hmac_sha256(std::string_view key, std::string_view data) {
+    thread_local const detail::mac_ctx ctx = detail::new_hmac_ctx();
     sha256_digest out{};
-    unsigned int len = 0;
-    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-              data.size(), out.data(), &len) ||
-        len != out.size())
-        throw std::runtime_error("warden: OpenSSL HMAC-SHA-256 failed");
+    // A zero-length key is still a key: OpenSSL takes a null pointer as "keep the last one".
+    static constexpr unsigned char no_key = 0;
+    const auto* k = key.empty() ? &no_key : reinterpret_cast<const unsigned char*>(key.data());
+    detail::hmac_into(ctx.p, k, key.size(), data, out);
     return out;
 }
 
@@ -76,7 +142,17 @@ inline std::string_view fingerprint_key() {
 /// process correlate; nothing in them can be checked offline against a guess, as a plain
 /// hash of a password or a short key could.
 inline std::string fingerprint(std::string_view value, std::size_t hex_digits = 8) {
-    const auto d = hmac_sha256(fingerprint_key(), value);
+    // Each thread keys its context once and then only re-initialises it (no key schedule,
+    // no algorithm lookup): the audit line of every request carries a fingerprint.
+    thread_local const detail::mac_ctx ctx = [] {
+        auto c = detail::new_hmac_ctx();
+        const auto key = fingerprint_key();
+        sha256_digest ignored{};
+        detail::hmac_into(c.p, reinterpret_cast<const unsigned char*>(key.data()), key.size(), {}, ignored);
+        return c;
+    }();
+    sha256_digest d{};
+    detail::hmac_into(ctx.p, nullptr, 0, value, d);
     return "fp:" + to_hex(d.data(), std::min<std::size_t>(hex_digits, 2 * d.size()) / 2);
 }
 
