@@ -51,6 +51,7 @@ bool issuer_from_env(const std::string& suffix, w::oauth_settings& o) {
     if (!i.introspection_endpoint.empty()) {
         i.introspection_client_id = env(("OAUTH_INTROSPECTION_CLIENT_ID" + suffix).c_str());
         i.introspection_secret_credential = "INTROSPECT_SECRET" + suffix; // a secret: read by the credential source
+        i.introspection_subject_claim = env(("OAUTH_INTROSPECTION_SUBJECT" + suffix).c_str());
     }
     i.tenant = env(("OAUTH_TENANT" + suffix).c_str());
     if (auto aud = env(("OAUTH_AUDIENCE" + suffix).c_str()); !aud.empty()) i.audiences = {aud};

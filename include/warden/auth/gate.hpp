@@ -50,8 +50,9 @@ struct challenge {
 using gate_result = std::variant<principal, challenge>;
 
 /// True when two principals are the same caller, for binding sessions to their creator.
+/// A principal without a subject is no one in particular: never the same caller as another.
 inline bool same_caller(const principal& a, const principal& b) {
-    return a.subject == b.subject && a.scheme == b.scheme && a.issuer == b.issuer && a.tenant == b.tenant;
+    return !a.subject.empty() && a.subject == b.subject && a.scheme == b.scheme && a.issuer == b.issuer && a.tenant == b.tenant;
 }
 
 } // namespace warden

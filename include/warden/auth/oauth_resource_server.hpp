@@ -41,6 +41,7 @@
 #include <warden/crypto/base64.hpp>
 #include <warden/crypto/digest.hpp>
 #include <warden/crypto/jwk.hpp>
+#include <warden/detail/ascii.hpp>
 #include <warden/error.hpp>
 
 #include <boost/json.hpp>
@@ -148,6 +149,7 @@ public:
             return invalid(why == "token expired" ? "token expired" : "invalid token", why);
         }
         auto& c = claims.value();
+        if (c.subject.empty()) return invalid("invalid token", "the token names no subject (\"sub\")");
         principal p;
         p.subject = c.subject;
         p.scheme = "oauth";
@@ -224,6 +226,8 @@ private:
             warden::detail::fetch_options fetch;
             std::chrono::seconds cache;
             std::vector<std::string> audiences;
+            std::string subject_claim; ///< empty: "sub"
+            http_client send;
         };
         std::shared_ptr<const introspection_client> introspection; ///< RFC 7662
         std::string tenant;
@@ -325,6 +329,8 @@ private:
             client->fetch.max_bytes = 64 * 1024;
             client->cache = o.introspection_cache;
             client->audiences = e.rules.audiences;
+            client->subject_claim = i.introspection_subject_claim;
+            client->send = o.http ? o.http : http_client(warden::detail::http_request);
             e.introspection = std::move(client);
             return e;
         }
@@ -338,6 +344,10 @@ private:
             so.refetch_interval = o.jwks_refetch_interval;
             so.max_stale = o.jwks_max_stale;
             so.min_ttl = o.jwks_min_ttl;
+            if (o.http)
+                so.fetcher = [send = o.http](const std::string& url, const warden::detail::fetch_options& f) {
+                    return send(url, f, {});
+                };
             const std::string probe = i.discover ? i.issuer : i.jwks_uri;
             auto u = boost::urls::parse_absolute_uri(probe);
             const bool https = u && u->scheme() == "https";
@@ -414,7 +424,7 @@ private:
         parts.body = "token=" + warden::detail::form_encode(token) + "&token_type_hint=access_token";
         parts.content_type = "application/x-www-form-urlencoded";
         parts.headers = {{"Authorization", c.authorization}};
-        auto got = warden::detail::http_request(c.endpoint, c.fetch, parts);
+        auto got = c.send(c.endpoint, c.fetch, parts);
         metrics::global().introspections.with({!got ? "unreachable" : got.value().status == 200 ? "ok" : "failed"}).inc();
         auto down = [&](std::string why) {
             return challenge{503, "", "temporarily_unavailable", "the authorization server cannot be asked",
@@ -433,6 +443,23 @@ private:
             return v && v->is_string() ? std::string(v->get_string()) : std::string();
         };
         if (o.contains("iss") && text("iss") != issuer.rules.issuer) return invalid("invalid token", "introspection names another issuer");
+        // Active is not enough: a refresh token is active too, and is no access token. RFC
+        // 7662's token_type, and the typ some servers (Keycloak) add.
+        for (const char* member : {"token_type", "typ"}) {
+            std::string kind = warden::detail::lower_ascii(text(member));
+            std::replace(kind.begin(), kind.end(), '-', '_');
+            if (kind == "refresh_token" || kind == "refresh")
+                return invalid("invalid token", "the authorization server says it is a refresh token");
+        }
+        // The caller's name: never empty, or two callers would be one (sessions, request
+        // state and tasks are bound to it).
+        const std::string& subject_claim = c.subject_claim.empty() ? std::string("sub") : c.subject_claim;
+        std::string subject = text(subject_claim);
+        if (subject.empty())
+            return invalid("invalid token", c.subject_claim.empty()
+                                                ? "the introspection answer names no subject (\"sub\"); "
+                                                  "introspection_subject_claim names the caller by another member"
+                                                : "the introspection answer has no \"" + c.subject_claim + "\"");
         const double t = std::chrono::duration<double>(now.time_since_epoch()).count();
         auto exp = detail::numeric_date(o, "exp");
         if (!exp) return down(exp.error().message());
@@ -454,7 +481,7 @@ private:
             if (!match) return invalid("invalid token", "audience not accepted (a token for another resource)");
         }
         principal p;
-        p.subject = text("sub");
+        p.subject = std::move(subject);
         p.scheme = "oauth";
         p.issuer = issuer.rules.issuer;
         p.client = text("client_id");

@@ -5,12 +5,25 @@
 // rotation). What a grant adds is who the holder is and what it may do.
 #pragma once
 
+#include <warden/error.hpp>
+
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace warden {
+
+namespace detail {
+struct fetched;
+struct fetch_options;
+struct request_parts;
+} // namespace detail
+
+/// Sends one HTTP request for the server itself (warden/detail/http_fetch.hpp's signature).
+using http_client = std::function<result<detail::fetched>(const std::string& url, const detail::fetch_options&,
+                                                           const detail::request_parts&)>;
 
 /// One accepted credential and what it grants.
 struct key_grant {
@@ -88,6 +101,10 @@ struct oauth_issuer {
     std::string introspection_endpoint{};  ///< RFC 7662: ask the issuer about each (opaque) token
     std::string introspection_client_id{}; ///< how warden authenticates to it (client_secret_basic)
     std::string introspection_secret_credential{}; ///< the credential variable holding its secret
+    /// The member of an introspection answer that names the caller, for issuers whose
+    /// answers have no `sub` (e.g. "username"); then it names every caller of this issuer.
+    /// Empty: `sub`, and an answer without one is refused.
+    std::string introspection_subject_claim{};
     std::string tenant{};                  ///< the principal's tenant for its tokens, if any
     std::vector<std::string> algorithms{}; ///< accepted `alg` names; empty: every asymmetric one
 };
@@ -116,6 +133,9 @@ struct oauth_settings {
     /// (development and test only); a value set by hand is overwritten.
     bool allow_loopback_http = false;
     std::string realm = "mcp";
+    /// Sends the requests of key fetches, discovery and introspection: warden's own client
+    /// (warden::detail::http_request) unless set, e.g. to go through a proxy's client.
+    http_client http{};
 };
 
 /// auth::with_identity<Scheme>: identity headers that select within what the credential allows.
