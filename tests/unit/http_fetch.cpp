@@ -4,6 +4,12 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace w = warden;
 namespace d = warden::detail;
 using namespace std::chrono_literals;
 
@@ -55,6 +61,43 @@ TEST_CASE("a fetch that cannot connect fails at once with the reason", "[http_fe
         INFO(hidden);
         CHECK(message.find(hidden) == std::string::npos);
     }
+}
+
+TEST_CASE("the timeout bounds name resolution too", "[http_fetch]") {
+    using clock = std::chrono::steady_clock;
+    // A resolver that takes 2 s to answer, like a DNS server that drops queries.
+    auto slow = [](const std::string&) -> w::result<std::vector<boost::asio::ip::address>> {
+        std::this_thread::sleep_for(2s);
+        return std::vector<boost::asio::ip::address>{boost::asio::ip::make_address("127.0.0.1")};
+    };
+    const auto start = clock::now();
+    auto r = d::http_get("https://slow.example.com/jwks.json",
+                         {.timeout = 200ms, .allow_loopback_http = true, .resolve = slow});
+    const auto took = clock::now() - start;
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == w::errc::timeout);
+    CHECK_THAT(r.error().message(), Catch::Contains("cannot resolve slow.example.com in time"));
+    CHECK(took < 1500ms); // not the resolver's 2 s
+    // What the resolver answers is where the request goes; a failure is named.
+    auto nowhere = [](const std::string& host) -> w::result<std::vector<boost::asio::ip::address>> {
+        return w::failure(w::errc::closed, "cannot resolve " + host + ": no such host");
+    };
+    auto r2 = d::http_get("https://missing.example.com/x", {.timeout = 2000ms, .allow_loopback_http = true, .resolve = nowhere});
+    REQUIRE_FALSE(r2);
+    CHECK_THAT(r2.error().message(), Catch::Contains("GET https://missing.example.com/x: cannot resolve missing.example.com: no such host"));
+    // Address literals are not resolved at all.
+    bool asked = false;
+    auto spy = [&](const std::string&) -> w::result<std::vector<boost::asio::ip::address>> {
+        asked = true;
+        return std::vector<boost::asio::ip::address>{};
+    };
+    (void)d::http_get("http://127.0.0.1:9/x", {.timeout = 2000ms, .allow_loopback_http = true, .resolve = spy});
+    (void)d::http_get("http://[::1]:9/x", {.timeout = 2000ms, .allow_loopback_http = true, .resolve = spy});
+    CHECK_FALSE(asked);
+    // The system's resolver, for a name every host knows.
+    auto local = d::http_get("http://localhost:9/x", {.timeout = 3000ms, .allow_loopback_http = true});
+    REQUIRE_FALSE(local);
+    CHECK_THAT(local.error().message(), Catch::Contains("cannot connect"));
 }
 
 TEST_CASE("URLs in errors and logs lose userinfo, query and fragment", "[http_fetch]") {

@@ -4,7 +4,9 @@
 // HTTPS with certificate and host name verification against the system's CAs (or a given
 // CA file); plain HTTP only when the caller allows it and only to a loopback address. A
 // deadline covers the whole exchange (resolve, connect, handshake, request, response); the
-// body has a size cap; redirects are not followed (a 3xx is an error). Runs on its own
+// body has a size cap; redirects are not followed (a 3xx is an error). Host names are
+// resolved on a thread of their own: getaddrinfo has no timeout, and a resolver that never
+// answers costs the caller no more than the deadline. Runs on its own
 // io_context, so it may be called from any thread that is allowed to wait.
 #pragma once
 
@@ -20,6 +22,7 @@
 
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,6 +35,9 @@ struct fetch_options {
     std::size_t max_bytes = 512 * 1024;
     bool allow_loopback_http = false; ///< plain http:// to 127.0.0.0/8, ::1 or localhost
     std::string ca_file{};            ///< PEM CAs to trust instead of the system's
+    /// Resolves a host name: the system's resolver unless set (a test's slow DNS). It runs on
+    /// a thread of its own, so that `timeout` bounds it like the rest of the exchange.
+    std::function<result<std::vector<boost::asio::ip::address>>(const std::string& host)> resolve{};
 };
 
 /// What to send besides GET: a method, a body and extra header fields.

@@ -21,10 +21,64 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 namespace warden::detail {
+
+/// The addresses of `host` (an address literal is its own), or an error by `deadline`. A
+/// name is resolved by a detached thread that outlives a caller who stopped waiting; at most
+/// 16 are pending at once, so that a resolver that hangs cannot pile threads up.
+inline result<std::vector<boost::asio::ip::address>> resolve_by(const std::string& host, const fetch_options& opt,
+                                                                 std::chrono::steady_clock::time_point deadline) {
+    namespace net = boost::asio;
+    boost::system::error_code ec;
+    if (auto literal = net::ip::make_address(host, ec); !ec) return std::vector<net::ip::address>{literal};
+    static std::atomic<int> pending_threads{0};
+    if (pending_threads.fetch_add(1) >= 16) {
+        pending_threads.fetch_sub(1);
+        return failure(errc::overloaded, "cannot resolve " + host + ": too many resolutions pending");
+    }
+    struct shared {
+        std::mutex mutex;
+        std::condition_variable done;
+        std::optional<result<std::vector<net::ip::address>>> answer;
+    };
+    auto state = std::make_shared<shared>();
+    try {
+        std::thread([state, host, resolve = opt.resolve] {
+            result<std::vector<net::ip::address>> r = std::vector<net::ip::address>{};
+            if (resolve) {
+                r = resolve(host);
+            } else {
+                net::io_context ctx;
+                net::ip::tcp::resolver resolver(ctx);
+                boost::system::error_code rec;
+                auto found = resolver.resolve(host, "", rec);
+                if (rec) r = failure(errc::closed, "cannot resolve " + host + ": " + rec.message());
+                else
+                    for (const auto& e : found) r.value().push_back(e.endpoint().address());
+            }
+            std::lock_guard lock(state->mutex);
+            state->answer = std::move(r);
+            pending_threads.fetch_sub(1);
+            state->done.notify_all();
+        }).detach();
+    } catch (const std::system_error&) {
+        pending_threads.fetch_sub(1);
+        return failure(errc::overloaded, "cannot resolve " + host + ": no thread to resolve it");
+    }
+    std::unique_lock lock(state->mutex);
+    if (!state->done.wait_until(lock, deadline, [&] { return state->answer.has_value(); }))
+        return failure(errc::timeout, "cannot resolve " + host + " in time");
+    if (*state->answer && state->answer->value().empty())
+        return failure(errc::closed, "cannot resolve " + host + ": no address");
+    return std::move(*state->answer);
+}
 
 /// GETs `url`, or POSTs when `parts` has a body. The error says what failed, naming the
 /// URL; never a header value or the body (they may carry credentials).
@@ -42,7 +96,7 @@ WARDEN_DECL result<fetched> http_request(const std::string& url, const fetch_opt
         return failure(errc::invalid_argument, shown + ": only https URLs are fetched" +
                                                    (scheme == "http" ? " (plain http only to loopback, outside profile::production)"
                                                                      : ""));
-    const std::string port = parsed->has_port() ? std::string(parsed->port()) : tls ? "443" : "80";
+    const std::uint16_t port = parsed->has_port() ? parsed->port_number() : tls ? 443 : 80;
     std::string target(parsed->encoded_path());
     if (target.empty()) target = "/";
     if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
@@ -63,13 +117,19 @@ WARDEN_DECL result<fetched> http_request(const std::string& url, const fetch_opt
         ssl->set_verify_mode(net::ssl::verify_peer);
         SSL_CTX_set_min_proto_version(ssl->native_handle(), TLS1_2_VERSION);
     }
+    const auto deadline = std::chrono::steady_clock::now() + opt.timeout;
+    auto addresses = resolve_by(host, opt, deadline);
+    if (!addresses) {
+        auto e = addresses.error();
+        e.detail = verb + shown + ": " + e.message();
+        return e;
+    }
+    std::vector<net::ip::tcp::endpoint> endpoints;
+    for (const auto& a : addresses.value()) endpoints.emplace_back(a, port);
     std::optional<result<fetched>> outcome;
     net::io_context ioc;
     auto run = [&]() -> net::awaitable<void> {
         auto fail = [&](std::string what) { outcome = failure(errc::closed, verb + shown + ": " + what); };
-        net::ip::tcp::resolver resolver(ioc);
-        auto [rec, endpoints] = co_await resolver.async_resolve(host, port, net::as_tuple(net::use_awaitable));
-        if (rec) co_return fail("cannot resolve " + host + ": " + rec.message());
         http::request<http::string_body> req{method_verb, target, 11};
         req.set(http::field::host, std::string(parsed->encoded_host_and_port()));
         req.set(http::field::user_agent, "warden");
@@ -120,7 +180,7 @@ WARDEN_DECL result<fetched> http_request(const std::string& url, const fetch_opt
         outcome = std::move(f);
     };
     net::co_spawn(ioc, run(), [](std::exception_ptr) {});
-    ioc.run_for(opt.timeout);
+    ioc.run_until(deadline);
     ERR_clear_error(); // what a failed handshake left in this thread's OpenSSL error queue
     if (!outcome) return failure(errc::timeout, verb + shown + ": no answer within " + std::to_string(opt.timeout.count()) + " ms");
     return std::move(*outcome);
