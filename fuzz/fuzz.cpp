@@ -69,6 +69,7 @@ w::auth_settings auth_settings() {
     s.bearer.tokens = {{.name = "ci", .credentials = {"MCP_TOKEN"}, .scopes = {"read"}}};
     s.api_key.keys = {{.name = "svc", .credentials = {"MCP_API_KEY"}, .scopes = {"read"}}};
     s.hmac.keys = {{.id = "k1", .credential = "MCP_HMAC_KEY", .client = "signer", .scopes = {"read"}}};
+    s.basic.accept_weak_hashes = true; // the cheap hash above
     return s;
 }
 

@@ -39,6 +39,7 @@ struct development {
     static constexpr bool allows_anonymous_network = true;
     static constexpr bool multi_instance = false;
     static constexpr bool allows_loopback_http_fetch = true;
+    static constexpr bool accepts_weak_password_hashes = true;
     static constexpr bool audits_by_default = false;
 };
 
@@ -48,6 +49,7 @@ struct test {
     static constexpr bool allows_anonymous_network = true;
     static constexpr bool multi_instance = false;
     static constexpr bool allows_loopback_http_fetch = true;
+    static constexpr bool accepts_weak_password_hashes = true;
     static constexpr bool audits_by_default = false;
 };
 
@@ -56,6 +58,12 @@ struct test {
 /// profile that does not say so (`production` first) does not.
 template <class P>
 inline constexpr bool allows_loopback_http_fetch = requires { requires P::allows_loopback_http_fetch; };
+
+/// Whether auth::basic accepts password hashes weaker than OWASP's guidance (cheap hashes
+/// for tests and a developer's machine): `development` and `test` do; any profile that does
+/// not say so does not.
+template <class P>
+inline constexpr bool accepts_weak_password_hashes = requires { requires P::accepts_weak_password_hashes; };
 
 /// Whether the audit log (warden/audit.hpp) is on unless the settings say otherwise: off
 /// in profiles that say `audits_by_default = false` (`development`, `test`), on in every

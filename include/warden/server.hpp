@@ -280,6 +280,20 @@ public:
         return Definition::transport::template serve<typename Definition::auth>(core_);
     }
 
+    /// What the profile and the transport decide in the settings, whatever they said: the
+    /// settings a server made with `s` runs with.
+    static settings from_profile(settings s) {
+        s.auth.oauth.allow_loopback_http = profile::allows_loopback_http_fetch<typename Definition::profile>;
+        s.auth.basic.accept_weak_hashes = profile::accepts_weak_password_hashes<typename Definition::profile>;
+        if constexpr (detail::modern_only_transport<typename Definition::transport>) {
+            // The stateless era only: no initialize, no sessions, no session-era transports.
+            s.session.session_era = false;
+            s.http.stateless = true;
+            s.http.legacy_sse = false;
+        }
+        return s;
+    }
+
 private:
     using storage_policy_type = typename Definition::storage;
 
@@ -291,18 +305,6 @@ private:
         // the fleet; a store of this process alone would only add disk writes per failure.
         if constexpr (storage_policy_type::shared_across_instances) core_.set_failure_store(s);
         core_.set_store(std::move(s));
-    }
-
-    /// What the profile and the transport decide in the settings, whatever they said.
-    static settings from_profile(settings s) {
-        s.auth.oauth.allow_loopback_http = profile::allows_loopback_http_fetch<typename Definition::profile>;
-        if constexpr (detail::modern_only_transport<typename Definition::transport>) {
-            // The stateless era only: no initialize, no sessions, no session-era transports.
-            s.session.session_era = false;
-            s.http.stateless = true;
-            s.http.legacy_sse = false;
-        }
-        return s;
     }
 
     /// The requestState key from `creds`, when there is one. States sealed under a key that

@@ -54,9 +54,24 @@ run multi_tenant "$(inspect "--header 'X-Auth-Token: $GLOBEX_TOKEN' --header 'X-
 export CREDENTIALS_DIRECTORY=$work/creds-basic
 mkdir -m 700 "$CREDENTIALS_DIRECTORY"
 export ALICE_PASSWORD="$(secret) with spaces: and colons" MCP_BEARER_TOKEN=$(secret)
-printf '%s' "$ALICE_PASSWORD" | "$tools/hash_password" --ln 12 alice >"$work/users" || status=1
+# A hash below OWASP's minimum is refused at start-up (profile::production), naming the fix.
+printf '%s' "$ALICE_PASSWORD" | "$tools/hash_password" --ln 12 --p 1 alice >"$work/users" 2>"$work/weak.err" || status=1
+grep -q "below OWASP's minimum" "$work/weak.err" && echo "ok - hash_password warns of a weak hash" >>"$out" ||
+  { echo "not ok - hash_password did not warn: $(cat "$work/weak.err")"; status=1; }
 file_secret MCP_BASIC_USERS "$(cat "$work/users")"
-grep -q '^alice:\$scrypt\$ln=12,r=8,p=1\$' "$work/users" && echo "ok - hash_password makes a scrypt line" >>"$out" ||
+"$examples/basic_migration" --listen 127.0.0.1:0 2>"$work/weak.log"
+rc=$?
+if [ $rc -eq 78 ] && grep -q "MCP_BASIC_USERS line 1 (alice): scrypt ln=12,r=8,p=1 is below OWASP's minimum" "$work/weak.log" &&
+   grep -q "rehash it with tools/hash_password" "$work/weak.log"; then
+  echo "ok - a weak password hash stops the server (exit 78) with the fix" >>"$out"
+else
+  echo "not ok - weak password hash: exit $rc" >>"$out"; cat "$work/weak.log" >>"$out"; status=1
+fi
+cat "$work/weak.log" >>"$WARDEN_LOG_ARCHIVE"
+rm -f "$CREDENTIALS_DIRECTORY/MCP_BASIC_USERS"
+printf '%s' "$ALICE_PASSWORD" | "$tools/hash_password" alice >"$work/users" || status=1
+file_secret MCP_BASIC_USERS "$(cat "$work/users")"
+grep -q '^alice:\$scrypt\$ln=15,r=8,p=3\$' "$work/users" && echo "ok - hash_password makes a scrypt line (OWASP's cost by default)" >>"$out" ||
   { echo "not ok - hash_password output"; status=1; }
 run basic_migration "$(inspect "--header 'Authorization: Bearer $MCP_BEARER_TOKEN'" "r.tools.length === 1")"
 

@@ -18,6 +18,7 @@ std::string basic_header(std::string_view user_pass) { return "Basic " + w::cryp
 w::auth_settings settings() {
     w::auth_settings s;
     s.basic.scopes = {{"alice", {"admin"}}, {"*", {"read"}}};
+    s.basic.accept_weak_hashes = true; // cheap hashes (ln=10), as profile::test accepts
     return s;
 }
 } // namespace

@@ -25,6 +25,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -71,12 +72,19 @@ public:
             if (!valid_text(user)) return failure(errc::invalid_credentials, where + ": the user name has control characters");
             auto hash = crypto::parse_password_hash(line.substr(colon + 1));
             if (!hash) return failure(errc::invalid_credentials, where + " (" + user + "): " + hash.error().message());
+            if (auto weak = crypto::below_guidance(hash.value()); weak && !s.basic.accept_weak_hashes)
+                return failure(errc::invalid_credentials, where + " (" + user + "): " + *weak +
+                                                              "; rehash it with tools/hash_password (only "
+                                                              "profile::development and profile::test accept it)");
             if (!b.state_->users.emplace(user, std::move(hash).value()).second)
                 return failure(errc::invalid_credentials, where + ": user \"" + user + "\" appears twice");
         }
         if (b.state_->users.empty()) return failure(errc::missing_credentials, s.basic.users_credential + " lists no users");
-        // An unknown user is checked against a hash of the same cost as a real one.
-        b.state_->decoy = b.state_->users.begin()->second;
+        // An unknown user is checked against the costliest configured hash, so that no
+        // user's answer comes later than an unknown one's.
+        b.state_->decoy = std::max_element(b.state_->users.begin(), b.state_->users.end(), [](const auto& x, const auto& y) {
+                              return crypto::password_work(x.second) < crypto::password_work(y.second);
+                          })->second;
         if (RAND_bytes(b.state_->cache_key.data(), static_cast<int>(b.state_->cache_key.size())) != 1)
             return failure(errc::internal_error, "the OpenSSL RNG failed");
         b.challenge_ = {"Basic", s.basic.realm};
@@ -84,6 +92,10 @@ public:
     }
 
     static bool presents(const http_request_view& r) { return presents_authorization(r, "Basic"); }
+
+    /// What checking an unknown user's password costs (crypto::password_work): that of the
+    /// costliest configured hash.
+    double decoy_work() const { return crypto::password_work(state_->decoy); }
 
     /// A password check is a memory-hard hash (tens of milliseconds, megabytes): it runs on
     /// the worker pool, never on an I/O thread, where it would stall every connection there.

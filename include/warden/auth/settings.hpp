@@ -56,6 +56,9 @@ struct basic_settings {
     /// How long a verified user and password is remembered, so that a client sending Basic
     /// with every request does not pay for the password hash every time. Zero: never.
     std::chrono::seconds cache_ttl{300};
+    /// Accepts hashes weaker than OWASP's guidance (warden/crypto/password.hpp): set by
+    /// server<D> from its profile (development and test); a value set by hand is overwritten.
+    bool accept_weak_hashes = false;
 };
 
 /// One HMAC signing key.

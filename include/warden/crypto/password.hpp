@@ -2,12 +2,20 @@
 //
 // The stored form, one line per user in the users credential ("alice:" then this):
 //
-//     $scrypt$ln=15,r=8,p=1$<salt>$<key>             scrypt, N = 2^ln (the default)
+//     $scrypt$ln=15,r=8,p=3$<salt>$<key>             scrypt, N = 2^ln (the default)
 //     $pbkdf2-sha256$i=600000$<salt>$<key>           PBKDF2-HMAC-SHA-256
 //
 // <salt> and <key> are standard padded base64 (RFC 4648 §4); the salt is 16 random bytes
 // and the key 32 bytes. `hash_password` makes one (tools/hash_password.cpp wraps it);
 // `verify_password` compares in constant time.
+//
+// Bounds. Every stored hash must be affordable: a scrypt check needs at most 256 MiB
+// (128·r·N bytes) and N·r·p at most 2^22, PBKDF2 at most 2,400,000 iterations (about four
+// times OWASP's minimum, seconds per check on a small server). `below_guidance` says when
+// a hash is weaker than OWASP's Password Storage Cheat Sheet asks (scrypt N·r·p at least
+// 655,360, its smallest listed configuration ln=13,r=8,p=10 and its equivalents;
+// PBKDF2-HMAC-SHA-256 600,000 iterations): auth::basic refuses those at start-up outside
+// profile::development and profile::test.
 #pragma once
 
 #include <warden/crypto/base64.hpp>
@@ -20,17 +28,26 @@
 #include <openssl/rand.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace warden::crypto {
 
+/// scrypt's cost. The default is one of OWASP's configurations: 32 MiB and about a third of
+/// a second per check on a small server.
 struct scrypt_params {
-    unsigned log2_n = 15; ///< N = 2^15: about 32 MiB and tens of milliseconds per check
+    unsigned log2_n = 15; ///< N = 2^15
     unsigned r = 8;
-    unsigned p = 1;
+    unsigned p = 3;
 };
+
+inline constexpr std::uint64_t max_scrypt_memory = 256ull << 20;
+inline constexpr std::uint64_t max_scrypt_work = 1ull << 22;   ///< N·r·p
+inline constexpr std::uint64_t min_scrypt_work = 655'360;      ///< N·r·p, OWASP's minimum
+inline constexpr std::uint32_t max_pbkdf2_iterations = 2'400'000;
+inline constexpr std::uint32_t min_pbkdf2_iterations = 600'000; ///< OWASP's minimum
 
 /// A parsed stored hash.
 struct password_hash {
@@ -81,13 +98,18 @@ inline result<password_hash> parse_password_hash(std::string_view encoded) {
             !warden::detail::parse_decimal(params[1].substr(2), h.scrypt.r) ||
             !warden::detail::parse_decimal(params[2].substr(2), h.scrypt.p))
             return bad("scrypt parameters must be decimal numbers");
-        if (h.scrypt.log2_n < 10 || h.scrypt.log2_n > 20 || h.scrypt.r < 1 || h.scrypt.r > 32 || h.scrypt.p < 1 ||
+        if (h.scrypt.log2_n < 10 || h.scrypt.log2_n > 21 || h.scrypt.r < 1 || h.scrypt.r > 32 || h.scrypt.p < 1 ||
             h.scrypt.p > 16)
-            return bad("scrypt parameters out of range (ln 10-20, r 1-32, p 1-16)");
+            return bad("scrypt parameters out of range (ln 10-21, r 1-32, p 1-16)");
+        const std::uint64_t n = std::uint64_t(1) << h.scrypt.log2_n;
+        if (128 * h.scrypt.r * n > max_scrypt_memory || n * h.scrypt.r * h.scrypt.p > max_scrypt_work)
+            return bad("scrypt parameters cost more than a server can afford per check (at most 256 MiB, "
+                       "128·r·2^ln bytes, and N·r·p at most 2^22)");
     } else if (parts[1] == "pbkdf2-sha256") {
         if (!parts[2].starts_with("i=") || !warden::detail::parse_decimal(parts[2].substr(2), h.iterations))
             return bad("PBKDF2 parameters must be i=ITERATIONS");
-        if (h.iterations < 100'000 || h.iterations > 10'000'000) return bad("PBKDF2 iterations out of range (100000-10000000)");
+        if (h.iterations < 100'000 || h.iterations > max_pbkdf2_iterations)
+            return bad("PBKDF2 iterations out of range (100000-2400000)");
         h.algorithm = password_hash::kind::pbkdf2_sha256;
     } else {
         return bad("unknown algorithm \"" + std::string(parts[1].substr(0, 32)) + "\" (scrypt or pbkdf2-sha256)");
@@ -99,6 +121,25 @@ inline result<password_hash> parse_password_hash(std::string_view encoded) {
     h.salt = std::move(salt).value();
     h.key = std::move(key).value();
     return h;
+}
+
+/// What checking `h` costs, in PBKDF2-HMAC-SHA-256 iterations (an N·r·p unit of scrypt
+/// takes about 1.2 of them): for comparing hashes of either algorithm.
+inline double password_work(const password_hash& h) {
+    if (h.algorithm == password_hash::kind::pbkdf2_sha256) return h.iterations;
+    return 1.2 * static_cast<double>((std::uint64_t(1) << h.scrypt.log2_n) * h.scrypt.r * h.scrypt.p);
+}
+
+/// Why `h` is weaker than OWASP's guidance (see the top), or nothing when it is not.
+inline std::optional<std::string> below_guidance(const password_hash& h) {
+    if (h.algorithm == password_hash::kind::pbkdf2_sha256) {
+        if (h.iterations >= min_pbkdf2_iterations) return std::nullopt;
+        return "PBKDF2 with " + std::to_string(h.iterations) + " iterations is below OWASP's minimum of 600000";
+    }
+    if ((std::uint64_t(1) << h.scrypt.log2_n) * h.scrypt.r * h.scrypt.p >= min_scrypt_work) return std::nullopt;
+    return "scrypt ln=" + std::to_string(h.scrypt.log2_n) + ",r=" + std::to_string(h.scrypt.r) + ",p=" +
+           std::to_string(h.scrypt.p) + " is below OWASP's minimum (N·r·p at least 655360: ln=15,r=8,p=3, "
+           "ln=16,r=8,p=2 or ln=17,r=8,p=1)";
 }
 
 /// A new stored hash of `password` (scrypt, a fresh random salt).
