@@ -2,10 +2,13 @@
 
 #include "auth_support.hpp"
 #include "jose_support.hpp"
+#include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
+#include <string>
 
 namespace w = warden;
 
@@ -142,26 +145,78 @@ TEST_CASE("oauth: certificate-bound tokens need their certificate", "[auth][oaut
 
 TEST_CASE("oauth: start-up refuses what cannot work", "[auth][oauth]") {
     issuer_keys a{"https://a.example.com"}, b{"https://b.example.com"};
-    auto bad = [&](auto change) {
+    // The settings of two good issuers, changed; the reason configure gives for refusing
+    // them, or "" when it accepts them (so that a row refused for no reason fails).
+    auto bad = [&](auto change) -> std::string {
         auto s = settings(a, b);
         change(s.oauth);
-        return !w::auth::oauth_resource_server::configure({}, s);
+        auto rs = w::auth::oauth_resource_server::configure({}, s);
+        return rs ? std::string() : rs.error().message();
     };
-    CHECK(bad([](w::oauth_settings& o) { o.resource.clear(); }));
-    CHECK(bad([](w::oauth_settings& o) { o.resource = "mcp.example.com/mcp"; }));
-    CHECK(bad([](w::oauth_settings& o) { o.resource = "https://mcp.example.com/mcp#x"; }));
-    CHECK(bad([](w::oauth_settings& o) { o.issuers.clear(); }));
-    CHECK(bad([](w::oauth_settings& o) { o.issuers[1].issuer = o.issuers[0].issuer; }));
-    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].jwks.clear(); }));
-    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].jwks_file = "/nonexistent/jwks.json"; }));
-    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].jwks = R"({"keys":[]})"; }));
-    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].algorithms = {"HS256"}; }));
-    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].algorithms = {"none"}; }));
+    const std::string not_a_resource = "settings.auth.oauth.resource must be the endpoint's absolute https URI";
+    CHECK(bad([](w::oauth_settings& o) { o.resource.clear(); }).find(not_a_resource) != std::string::npos);
+    CHECK(bad([](w::oauth_settings& o) { o.resource = "mcp.example.com/mcp"; }).find(not_a_resource) != std::string::npos);
+    CHECK(bad([](w::oauth_settings& o) { o.resource = "https://mcp.example.com/mcp#x"; }).find(not_a_resource) !=
+          std::string::npos);
+    CHECK(bad([](w::oauth_settings& o) { o.issuers.clear(); }).starts_with("oauth: no issuers"));
+    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].issuer.clear(); }) == "oauth: an issuer without its \"iss\" value");
+    CHECK(bad([](w::oauth_settings& o) { o.issuers[1].issuer = o.issuers[0].issuer; }) ==
+          "oauth: issuer https://a.example.com is listed twice");
+    // Keys: exactly one source, and one that yields keys.
+    const std::string one_source = "oauth: issuer https://a.example.com needs exactly one of jwks, jwks_file, "
+                                   "hmac_credential, jwks_uri, discover or introspection_endpoint";
+    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].jwks.clear(); }) == one_source);
+    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].jwks_file = "/nonexistent/jwks.json"; }) == one_source);
+    CHECK(bad([](w::oauth_settings& o) {
+              o.issuers[0].jwks.clear();
+              o.issuers[0].jwks_file = "/nonexistent/jwks.json";
+          }) == "oauth: issuer https://a.example.com: cannot read JWK set file \"/nonexistent/jwks.json\"");
+    warden_test::temp_dir dir("warden-oauth");
+    const std::string not_a_set = dir / "not-a-set.json", empty_set = dir / "empty-set.json", good_set = dir / "jwks.json";
+    std::ofstream(not_a_set) << "-----BEGIN PUBLIC KEY-----\n";
+    std::ofstream(empty_set) << R"({"keys":[]})";
+    std::ofstream(good_set) << a.jwks();
+    auto from_file = [](const std::string& path) {
+        return [path](w::oauth_settings& o) {
+            o.issuers[0].jwks.clear();
+            o.issuers[0].jwks_file = path;
+        };
+    };
+    CHECK(bad(from_file(not_a_set)).starts_with("oauth: issuer https://a.example.com: JWK set: malformed JSON"));
+    CHECK(bad(from_file(empty_set)) == "oauth: issuer https://a.example.com: JWK set: no keys that verify signatures");
+    CHECK(bad(from_file(good_set)).empty());
+    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].jwks = R"({"keys":[]})"; }) ==
+          "oauth: issuer https://a.example.com: JWK set: no keys that verify signatures");
+    CHECK(bad([](w::oauth_settings& o) {
+              o.issuers[0].jwks.clear();
+              o.issuers[0].jwks_uri = "http://a.example.com/jwks";
+          }).starts_with("oauth: issuer https://a.example.com: keys are fetched over https only"));
+    // Algorithms: names we verify, and HMAC only with a shared secret.
+    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].algorithms = {"HS256"}; }) ==
+          "oauth: issuer https://a.example.com: HMAC algorithms need a shared secret (hmac_credential)");
+    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].algorithms = {"none"}; }) ==
+          "oauth: issuer https://a.example.com: unknown algorithm none");
+    CHECK(bad([](w::oauth_settings& o) { o.issuers[0].algorithms = {"ES256", "es256"}; }) ==
+          "oauth: issuer https://a.example.com: unknown algorithm es256");
+    // The keys read from the file are the ones used.
+    {
+        auto s = settings(a, b);
+        from_file(good_set)(s.oauth);
+        auto rs = w::auth::oauth_resource_server::configure({}, s);
+        REQUIRE(rs);
+        CHECK(test::admitted(call(rs.value(), a.token())));
+        CHECK(test::refused(call(rs.value(), issuer_keys{"https://a.example.com"}.token())));
+    }
     // A shared HMAC secret from the credential source, at least 32 bytes.
     w::auth_settings s;
     s.oauth.resource = resource;
     s.oauth.issuers = {{.issuer = "https://h.example.com", .hmac_credential = "AS_SECRET"}};
-    CHECK_FALSE(w::auth::oauth_resource_server::configure(test::credentials({{"AS_SECRET", "short"}}), s));
+    auto missing = w::auth::oauth_resource_server::configure(test::credentials({}), s);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().message() == "oauth: credential AS_SECRET is missing");
+    auto short_secret = w::auth::oauth_resource_server::configure(test::credentials({{"AS_SECRET", "short"}}), s);
+    REQUIRE_FALSE(short_secret);
+    CHECK(short_secret.error().message().starts_with("oauth: AS_SECRET is shorter than 32 bytes"));
     auto h = w::auth::oauth_resource_server::configure(test::credentials({{"AS_SECRET", std::string(32, 'k')}}), s);
     REQUIRE(h);
     CHECK(w::auth::oauth_resource_server::variables(s).at(0).name == "AS_SECRET");
