@@ -171,3 +171,9 @@ TEST_CASE("Wycheproof HMAC-SHA256 vectors (full-length tags only)", "[crypto][jo
         }
     }
 }
+
+TEST_CASE("an HMAC check with a key that is not an HMAC key refuses", "[crypto][jose]") {
+    c::jwk rsa; // no secret: what an RSA or EC key looks like to the HMAC check
+    rsa.kty = "RSA";
+    CHECK_FALSE(c::detail::verify_hmac(rsa, c::jws_alg::HS256, "input", std::string(32, '\0')));
+}

@@ -13,6 +13,11 @@ TEST_CASE("password hashes: scrypt made and verified, PBKDF2 verified, malformed
     CHECK(wc::verify_password("correct horse", parsed.value()));
     CHECK_FALSE(wc::verify_password("correct horsE", parsed.value()));
     CHECK_FALSE(wc::verify_password("", parsed.value()));
+    // HMAC pads its key with zeros: without a check, NULs appended to the password would match.
+    using namespace std::string_view_literals;
+    CHECK_FALSE(wc::verify_password("correct horse\0"sv, parsed.value()));
+    CHECK_FALSE(wc::verify_password("correct horse\0\0\0"sv, parsed.value()));
+    CHECK_FALSE(wc::hash_password("pw\0"sv, {.log2_n = 10}));
     // Two hashes of one password differ (fresh salt).
     CHECK(wc::hash_password("correct horse", {.log2_n = 10}).value() != h.value());
 

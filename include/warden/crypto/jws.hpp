@@ -56,6 +56,7 @@ namespace detail {
 inline result<void> jws_refused(std::string why) { return failure(errc::invalid_credentials, std::move(why)); }
 
 inline bool verify_hmac(const jwk& key, jws_alg alg, std::string_view input, std::string_view sig) {
+    if (!key.hmac_key) return false; // not an HMAC key (jwk::fits keeps those away; this fails closed too)
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     const auto k = key.hmac_key->reveal();

@@ -144,6 +144,8 @@ inline std::optional<std::string> below_guidance(const password_hash& h) {
 
 /// A new stored hash of `password` (scrypt, a fresh random salt).
 inline result<std::string> hash_password(std::string_view password, scrypt_params params = {}) {
+    if (password.find('\0') != std::string_view::npos)
+        return failure(errc::invalid_argument, "a password cannot hold a NUL byte");
     password_hash h;
     h.scrypt = params;
     h.salt.resize(16);
@@ -158,11 +160,14 @@ inline result<std::string> hash_password(std::string_view password, scrypt_param
     return out;
 }
 
-/// True when `password` matches the parsed hash (constant-time comparison of the keys).
+/// True when `password` matches the parsed hash (constant-time comparison of the keys). A
+/// password with a NUL byte never matches: both algorithms key HMAC with the password, which
+/// pads it with zeros, so "pw" and "pw\0" would derive the same key.
 inline bool verify_password(std::string_view password, const password_hash& h) {
     std::vector<unsigned char> key;
     const bool derived = detail::derive(h, password, key);
-    const bool same = derived && CRYPTO_memcmp(key.data(), h.key.data(), key.size()) == 0;
+    const bool same = derived && CRYPTO_memcmp(key.data(), h.key.data(), key.size()) == 0 &&
+                      password.find('\0') == std::string_view::npos;
     cleanse(key.data(), key.size());
     return same;
 }
