@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 namespace w = warden;
 
@@ -68,6 +69,9 @@ int main(int argc, char** argv) {
     std::atomic<int> next_invoice{1000};
     const char* redis_url = std::getenv("REDIS_URL");
     if (redis_url && *redis_url) settings.storage.redis_url = redis_url;
+    // Plain redis:// to another host only when the operator says that network is private.
+    if (const char* plain = std::getenv("REDIS_PLAINTEXT_NETWORK"); plain && std::string_view(plain) == "1")
+        settings.storage.redis_plaintext_network = true;
     const auto serve = [&]<class Definition>(std::type_identity<Definition>) {
         w::server<Definition> server{{.name = "warden-hmac-signed", .version = w::version_string}, settings};
         server.tool(w::tool_spec{.name = "create_invoice", .description = "Creates an invoice",

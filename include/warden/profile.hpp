@@ -40,6 +40,7 @@ struct development {
     static constexpr bool multi_instance = false;
     static constexpr bool allows_loopback_http_fetch = true;
     static constexpr bool accepts_weak_password_hashes = true;
+    static constexpr bool allows_plaintext_redis = true;
     static constexpr bool audits_by_default = false;
 };
 
@@ -50,6 +51,7 @@ struct test {
     static constexpr bool multi_instance = false;
     static constexpr bool allows_loopback_http_fetch = true;
     static constexpr bool accepts_weak_password_hashes = true;
+    static constexpr bool allows_plaintext_redis = true;
     static constexpr bool audits_by_default = false;
 };
 
@@ -64,6 +66,11 @@ inline constexpr bool allows_loopback_http_fetch = requires { requires P::allows
 /// not say so does not.
 template <class P>
 inline constexpr bool accepts_weak_password_hashes = requires { requires P::accepts_weak_password_hashes; };
+
+/// Whether storage::redis may use `redis://` without TLS to a host beyond loopback without
+/// the setting that says the network is private: `development` and `test` may.
+template <class P>
+inline constexpr bool allows_plaintext_redis = requires { requires P::allows_plaintext_redis; };
 
 /// Whether the audit log (warden/audit.hpp) is on unless the settings say otherwise: off
 /// in profiles that say `audits_by_default = false` (`development`, `test`), on in every

@@ -70,7 +70,7 @@ TEST_CASE("password hashes: OWASP's minimum", "[crypto][password]") {
     CHECK_FALSE(wc::below_guidance(wc::parse_password_hash(made.value()).value()));
 }
 
-TEST_CASE("basic: a weak hash stops start-up unless the profile accepts it", "[auth][basic]") {
+TEST_CASE("basic: a weak hash stops start-up unless the settings accept it", "[auth][basic]") {
     const std::string users = "# users\n" + line("alice", "wonder land", {.log2_n = 15, .r = 8, .p = 3}) +
                               line("bob", "b:u:i:l:d", {.log2_n = 10, .r = 8, .p = 1});
     auto strict = configure(users, false);
@@ -80,7 +80,9 @@ TEST_CASE("basic: a weak hash stops start-up unless the profile accepts it", "[a
     CHECK_THAT(message, Catch::Contains("rehash it with tools/hash_password"));
     CHECK(message.find("b:u:i:l:d") == std::string::npos);
     CHECK(configure(users, true)); // profile::development and profile::test
-    // The profile decides, whatever the settings said.
+}
+
+TEST_CASE("the profile decides what it relaxes, whatever the settings said", "[auth][basic][profile]") {
     w::settings s;
     s.auth.basic.accept_weak_hashes = true;
     using http = w::transport::streamable_http<w::transport::loopback>;
@@ -92,6 +94,12 @@ TEST_CASE("basic: a weak hash stops start-up unless the profile accepts it", "[a
     CHECK(w::server<development>::from_profile(s).auth.basic.accept_weak_hashes);
     s.auth.basic.accept_weak_hashes = false;
     CHECK(w::server<testing>::from_profile(s).auth.basic.accept_weak_hashes);
+    // Plain redis:// beyond loopback: an opt-in under production, granted under development and test.
+    CHECK_FALSE(w::server<production>::from_profile(s).storage.redis_plaintext_network);
+    CHECK(w::server<development>::from_profile(s).storage.redis_plaintext_network);
+    CHECK(w::server<testing>::from_profile(s).storage.redis_plaintext_network);
+    s.storage.redis_plaintext_network = true;
+    CHECK(w::server<production>::from_profile(s).storage.redis_plaintext_network); // the user's own opt-in stays
 }
 
 TEST_CASE("basic: an unknown user costs as much as the costliest user", "[auth][basic][timing]") {

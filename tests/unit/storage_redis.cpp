@@ -51,6 +51,31 @@ TEST_CASE("redis storage: URLs", "[storage][redis]") {
     CHECK(ws::detail::redis_key("srv:", "a:b", "c") != ws::detail::redis_key("srv:", "a", "b:c"));
 }
 
+TEST_CASE("redis storage: plaintext beyond loopback needs the setting that says the network is private", "[storage][redis]") {
+    captured_log cap;
+    warden::storage_settings settings;
+    settings.redis_url = "redis://192.0.2.10:6379"; // TEST-NET-1: never answers
+    settings.redis_timeout = 100ms;
+    settings.redis_max_backoff = 100ms;
+    const warden::credential_set none;
+    const auto refused = ws::redis::open({settings, none, cap.log, "test-server"});
+    const auto message = error_of(refused);
+    CHECK_THAT(message, Catch::StartsWith("redis://192.0.2.10:6379: Redis without TLS beyond this machine"));
+    CHECK_THAT(message, Catch::Contains("rediss://"));
+    CHECK_THAT(message, Catch::Contains("storage.redis_plaintext_network"));
+    // Opted in, or over TLS, it starts (and connects when that Redis answers).
+    settings.redis_plaintext_network = true;
+    CHECK(ws::redis::open({settings, none, cap.log, "test-server"}));
+    settings.redis_plaintext_network = false;
+    settings.redis_url = "rediss://192.0.2.10:6379";
+    CHECK(ws::redis::open({settings, none, cap.log, "test-server"}));
+    // Loopback needs nothing.
+    settings.redis_url = "redis://127.0.0.1:9";
+    CHECK(ws::redis::open({settings, none, cap.log, "test-server"}));
+    settings.redis_url = "redis://localhost:9";
+    CHECK(ws::redis::open({settings, none, cap.log, "test-server"}));
+}
+
 TEST_CASE("redis storage: the store contract against a real redis-server with a password", "[storage][redis]") {
     warden_test::redis_server redis("correct-horse-battery-staple");
     captured_log cap;

@@ -13,6 +13,7 @@
 #include <warden/config.hpp>
 #include <warden/crypto/base64.hpp>
 #include <warden/crypto/digest.hpp>
+#include <warden/detail/loopback.hpp>
 #include <warden/error.hpp>
 
 #include <boost/asio/ip/address.hpp>
@@ -91,13 +92,6 @@ inline std::string client_secret_basic(std::string_view client_id, std::string_v
     std::string out = "Basic " + crypto::base64_encode(pair);
     crypto::cleanse(pair.data(), pair.size());
     return out;
-}
-
-inline bool loopback_host(std::string_view host) {
-    if (host == "localhost") return true;
-    boost::system::error_code ec;
-    auto a = boost::asio::ip::make_address(std::string(host), ec);
-    return !ec && a.is_loopback();
 }
 
 /// `url` as an error message or a log line may show it: scheme, host, port and path; never

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <warden/crypto/digest.hpp>
+#include <warden/detail/loopback.hpp>
 #include <warden/error.hpp>
 #include <warden/log.hpp>
 #include <warden/storage/settings.hpp>
@@ -541,6 +542,12 @@ struct redis {
     static result<std::shared_ptr<store>> open(const open_context& c) {
         auto endpoint = parse_redis_url(c.settings.redis_url);
         if (!endpoint) return endpoint.error();
+        if (!endpoint.value().tls && !c.settings.redis_plaintext_network && !warden::detail::loopback_host(endpoint.value().host))
+            return failure(errc::invalid_argument,
+                           endpoint.value().describe() + ": Redis without TLS beyond this machine sends the password "
+                                                         "and every stored value in the clear; use rediss://, or set "
+                                                         "storage.redis_plaintext_network when that network is private "
+                                                         "(profile::development and profile::test accept it)");
         redis_store::options o;
         o.endpoint = std::move(endpoint).value();
         o.username = c.settings.redis_username;

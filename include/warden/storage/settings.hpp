@@ -36,6 +36,10 @@ struct storage_settings {
     std::chrono::milliseconds redis_timeout{2'000};           ///< connect and per-command bound
     std::size_t redis_connections = 4;                        ///< pooled connections
     std::chrono::milliseconds redis_max_backoff{5'000};       ///< reconnect backoff ceiling
+    /// `redis://` (no TLS) to a host that is not loopback: the password and every value cross
+    /// that network in the clear. Refused at start-up unless set, for a network you know is
+    /// private; server<D> sets it under profile::development and profile::test.
+    bool redis_plaintext_network = false;
 };
 
 namespace storage {
