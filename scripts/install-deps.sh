@@ -24,6 +24,8 @@ if [ "$want_npm" = 1 ]; then
   command -v redis-server >/dev/null || need_pkgs+=(redis-server)
   # A real nginx in front of several instances (tests/integration/cluster.sh).
   [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need_pkgs+=(nginx)
+  # Raw requests with chosen Host headers over TLS (tests/integration/tls.sh).
+  command -v curl >/dev/null || need_pkgs+=(curl)
 fi
 # Tools: accept any installation that provides the command (a machine may carry its own Node).
 command -v g++ >/dev/null || need_pkgs+=(g++)

@@ -41,6 +41,7 @@ struct development {
     static constexpr bool allows_loopback_http_fetch = true;
     static constexpr bool accepts_weak_password_hashes = true;
     static constexpr bool allows_plaintext_redis = true;
+    static constexpr bool accepts_any_host = true;
     static constexpr bool audits_by_default = false;
 };
 
@@ -52,6 +53,7 @@ struct test {
     static constexpr bool allows_loopback_http_fetch = true;
     static constexpr bool accepts_weak_password_hashes = true;
     static constexpr bool allows_plaintext_redis = true;
+    static constexpr bool accepts_any_host = true;
     static constexpr bool audits_by_default = false;
 };
 
@@ -71,6 +73,11 @@ inline constexpr bool accepts_weak_password_hashes = requires { requires P::acce
 /// the setting that says the network is private: `development` and `test` may.
 template <class P>
 inline constexpr bool allows_plaintext_redis = requires { requires P::allows_plaintext_redis; };
+
+/// Whether an HTTP server beyond loopback, with no allowed-host list and no certificate
+/// names to stand in for one, answers any Host (`development`, `test`) or refuses to start.
+template <class P>
+inline constexpr bool accepts_any_host = requires { requires P::accepts_any_host; };
 
 /// Whether the audit log (warden/audit.hpp) is on unless the settings say otherwise: off
 /// in profiles that say `audits_by_default = false` (`development`, `test`), on in every

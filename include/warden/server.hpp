@@ -286,6 +286,7 @@ public:
         s.auth.oauth.allow_loopback_http = profile::allows_loopback_http_fetch<typename Definition::profile>;
         s.auth.basic.accept_weak_hashes = profile::accepts_weak_password_hashes<typename Definition::profile>;
         if constexpr (profile::allows_plaintext_redis<typename Definition::profile>) s.storage.redis_plaintext_network = true;
+        s.http.any_host_by_profile = profile::accepts_any_host<typename Definition::profile>;
         if constexpr (detail::modern_only_transport<typename Definition::transport>) {
             // The stateless era only: no initialize, no sessions, no session-era transports.
             s.session.session_era = false;

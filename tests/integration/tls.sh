@@ -48,11 +48,26 @@ if "$here/with_server.sh" "$server" --listen 127.0.0.1:0 --tls-cert server.pem -
      env -u NODE_EXTRA_CA_CERTS "$0" -e "fetch(process.argv[1], {method: \"POST\"}).then(() => process.exit(0), (e) => { console.log(String(e.cause && e.cause.code)); process.exit(3); })" "$WARDEN_URL" | grep -q -E "CERT|VERIFY"
      r1=$?
      port=${WARDEN_URL##*:}; port=${port%%/*}
-     echo | openssl s_client -connect 127.0.0.1:$port -tls1_1 >/dev/null 2>&1 && exit 1
+     # The client at security level 0, so that TLS 1.1 is refused by the server, not by the
+     # client: the same client gets TLS 1.2.
+     echo | openssl s_client -connect 127.0.0.1:$port -tls1_1 -cipher "DEFAULT@SECLEVEL=0" >/dev/null 2>&1 && exit 1
+     echo | openssl s_client -connect 127.0.0.1:$port -tls1_2 -cipher "DEFAULT@SECLEVEL=0" >/dev/null 2>&1 || exit 1
      exit $r1' "$node"; then
-  ok "a client that does not trust the CA is refused; TLS 1.1 is refused"
+  ok "a client that does not trust the CA is refused; TLS 1.1 is refused by the server (TLS 1.2 from the same client is not)"
 else
   bad "untrusted client or TLS 1.1 was accepted"
+fi
+# Beyond loopback with no allowed-host list, the certificate's DNS names (localhost) are the
+# list: a rebound name gets 403.
+if "$here/with_server.sh" "$server" --listen 0.0.0.0:0 --tls-cert server.pem --tls-key server.key -- bash -c '
+     port=${WARDEN_URL##*:}; port=${port%%/*}
+     status() { curl -sk -o /dev/null -w "%{http_code}" -X POST "https://127.0.0.1:$port/mcp" -H "Host: $1" \
+       -H "Content-Type: application/json" -H "Accept: application/json, text/event-stream" \
+       --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"; }
+     [ "$(status "localhost:$port")" != 403 ] && [ "$(status rebound.attacker.example)" = 403 ]'; then
+  ok "beyond loopback, the certificate's names are the allowed hosts"
+else
+  bad "certificate names as allowed hosts"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

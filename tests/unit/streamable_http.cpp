@@ -907,3 +907,30 @@ TEST_CASE("streamable HTTP, 2026-07-28: a client that goes away cancels its requ
     REQUIRE(cancelled.wait_for(5s) == std::future_status::ready);
     CHECK(cancelled.get());
 }
+
+TEST_CASE("beyond loopback, a server answers only to its host names or refuses to start", "[http]") {
+    // behind_tls_terminator under profile::production, on every interface, with no list.
+    auto settings = small_limits<proxied_server>();
+    settings.http.address = "0.0.0.0";
+    {
+        w::server<proxied_server> refused{{.name = "t", .version = "1"}, settings};
+        CHECK(refused.run() == w::exit_config_error); // before it binds anything
+    }
+    // With the names clients use, only those get an answer.
+    settings.http.allowed_hosts = {"mcp.example.com"};
+    settings.http.stateless = true;
+    w::server<proxied_server> server{{.name = "t", .version = "1"}, settings};
+    server.tool("who", "who am I", [](w::call_context& ctx) { return w::tool_result::text(ctx.caller().subject); });
+    test::running run(server);
+    const std::string call = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"who"}})";
+    auto with_host = [&](const std::string& host) {
+        std::string raw = test::post(call);
+        const auto at = raw.find("Host: ");
+        raw.replace(at, raw.find("\r\n", at) - at, "Host: " + host);
+        return test::exchange(run.port(), raw).status;
+    };
+    CHECK(with_host("mcp.example.com") == 200);
+    CHECK(with_host("mcp.example.com:8443") == 200);
+    CHECK(with_host("rebound.attacker.example") == 403);
+    CHECK(with_host("127.0.0.1:" + std::to_string(run.port())) == 403);
+}

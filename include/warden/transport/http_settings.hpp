@@ -54,10 +54,14 @@ struct http_settings {
     std::chrono::milliseconds reauthenticate_interval{60'000};
 
     /// Host header values accepted besides the defaults (for a loopback bind:
-    /// 127.0.0.1:P, localhost:P and [::1]:P): "host:port", "host" (any port), or
-    /// "*.example.com" (one label under the domain, any port). Empty and not on loopback:
-    /// any Host.
+    /// 127.0.0.1:P, localhost:P and [::1]:P): "host:port", "host" (any port),
+    /// "*.example.com" (one label under the domain, any port), or "*" (any Host). Empty and
+    /// not on loopback: the TLS certificate's DNS names; without those, start-up fails,
+    /// except under profile::development and profile::test (any Host).
     std::vector<std::string> allowed_hosts{};
+    /// Set by server<D> from its profile (development, test): a server beyond loopback with
+    /// no allowed-host list answers any Host. A value set by hand is overwritten.
+    bool any_host_by_profile = false;
     /// Origins accepted besides the request's own (scheme://host[:port]).
     std::vector<std::string> allowed_origins{};
 

@@ -83,6 +83,22 @@ result<void> prepare_channel(http_state& state, const net::ip::address& address)
         if (state.client_certs)
             if (auto applied = state.client_certs->apply(ctx.native_handle()); !applied) return applied.error();
     }
+    // A server reachable beyond this host answers only to the names it is known by: with any
+    // Host accepted, a page that rebinds its own DNS name to this address can talk to the
+    // server from a browser inside the network. Without a list, the certificate's names.
+    state.certificate_hosts.clear();
+    if (!address.is_loopback() && cfg.allowed_hosts.empty()) {
+        if constexpr (Channel::encrypted)
+            if (X509* leaf = SSL_CTX_get0_certificate(state.tls->native_handle()))
+                for (const auto& name : crypto::describe_certificate(leaf).dns_names)
+                    state.certificate_hosts.push_back(lower(name));
+        if (state.certificate_hosts.empty() && !cfg.any_host_by_profile)
+            return failure(errc::invalid_argument,
+                           "listening on " + address.to_string() + " with no allowed-host list would answer any Host "
+                           "header (DNS rebinding); name the host names clients use (--allow-host NAME, "
+                           "http_settings::allowed_hosts; \"*\" accepts any), or give a TLS certificate with DNS names "
+                           "(profile::development and profile::test accept any Host)");
+    }
     if constexpr (Channel::security == channel_security::tls_terminated) {
         for (const auto& p : cfg.trusted_proxies) {
             boost::system::error_code ec;

@@ -75,6 +75,7 @@ struct http_state {
     warden::detail::server_core& core;
     const http_settings& config;
     std::vector<std::string> allowed_hosts; ///< lower-case; empty = any
+    std::vector<std::string> certificate_hosts; ///< the TLS certificate's DNS names, when they stand in for the list
     bool check_hosts = true;
     session_table sessions;
     std::atomic<std::size_t> connections{0};

@@ -51,8 +51,20 @@ int run_http(http_state& state, const net::ip::address& listen_address) {
             if (port == (Channel::encrypted ? 443 : 80)) state.allowed_hosts.emplace_back(h);
         }
     }
-    for (const auto& h : cfg.allowed_hosts) state.allowed_hosts.push_back(lower(h));
-    state.check_hosts = on_loopback || !cfg.allowed_hosts.empty();
+    bool any_host = false;
+    for (const auto& h : cfg.allowed_hosts) {
+        if (h == "*") any_host = true;
+        else state.allowed_hosts.push_back(lower(h));
+    }
+    state.allowed_hosts.insert(state.allowed_hosts.end(), state.certificate_hosts.begin(), state.certificate_hosts.end());
+    state.check_hosts = !any_host && (on_loopback || !state.allowed_hosts.empty());
+    if (!state.certificate_hosts.empty()) {
+        std::string names;
+        for (const auto& h : state.certificate_hosts) names += (names.empty() ? "" : ", ") + h;
+        core.log().info("Host checked against the TLS certificate's names: " + names);
+    } else if (!state.check_hosts && !any_host) {
+        core.log().warn("any Host header is answered (no allowed-host list; profile::development or test)");
+    }
 
     const std::string host_text = listen_address.is_v6() ? "[" + listen_address.to_string() + "]"
                                                           : listen_address.to_string();
