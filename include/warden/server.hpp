@@ -208,6 +208,12 @@ public:
                               false, true});
         if constexpr (requires { storage_policy_type::variables(core_.config().storage); })
             for (auto& v : storage_policy_type::variables(core_.config().storage)) needed.push_back(std::move(v));
+        // Handlers see what the author declared, less what verifies callers or guards storage.
+        std::vector<std::string> for_handlers;
+        for (const auto& d : req->variables)
+            if (std::none_of(needed.begin(), needed.end(), [&](const variable& v) { return v.name == d.name; }))
+                for_handlers.push_back(d.name);
+        core_.set_handler_credential_names(std::move(for_handlers));
         for (auto& v : needed) {
             const bool declared = std::any_of(req->variables.begin(), req->variables.end(),
                                               [&](const variable& d) { return d.name == v.name; });

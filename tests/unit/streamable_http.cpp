@@ -934,3 +934,33 @@ TEST_CASE("beyond loopback, a server answers only to its host names or refuses t
     CHECK(with_host("rebound.attacker.example") == 403);
     CHECK(with_host("127.0.0.1:" + std::to_string(run.port())) == 403);
 }
+
+TEST_CASE("handlers see the credentials declared for them, never those that verify callers", "[http][auth][credentials]") {
+    const std::string token = "caller-0123456789abcdef0123";
+    token_dir dir;
+    dir.write("MCP_TOKEN", token);
+    dir.write("UPSTREAM_TOKEN", "upstream-secret-value");
+    auto s = small_limits<bearer_server>();
+    s.credentials_directory = dir.path;
+    s.http.stateless = true;
+    // The author declares the upstream token for handlers, and (by mistake or habit) the
+    // bearer token's variable as well: the scheme's variable stays out of handlers' reach.
+    s.credentials = {{"UPSTREAM_TOKEN", "for the upstream API", true, true}, {"MCP_TOKEN", "the callers' token", true, true}};
+    s.auth.bearer.tokens = {{.name = "ci", .credentials = {"MCP_TOKEN"}, .scopes = {"read"}}};
+    w::server<bearer_server> server{{.name = "t", .version = "1"}, std::move(s)};
+    server.tool("visible", "which credentials a handler sees", [](w::call_context& ctx) {
+        std::string seen;
+        for (const char* name : {"UPSTREAM_TOKEN", "MCP_TOKEN"})
+            if (const auto* v = ctx.credentials().find_secret(name)) seen += std::string(name) + (v->matches("upstream-secret-value") ? "=ok " : "=? ");
+        return w::tool_result::text(seen);
+    });
+    test::running run(server);
+    const auto port = run.port();
+    auto r = test::exchange(port, test::with_port(test::post(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"visible"}})",
+                                                             "Authorization: Bearer " + token + "\r\n"),
+                                                  port));
+    REQUIRE(r.status == 200);
+    CHECK(boost::json::parse(r.message.body()).at("result").at("content").at(0).at("text") == "UPSTREAM_TOKEN=ok ");
+    // The server itself (setup code: upstream clients, token managers) still has them all.
+    CHECK(server.credentials().find_secret("MCP_TOKEN"));
+}

@@ -96,6 +96,16 @@ public:
         return d;
     }
 
+    /// The variables named in `names` only (those absent stay absent).
+    credential_set only(const std::vector<std::string>& names) const {
+        credential_set out;
+        for (const auto& n : names) {
+            if (auto it = secrets_.find(n); it != secrets_.end()) out.secrets_.emplace(n, secret(std::string(it->second.reveal())));
+            if (auto it = values_.find(n); it != values_.end()) out.values_.insert_or_assign(n, it->second);
+        }
+        return out;
+    }
+
     void insert(const variable& v, std::string&& value) {
         if (v.is_secret)
             secrets_.insert_or_assign(v.name, secret(std::move(value)));

@@ -62,9 +62,19 @@ public:
         std::vector<std::string> values;
         c.for_each_secret([&](std::string_view, const secret& s) { values.emplace_back(s.reveal()); });
         log_->redact(std::move(values));
+        auto for_handlers = std::make_shared<const credential_set>(c.only(handler_names_));
         auto next = std::make_shared<const credential_set>(std::move(c));
         std::lock_guard lock(mutex_);
         credentials_ = std::move(next);
+        handler_credentials_ = std::move(for_handlers);
+    }
+    /// What tool handlers see (`call_context::credentials()`): the variables the author
+    /// declared for them, never what the auth scheme verifies callers with, the storage's
+    /// keys or the requestState key. Set before the credentials are.
+    void set_handler_credential_names(std::vector<std::string> names) { handler_names_ = std::move(names); }
+    std::shared_ptr<const credential_set> handler_credentials_snapshot() const {
+        std::lock_guard lock(mutex_);
+        return handler_credentials_;
     }
 
     /// The key that seals requestState; null: the process's random key.
@@ -207,6 +217,8 @@ private:
     const mcp::dispatcher* dispatcher_ = nullptr; ///< the registry, as transports see it
     std::shared_ptr<logger> log_{};
     std::shared_ptr<const credential_set> credentials_ = std::make_shared<const credential_set>();
+    std::shared_ptr<const credential_set> handler_credentials_ = std::make_shared<const credential_set>();
+    std::vector<std::string> handler_names_{};
     std::once_flag workers_once_{};
     std::optional<boost::asio::thread_pool> workers_{};
     mutable std::mutex mutex_{};

@@ -90,7 +90,9 @@ public:
 
     /// Who is calling, as the auth gate established it.
     const principal& caller() const noexcept { return caller_; }
-    /// The server's own credentials (for upstream APIs), loaded at start-up.
+    /// The credentials the author declared for handlers (settings.credentials: tokens for
+    /// upstream APIs), as last loaded; never those the auth scheme verifies callers with,
+    /// nor the storage's or the requestState key.
     const credential_set& credentials() const noexcept { return credentials_; }
 
     /// Requested to stop when the client cancels the call or the server shuts down.

@@ -16,7 +16,7 @@ WARDEN_DECL server_core::server_core(server_info info, settings s)
 
 WARDEN_DECL std::shared_ptr<mcp::session> server_core::open_session(principal caller, std::shared_ptr<mcp::outbound> out,
                                                                     bool tracked) {
-    auto s = std::make_shared<mcp::session>(registry_, info_, settings_.session, std::move(caller), credentials_snapshot(),
+    auto s = std::make_shared<mcp::session>(registry_, info_, settings_.session, std::move(caller), handler_credentials_snapshot(),
                                             workers().get_executor(), std::move(out), log_);
     s->set_state_sealer(state_sealer());
     s->set_audit(audit_);
