@@ -89,6 +89,9 @@ struct configuration {
         s.refresh_ahead = std::chrono::seconds(std::stol(env_or(v("NOTES_REFRESH_AHEAD_SECONDS"), "300")));
         s.refresh_lock_ttl = std::chrono::seconds(std::stol(env_or(v("NOTES_REFRESH_LOCK_SECONDS"), "0")));
         s.login_command = "upstream_api login --env " + std::string(Env::name) + " --tenant " + tenant;
+        // Sealed in Redis (production) under the storage key; other stores encrypt or stay local.
+        s.token_key_variable = v("STORAGE_KEY");
+        s.previous_token_key_variable = v("STORAGE_KEY_PREVIOUS");
         s.fetch = fetch();
         return s;
     }

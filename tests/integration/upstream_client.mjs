@@ -6,7 +6,7 @@
 // which login command to run; a new login recovers), and two production instances sharing
 // Redis refreshing once.
 //   node upstream_client.mjs BINARY DIR AS_PORT API_PORT REDIS_URL
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -228,6 +228,14 @@ await check('a new login recovers', async () => {
 await check('two production instances sharing Redis refresh once (4 concurrent callers each)', async () => {
   const r = await login(prodEnv, 'production', process.env.PROD_REDIRECT);
   if (r.code !== 0) throw new Error(r.err);
+  // What Redis holds is sealed: no token, no JSON member name, readable by whoever reads Redis.
+  const cli = (...args) => execFileSync('redis-cli', ['-u', redisUrl, '--no-auth-warning', ...args], { encoding: 'latin1' });
+  const keys = cli('--scan', '--pattern', '*oauth/notes*').split('\n').filter((k) => k && !k.includes('lock'));
+  if (keys.length === 0) throw new Error('no stored tokens in Redis');
+  for (const k of keys) {
+    const v = cli('GET', k);
+    if (/refresh_token|access_token|"scope"/.test(v) || !v.startsWith('WRDNAEAD')) throw new Error(`tokens in the clear in Redis: ${k}`);
+  }
   const instances = [];
   for (let i = 0; i < 2; i++) {
     const child = spawn(bin, ['--env', 'production', '--listen', '127.0.0.1:0', '--tls-cert', path.join(dir, 'server.pem'),

@@ -144,15 +144,3 @@ TEST_CASE("bearer: unusable configuration is refused at start-up without showing
     CHECK_FALSE(vars[1].required);
     CHECK(vars[0].is_secret);
 }
-
-TEST_CASE("bearer: a required grant whose token is missing or empty stops start-up", "[auth][bearer]") {
-    // The credential loader catches these first; a credential source of the user's own may not.
-    for (const auto& creds : {test::credentials({}), test::credentials({{"TOKEN_OLD", ""}})}) {
-        auto b = w::auth::bearer::configure(creds, two_tokens());
-        REQUIRE_FALSE(b);
-        CHECK(b.error() == w::errc::missing_credentials);
-        CHECK_THAT(b.error().message(), Catch::Contains("grant \"ci\" is required and TOKEN_OLD is empty or not set"));
-    }
-    // An optional grant without its token is simply not configured.
-    CHECK(w::auth::bearer::configure(test::credentials({{"TOKEN_OLD", old_token}}), two_tokens()));
-}

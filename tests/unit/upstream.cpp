@@ -31,15 +31,25 @@ wu::oauth_client_settings settings_for(const warden_test::oauth_stub& as) {
     s.fetch.timeout = 5s;
     return s;
 }
-/// Stores a token set for `tenant` as a login would, expiring in `ttl` seconds.
-void signed_in(ws::store& store, warden_test::oauth_stub& as, std::string_view tenant, std::int64_t ttl) {
+/// A token set from `as`, expiring in `ttl` seconds.
+wu::token_set issued(warden_test::oauth_stub& as, std::int64_t ttl) {
     auto [access, refresh] = as.issue();
     wu::token_set t;
     t.access_token = access;
     t.refresh_token = refresh;
     t.expires_at = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch()).count() + ttl;
-    REQUIRE(store.put(tenant, "oauth/github", t.serialize()));
+    return t;
+}
+/// Stores a token set for `tenant` as a login would (in a store that keeps them as they are).
+void signed_in(ws::store& store, warden_test::oauth_stub& as, std::string_view tenant, std::int64_t ttl) {
+    REQUIRE(store.put(tenant, "oauth/github", issued(as, ttl).serialize()));
+}
+/// A credential set holding a storage key (base64 of 32 bytes).
+warden::credential_set storage_key(char fill) {
+    warden::credential_set c;
+    c.insert({"WARDEN_STORAGE_KEY", "", true, true}, warden::crypto::base64_encode(std::string(32, fill)));
+    return c;
 }
 /// Calls `get()` from `n` threads at once; the distinct tokens they got, and how many failed.
 template <class Get>
@@ -112,15 +122,57 @@ TEST_CASE("upstream oauth: two managers (two processes) sharing one Redis refres
         return st.value();
     };
     auto store_a = open(), store_b = open();
-    signed_in(*store_a, as, "acme", 60);
-    wu::token_manager a(settings_for(as), store_a, warden::credential_set{});
-    wu::token_manager b(settings_for(as), store_b, warden::credential_set{});
+    wu::token_manager a(settings_for(as), store_a, storage_key('k'));
+    wu::token_manager b(settings_for(as), store_b, storage_key('k'));
+    REQUIRE(a.import_tokens("acme", issued(as, 60)));
     const auto [seen, failures] =
         concurrently(32, [&](int i) { return (i % 2 ? a : b).access_token("acme"); });
     CHECK(failures == 0);
     CHECK(as.refreshes == 1);
     CHECK(a.refreshes() + b.refreshes() == 1);
     CHECK(seen.size() == 1);
+}
+
+TEST_CASE("upstream oauth: tokens in Redis are sealed under the storage key, bound to their slot", "[upstream][oauth][redis]") {
+    warden_test::redis_server redis;
+    warden_test::oauth_stub as;
+    warden::logger log;
+    warden::storage_settings rs;
+    rs.redis_url = redis.url();
+    auto opened = ws::redis::open({rs, warden::credential_set{}, log, "upstream-test"});
+    REQUIRE(opened);
+    const auto store = opened.value();
+    // Without a key the manager refuses the store: the refresh tokens would lie in the clear.
+    auto keyless = wu::token_manager::make(settings_for(as), store, warden::credential_set{});
+    REQUIRE_FALSE(keyless);
+    CHECK_THAT(keyless.error().message(), Catch::Contains("set WARDEN_STORAGE_KEY"));
+    warden::credential_set short_key;
+    short_key.insert({"WARDEN_STORAGE_KEY", "", true, true}, "c2hvcnQ=");
+    CHECK_FALSE(wu::token_manager::make(settings_for(as), store, short_key));
+
+    wu::token_manager tokens(settings_for(as), store, storage_key('k'));
+    const auto t = issued(as, 3600);
+    REQUIRE(tokens.import_tokens("acme", t));
+    const auto raw = store->get("acme", "oauth/github").value();
+    REQUIRE(raw);
+    CHECK(raw->starts_with("WRDNAEAD"));
+    CHECK(raw->find(t.refresh_token) == std::string::npos);
+    CHECK(raw->find(t.access_token) == std::string::npos);
+    CHECK(raw->find("refresh_token") == std::string::npos);
+    auto got = tokens.access_token("acme");
+    REQUIRE(got);
+    CHECK(got.value() == t.access_token);
+    // Another key, or the value copied into another tenant's slot, does not open.
+    wu::token_manager other_key(settings_for(as), store, storage_key('x'));
+    auto refused = other_key.access_token("acme");
+    REQUIRE_FALSE(refused);
+    CHECK_THAT(refused.error().message(), Catch::Contains("cannot be opened with WARDEN_STORAGE_KEY"));
+    REQUIRE(store->put("globex", "oauth/github", *raw));
+    CHECK_FALSE(tokens.access_token("globex"));
+    // A value written in the clear (before sealing) is refused, not trusted.
+    REQUIRE(store->put("initech", "oauth/github", issued(as, 3600).serialize()));
+    CHECK_FALSE(tokens.access_token("initech"));
+    CHECK(as.refreshes == 0);
 }
 
 TEST_CASE("upstream oauth: invalid_grant asks for a new login, naming the command", "[upstream][oauth]") {

@@ -278,11 +278,10 @@ result<digest_table> load_grants(const std::vector<key_grant>& grants, const cre
                 return failure(errc::invalid_credentials, c + ": " + bad);
             digests.push_back(crypto::sha256(s->reveal()));
         }
-        if (digests.size() != parts) {
-            if (!g.required) continue; // an optional grant that is not configured
-            return failure(errc::missing_credentials, std::string(what) + " grant \"" + g.name + "\" is required and " +
-                                                          g.credentials[digests.size()] + " is empty or not set");
-        }
+        // A grant whose secret is absent or empty is not configured. `required` is the
+        // credential loader's to enforce (it refuses to start, or to reload, without one);
+        // here an absent secret can never match anything.
+        if (digests.size() != parts) continue;
         if (auto other = table.grant_of(digests)) {
             // The same secret twice is harmless when it grants the same (mid-rotation, the
             // new token briefly in both slots); otherwise it would be ambiguous.

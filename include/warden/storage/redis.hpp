@@ -332,6 +332,7 @@ public:
     ~redis_store() override { crypto::cleanse(options_.password.data(), options_.password.size()); }
 
     bool may_block() const noexcept override { return true; }
+    bool keeps_values_in_clear() const noexcept override { return true; }
 
     /// PING: whether Redis answers now (with the password refused as an error of its own).
     result<void> ping() {

@@ -51,6 +51,9 @@ public:
     }
     /// True when a call may wait on the network (run it on the worker pool).
     virtual bool may_block() const noexcept { return false; }
+    /// True when values sit unencrypted where other hosts read them (Redis): what users of
+    /// the store seal before they put secrets in it.
+    virtual bool keeps_values_in_clear() const noexcept { return false; }
 
 protected:
     store() = default;

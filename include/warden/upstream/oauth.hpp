@@ -38,6 +38,7 @@
 #include <warden/detail/strict_json.hpp>
 #include <warden/error.hpp>
 #include <warden/log.hpp>
+#include <warden/storage/encrypted_file.hpp>
 #include <warden/storage/store.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -85,6 +86,12 @@ struct oauth_client_settings {
     std::chrono::milliseconds refresh_wait{0};
     std::string login_command{};         ///< shown when a login is needed, e.g. "my-server login --tenant acme"
     warden::detail::fetch_options fetch{};
+    /// In a store that keeps values in the clear beyond this host (storage::redis), the
+    /// tokens are sealed (AES-256-GCM, as storage::encrypted_file seals records) under the
+    /// key in this credential (base64 of 32 random bytes; declare it), and opened with it or
+    /// with the one it replaces. Without it such a store is refused.
+    std::string token_key_variable = "WARDEN_STORAGE_KEY";
+    std::string previous_token_key_variable = "WARDEN_STORAGE_KEY_PREVIOUS";
 };
 
 /// What is stored per (tenant, upstream), as JSON (inside whatever encryption the storage
@@ -182,6 +189,19 @@ public:
             throw std::invalid_argument("upstream " + settings_.name +
                                         ": refresh_lock_ttl must be at least twice the request timeout plus 10 s");
         if (!store_) throw std::invalid_argument("upstream " + settings_.name + ": no storage");
+        if (store_->keeps_values_in_clear()) {
+            auto current = storage::detail::storage_key(creds, settings_.token_key_variable);
+            auto previous = storage::detail::storage_key(creds, settings_.previous_token_key_variable);
+            if (!current) throw std::invalid_argument("upstream " + settings_.name + ": " + current.error().message());
+            if (!previous) throw std::invalid_argument("upstream " + settings_.name + ": " + previous.error().message());
+            if (current.value().empty())
+                throw std::invalid_argument("upstream " + settings_.name + ": its refresh tokens would be stored in the "
+                                            "clear where other hosts read them (Redis); set " + settings_.token_key_variable +
+                                            " (openssl rand -base64 32) to seal them");
+            auto codec = storage::aead_codec::make(std::move(current).value(), std::move(previous).value());
+            if (!codec) throw std::invalid_argument("upstream " + settings_.name + ": " + codec.error().message());
+            sealer_ = std::move(codec).value();
+        }
         owner_ = crypto::base64url_encode(crypto::random_bytes(12));
     }
 
@@ -250,10 +270,17 @@ public:
         if (t.value().refresh_token.empty() && log_)
             log_->warn("upstream " + settings_.name + ": the authorization server issued no refresh token; a new login "
                        "will be needed when the access token expires");
-        auto stored = store_->put(tenant, token_key(), t.value().serialize());
-        if (!stored) return stored.error();
+        if (auto stored = import_tokens(tenant, t.value()); !stored) return stored.error();
         if (log_) log_->info("upstream " + settings_.name + ": signed in for tenant " + std::string(tenant));
         return success();
+    }
+
+    /// Stores `t` for `tenant`, replacing what was there, as a login does (sealed where the
+    /// store keeps values in the clear): for tokens obtained elsewhere.
+    result<void> import_tokens(std::string_view tenant, const token_set& t) {
+        auto sealed = seal(tenant, t.serialize());
+        if (!sealed) return sealed.error();
+        return store_->put(tenant, token_key(), std::move(sealed).value());
     }
 
     /// The whole login on this machine: listens on the loopback redirect URI, calls
@@ -366,6 +393,22 @@ private:
                                                                           : lock_ttl() + std::chrono::seconds(5);
     }
     std::string token_key() const { return "oauth/" + settings_.name; }
+    /// What sealed tokens are bound to: this upstream and this tenant (a value copied to
+    /// another's slot does not open).
+    std::string slot(std::string_view tenant) const {
+        std::string out = "upstream-tokens";
+        out.push_back('\0');
+        out.append(settings_.name).push_back('\0');
+        out.append(tenant);
+        return out;
+    }
+    /// `json` as stored: sealed when the store keeps values in the clear.
+    result<std::string> seal(std::string_view tenant, std::string json) const {
+        if (!sealer_) return json;
+        auto sealed = sealer_->seal(slot(tenant), json);
+        crypto::cleanse(json.data(), json.size());
+        return sealed;
+    }
     std::string lock_key() const { return "oauth-refresh-lock/" + settings_.name; }
     std::string joined_scopes() const {
         std::string s;
@@ -391,7 +434,17 @@ private:
         auto raw = store_->get(tenant, token_key());
         if (!raw) return raw.error();
         if (!raw.value()) return std::optional<loaded>();
-        auto set = token_set::parse(*raw.value());
+        std::string json;
+        if (sealer_) {
+            auto opened = sealer_->open(slot(tenant), *raw.value());
+            if (!opened)
+                return failure(errc::storage_error, "the stored tokens of upstream " + settings_.name +
+                                                        " cannot be opened with " + settings_.token_key_variable +
+                                                        " (another key, or stored unsealed): sign in again");
+            json = std::move(opened).value();
+        }
+        auto set = token_set::parse(sealer_ ? json : *raw.value());
+        crypto::cleanse(json.data(), json.size());
         if (!set) return failure(errc::storage_error, "the stored tokens of upstream " + settings_.name + " are damaged");
         return std::optional<loaded>(loaded{std::move(*raw.value()), std::move(*set)});
     }
@@ -507,7 +560,9 @@ private:
         if (next.refresh_token.empty()) next.refresh_token = c.set.refresh_token; // no rotation: keep the old one
         if (next.scope.empty()) next.scope = c.set.scope;
         // Stored before anyone uses the new access token: the rotated refresh token is safe.
-        auto swapped = store_->compare_and_swap(tenant, token_key(), c.raw, next.serialize());
+        auto sealed = seal(tenant, next.serialize());
+        if (!sealed) return sealed.error();
+        auto swapped = store_->compare_and_swap(tenant, token_key(), c.raw, std::move(sealed).value());
         if (!swapped) return swapped.error();
         if (!swapped.value())
             return failure(errc::storage_error, "upstream " + settings_.name +
@@ -526,7 +581,9 @@ private:
         dead.refresh_token.clear();
         dead.needs_login = true;
         dead.reason = why;
-        auto swapped = store_->compare_and_swap(tenant, token_key(), c.raw, dead.serialize());
+        auto sealed = seal(tenant, dead.serialize());
+        if (!sealed) return sealed.error();
+        auto swapped = store_->compare_and_swap(tenant, token_key(), c.raw, std::move(sealed).value());
         if (swapped && !swapped.value()) {
             auto now = load(tenant);
             if (now && now.value() && !now.value()->set.needs_login && !now.value()->set.access_token.empty())
@@ -612,6 +669,7 @@ private:
 
     oauth_client_settings settings_;
     std::shared_ptr<storage::store> store_;
+    std::shared_ptr<const storage::aead_codec> sealer_; ///< set when the store keeps values in the clear
     const logger* log_;
     std::string client_auth_;
     std::string owner_;
