@@ -6,6 +6,10 @@
 
 #include <boost/describe/class.hpp>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
 #include <thread>
 
 using namespace test;
@@ -312,8 +316,27 @@ TEST_CASE("prompts and completion", "[session][prompts]") {
                                   9)) == -32602);
 }
 
+namespace {
+std::atomic<bool> watch_started{false}, watch_saw_stop{false};
+} // namespace
+
 TEST_CASE("logging, progress and cancellation reach the client", "[session][context]") {
     harness h;
+    watch_started = watch_saw_stop = false;
+    add_tool(h, {.name = "watch"}, [](warden::call_context& ctx) {
+        // Waits on the stop token itself (a callback), for at most 5 s.
+        std::mutex m;
+        std::condition_variable cv;
+        std::stop_callback wake(ctx.stop_token(), [&] {
+            std::lock_guard lock(m);
+            watch_saw_stop = true;
+            cv.notify_all();
+        });
+        watch_started = true;
+        std::unique_lock lock(m);
+        cv.wait_for(lock, 5s, [] { return watch_saw_stop.load(); });
+        return warden::tool_result::text("stopped");
+    });
     add_tool(h, {.name = "chatty"}, [](warden::call_context& ctx) {
         ctx.log(warden::log_level::debug, "dbg");
         ctx.log(warden::log_level::warning, boost::json::object{{"k", "v"}}, "lg");
@@ -345,10 +368,19 @@ TEST_CASE("logging, progress and cancellation reach the client", "[session][cont
     }
     CHECK(last_note < response_at);
 
-    // Cancellation: the handler sees its stop token; no response is sent.
-    h.session->receive_text(R"({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"wait"}})");
-    std::this_thread::sleep_for(20ms);
+    // Cancellation: the handler sees its stop token (and ends long before its own 5 s); no
+    // response is sent. Started and stopped are signalled, never guessed with sleeps.
+    h.session->receive_text(R"({"jsonrpc":"2.0","id":"long","method":"tools/call","params":{"name":"watch"}})");
+    const auto wait_until = [](const std::atomic<bool>& flag) {
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (!flag && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+        return flag.load();
+    };
+    REQUIRE(wait_until(watch_started));
+    const auto cancelled_at = std::chrono::steady_clock::now();
     h.session->receive_text(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"long"}})");
+    REQUIRE(wait_until(watch_saw_stop));
+    CHECK(std::chrono::steady_clock::now() - cancelled_at < 2s);
     CHECK(h.out->was_abandoned("long"));
     CHECK(h.out->response("long", 100ms).is_null());
 }

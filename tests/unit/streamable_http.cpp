@@ -964,3 +964,59 @@ TEST_CASE("handlers see the credentials declared for them, never those that veri
     // The server itself (setup code: upstream clients, token managers) still has them all.
     CHECK(server.credentials().find_secret("MCP_TOKEN"));
 }
+
+TEST_CASE("requestState: servers sharing a key open each other's states; others refuse; a reload rotates it",
+          "[http][modern][request_state]") {
+    using state_server = w::server_definition<w::transport::streamable_http<w::transport::loopback>, w::credentials::file,
+                                              w::auth::anonymous, w::storage::memory>;
+    const std::string key_a = w::crypto::base64_encode(std::string(32, 'a'));
+    token_dir shared, alone;
+    shared.write("STATE_KEY", key_a);
+    auto make = [](const token_dir& dir) {
+        auto s = small_limits<state_server>();
+        s.credentials_directory = dir.path;
+        s.credential_reload_interval = 0ms;
+        s.request_state_key_variable = "STATE_KEY";
+        auto server = std::make_unique<w::server<state_server>>(w::server_info{.name = "t", .version = "1"}, s);
+        server->tool("ask", "asks a name", [](w::call_context& ctx) {
+            auto name = ctx.elicit("Your name?", boost::json::parse(R"({"type":"object","properties":{"name":{"type":"string"}}})").as_object(), "who");
+            if (!name) return w::tool_result::error(name.error().message());
+            return w::tool_result::text(std::string(name.value().content.at("name").as_string()));
+        });
+        return server;
+    };
+    auto a = make(shared), b = make(shared), c = make(alone); // c: no key, the process's own
+    test::running run_a(*a), run_b(*b), run_c(*c);
+    const std::string meta =
+        R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"elicitation":{}}})";
+    auto call = [&](std::uint16_t port, const std::string& extra) {
+        const std::string body = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ask","arguments":{})" +
+                                 extra + "," + meta + "}}";
+        auto r = test::exchange(port, test::with_port(test::post(body, v2026 + mcp_method("tools/call") + "Mcp-Name: ask\r\n"), port));
+        REQUIRE(r.status == 200);
+        return boost::json::parse(r.message.body()).as_object();
+    };
+    const auto first = call(run_a.port(), "");
+    REQUIRE(first.at("result").at("resultType") == "input_required");
+    const std::string state(first.at("result").at("requestState").as_string());
+    const std::string retry = R"(,"inputResponses":{"who":{"action":"accept","content":{"name":"Ada"}}},"requestState":")" + state + "\"";
+    // Another instance with the same key opens it.
+    const auto on_b = call(run_b.port(), retry);
+    REQUIRE(on_b.contains("result"));
+    CHECK(on_b.at("result").at("content").at(0).at("text") == "Ada");
+    // One without the key cannot.
+    const auto on_c = call(run_c.port(), retry);
+    REQUIRE(on_c.contains("error"));
+    CHECK(on_c.at("error").at("code") == -32602);
+    // A reload with a new key: states sealed under the old one no longer open there.
+    shared.write("STATE_KEY", w::crypto::base64_encode(std::string(32, 'z')));
+    REQUIRE(a->reload_credentials());
+    const auto rotated = call(run_a.port(), retry);
+    REQUIRE(rotated.contains("error"));
+    CHECK(rotated.at("error").at("code") == -32602);
+    // What it seals under the new key opens there.
+    const auto fresh = call(run_a.port(), "");
+    const std::string state2(fresh.at("result").at("requestState").as_string());
+    const std::string retry2 = R"(,"inputResponses":{"who":{"action":"accept","content":{"name":"Bo"}}},"requestState":")" + state2 + "\"";
+    CHECK(call(run_a.port(), retry2).at("result").at("content").at(0).at("text") == "Bo");
+}
