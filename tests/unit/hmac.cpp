@@ -145,24 +145,32 @@ TEST_CASE("hmac: key rotation, and failing closed without a replay store", "[aut
 
 TEST_CASE("hmac: a nonce is remembered for as long as its signature could be accepted", "[auth][hmac]") {
     // Timestamps are whole seconds, accepted within the window either side of now: with a
-    // 1 s window, one signed for the next second is still accepted a little over two seconds
-    // after it was first used. Its nonce must still be remembered then.
+    // 1 s window, one signed for the next second is still accepted a little under three
+    // seconds after it was first used (from the end of one second to the start of the third
+    // after it). Its nonce must still be remembered then. Both clocks are the test's.
+    auto seconds = std::make_shared<std::int64_t>(1'800'000'000);
+    auto steady = std::make_shared<w::storage::memory_store::clock::time_point>();
     auto s = settings();
     s.hmac.window = std::chrono::seconds(1);
-    auto h = w::auth::hmac::configure(test::credentials({{"HMAC_K1", key}}), s, memory_replay());
+    s.hmac.clock = [seconds] { return *seconds; };
+    auto store = std::make_shared<w::storage::memory_store>(1000, [steady] { return *steady; });
+    auto h = w::auth::hmac::configure(test::credentials({{"HMAC_K1", key}}), s,
+                                      std::make_shared<w::auth::storage_replay_store>(store));
     REQUIRE(h);
     const w::secret k(key);
     const w::auth::hmac_signer signer("k1", k);
-    // Start just after a second begins, so that the replay below lands two seconds later.
-    while (std::chrono::system_clock::now().time_since_epoch() % std::chrono::seconds(1) > std::chrono::milliseconds(50))
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    const auto first = now();
+    const auto first = *seconds;
     const std::string auth = signer.authorization("POST", "/mcp", "127.0.0.1:8080", body, first + 1, "nonce-0123456789-late");
     REQUIRE(test::admitted(h.value().authenticate(signed_request(auth).view())));
-    std::this_thread::sleep_for(std::chrono::milliseconds(2200));
-    REQUIRE(now() == first + 2); // the timestamp is inside the window still
+    // Used at the very start of second `first`; replayed at the very end of `first + 2`,
+    // 2.999 s later, when its timestamp is still inside the window.
+    *seconds = first + 2;
+    *steady += std::chrono::milliseconds(2999);
     auto again = h.value().authenticate(signed_request(auth).view());
     REQUIRE(test::refused(again));
     CHECK(test::refused(again)->description == "replayed request");
+    *seconds = first + 3; // and a moment later the timestamp itself is refused
+    CHECK(test::refused(h.value().authenticate(signed_request(auth).view()))->description == "stale or future timestamp");
+    CHECK(w::auth::nonce_lifetime(std::chrono::seconds(1)) >= std::chrono::seconds(3));
     CHECK(w::auth::nonce_lifetime(std::chrono::seconds(300)) > std::chrono::seconds(601));
 }

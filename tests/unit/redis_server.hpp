@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -16,17 +19,29 @@
 
 namespace warden_test {
 
-/// A free TCP port on 127.0.0.1 (bound and released; good enough for a test).
+/// A TCP port on 127.0.0.1 that is free now and lies below the kernel's ephemeral range: a
+/// port that bind(0) handed out could be taken by any outgoing connection (a test's own
+/// client included) before Redis binds it; one below the range never is.
 inline int free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
+    int lo = 32768, hi = 60999;
+    if (std::FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+        if (std::fscanf(f, "%d %d", &lo, &hi) != 2) lo = 32768, hi = 60999;
+        std::fclose(f);
+    }
+    thread_local std::mt19937 pick(std::random_device{}());
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        int port = lo > 21024 ? 20000 + static_cast<int>(pick() % static_cast<unsigned>(lo - 20000))
+                              : hi + 1 + static_cast<int>(pick() % static_cast<unsigned>(65535 - hi));
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(static_cast<std::uint16_t>(port));
+        const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        ::close(fd);
+        if (free) return port;
+    }
+    throw std::runtime_error("no free port below the ephemeral range");
 }
 
 inline bool port_accepts(int port) {

@@ -29,7 +29,9 @@ wm::request_state_binding binding(const warden::principal& p = ada(), std::strin
 
 TEST_CASE("requestState: sealed for one caller, method and request", "[request_state]") {
     auto sealer = wm::request_state_sealer::from_key(warden::crypto::random_bytes(32), 60s).value();
-    const auto state = sealer.seal(binding(), "round-2:{\"seat\":\"12A\"}");
+    // Sealed at a fixed instant, so that the expiry checks below never straddle a second.
+    const auto sealed_at = std::chrono::system_clock::now();
+    const auto state = sealer.seal(binding(), "round-2:{\"seat\":\"12A\"}", sealed_at);
     // Opaque to the client: neither the text nor its bytes appear (a 3-letter probe would
     // match random base64url now and then, so probe with the whole text).
     CHECK(state.find("{\"seat\":\"12A\"}") == std::string::npos);
@@ -72,8 +74,8 @@ TEST_CASE("requestState: sealed for one caller, method and request", "[request_s
     auto other = wm::request_state_sealer::from_key(warden::crypto::random_bytes(32)).value();
     refused(other.open(binding(), state));
     // Expired.
-    refused(sealer.open(binding(), state, std::chrono::system_clock::now() + 61s));
-    CHECK(sealer.open(binding(), state, std::chrono::system_clock::now() + 59s));
+    refused(sealer.open(binding(), state, sealed_at + 61s));
+    CHECK(sealer.open(binding(), state, sealed_at + 59s));
     CHECK(messages.size() == 1);
     CHECK(*messages.begin() == "requestState is not valid for this request");
 }

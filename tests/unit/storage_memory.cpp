@@ -3,11 +3,25 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <thread>
 #include <vector>
 
 using namespace std::chrono_literals;
 using warden::storage::memory_store;
+
+namespace {
+/// A clock the test moves by hand: expiries to the millisecond, whatever the machine's load.
+struct fake_clock {
+    std::shared_ptr<memory_store::clock::time_point> t =
+        std::make_shared<memory_store::clock::time_point>(memory_store::clock::time_point{} + 1h);
+    std::function<memory_store::clock::time_point()> fn() const {
+        return [t = t] { return *t; };
+    }
+    void advance(std::chrono::milliseconds d) const { *t += d; }
+};
+} // namespace
 
 TEST_CASE("memory storage: get, put, erase, namespaced", "[storage]") {
     memory_store s;
@@ -25,15 +39,21 @@ TEST_CASE("memory storage: get, put, erase, namespaced", "[storage]") {
 }
 
 TEST_CASE("memory storage: values expire", "[storage]") {
-    memory_store s;
+    fake_clock clock;
+    memory_store s(1000, clock.fn());
     REQUIRE(s.put("n", "k", "v", 30ms));
+    clock.advance(29ms);
     CHECK(s.get("n", "k").value());
-    std::this_thread::sleep_for(60ms);
+    clock.advance(1ms); // due at exactly its expiry
     CHECK_FALSE(s.get("n", "k").value());
+    REQUIRE(s.put("n", "forever", "v"));
+    clock.advance(24h * 365);
+    CHECK(s.get("n", "forever").value());
 }
 
 TEST_CASE("memory storage: insert_if_absent is atomic", "[storage]") {
-    memory_store s;
+    fake_clock clock;
+    memory_store s(1'000'000, clock.fn());
     std::atomic<int> winners{0};
     std::vector<std::thread> threads;
     for (int i = 0; i < 8; ++i)
@@ -45,8 +65,9 @@ TEST_CASE("memory storage: insert_if_absent is atomic", "[storage]") {
     CHECK(winners == 200);
     // An expired nonce may be inserted again.
     REQUIRE(s.insert_if_absent("nonces", "short", "seen", 20ms).value());
+    clock.advance(19ms);
     CHECK_FALSE(s.insert_if_absent("nonces", "short", "seen", 20ms).value());
-    std::this_thread::sleep_for(40ms);
+    clock.advance(1ms);
     CHECK(s.insert_if_absent("nonces", "short", "seen", 20ms).value());
 }
 
@@ -60,13 +81,14 @@ TEST_CASE("memory storage: compare_and_swap", "[storage]") {
 }
 
 TEST_CASE("memory storage: bounded, with a clear error when full", "[storage]") {
-    memory_store s(2);
+    fake_clock clock;
+    memory_store s(2, clock.fn());
     REQUIRE(s.put("n", "a", "1"));
     REQUIRE(s.put("n", "b", "2", 10ms));
     auto full = s.put("n", "c", "3");
     REQUIRE_FALSE(full);
     CHECK(full.error() == warden::errc::storage_error);
-    std::this_thread::sleep_for(20ms);
+    clock.advance(10ms);
     CHECK(s.put("n", "c", "3")); // the expired entry made room
     STATIC_REQUIRE(warden::storage::memory::atomic_insert_with_expiry);
     STATIC_REQUIRE_FALSE(warden::storage::memory::shared_across_instances);

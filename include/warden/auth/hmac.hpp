@@ -173,9 +173,10 @@ public:
         } else {
             ts = static_cast<std::int64_t>(t);
         }
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+        const std::int64_t now = state_->settings.clock ? state_->settings.clock()
+                                                        : std::chrono::duration_cast<std::chrono::seconds>(
+                                                              std::chrono::system_clock::now().time_since_epoch())
+                                                              .count();
         const auto window = state_->settings.window.count();
         if (ts < now - window || ts > now + window) return challenge_.invalid("stale or future timestamp");
         if (!detail::valid_nonce(p["nonce"])) return challenge_.invalid("malformed nonce");

@@ -8,6 +8,7 @@
 #include <warden/error.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -75,6 +76,8 @@ struct hmac_settings {
     std::vector<hmac_key> keys{};
     std::chrono::seconds window{300}; ///< how far a request's timestamp may be from now
     std::string realm = "mcp";
+    /// Now, in seconds since the epoch: the system clock unless set (a test's fake clock).
+    std::function<std::int64_t()> clock{};
 };
 
 /// One client identity auth::mtls accepts: a subjectAltName, matched exactly.

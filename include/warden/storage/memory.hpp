@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -23,7 +24,9 @@ class memory_store final : public store {
 public:
     using clock = std::chrono::steady_clock;
 
-    explicit memory_store(std::size_t max_entries = 1'000'000) : max_entries_(max_entries) {}
+    /// `now`: the clock of expiries, steady_clock unless set (a test's fake clock).
+    explicit memory_store(std::size_t max_entries = 1'000'000, std::function<clock::time_point()> now = {})
+        : max_entries_(max_entries), now_(now ? std::move(now) : [] { return clock::now(); }) {}
     ~memory_store() {
         for (auto& [k, e] : entries_) wipe(e.value);
     }
@@ -98,15 +101,15 @@ private:
         k.append(key);
         return k;
     }
-    static std::optional<clock::time_point> expiry(ttl_type ttl) {
+    std::optional<clock::time_point> expiry(ttl_type ttl) const {
         if (ttl <= ttl_type::zero()) return std::nullopt;
-        return clock::now() + ttl;
+        return now_() + ttl;
     }
     static void wipe(std::string& s) noexcept { crypto::cleanse(s.data(), s.capacity()); }
 
     map_type::iterator live(std::string_view ns, std::string_view key) {
         auto it = entries_.find(compose(ns, key));
-        if (it != entries_.end() && it->second.expires && *it->second.expires <= clock::now()) {
+        if (it != entries_.end() && it->second.expires && *it->second.expires <= now_()) {
             wipe(it->second.value);
             entries_.erase(it);
             return entries_.end();
@@ -123,7 +126,7 @@ private:
     }
 
     void sweep() {
-        const auto now = clock::now();
+        const auto now = now_();
         for (auto it = entries_.begin(); it != entries_.end();) {
             if (it->second.expires && *it->second.expires <= now) {
                 wipe(it->second.value);
@@ -137,6 +140,7 @@ private:
     mutable std::mutex mutex_;
     map_type entries_;
     std::size_t max_entries_;
+    std::function<clock::time_point()> now_;
 };
 
 /// The storage policy for memory_store.
