@@ -58,6 +58,14 @@ if env -u OAUTH_JWKS_FILE -u OAUTH_ISSUER_2 -u OAUTH_JWKS_2 \
      "$node" "$here/jwks_client.mjs" "$dir" "$jwks_port" "$OAUTH_ISSUER"; then
   ok "keys from the issuer's URL: rotation, outage (cached, then 503), recovery"
 else bad "keys from the issuer's URL"; fi
+# The same rotation with keys kept for an hour: only the unknown-kid refetch can bring k2 in.
+if env -u OAUTH_JWKS_FILE -u OAUTH_ISSUER_2 -u OAUTH_JWKS_2 \
+     OAUTH_JWKS_URI="https://127.0.0.1:$jwks_port/jwks.json" OAUTH_JWKS_CA_FILE="$dir/ca.pem" \
+     OAUTH_JWKS_REFETCH_SECONDS=1 OAUTH_JWKS_MIN_TTL_SECONDS=3600 WARDEN_LOG_ARCHIVE="$dir/jwks-kid.log" \
+     "$here/with_server.sh" "$server" --listen "127.0.0.1:$port" -- bash -c '"$0" "$1" "$WARDEN_URL" "$2" "$3" "$4" rotation-only' \
+     "$node" "$here/jwks_client.mjs" "$dir" "$jwks_port" "$OAUTH_ISSUER"; then
+  ok "a rotated key arrives through the unknown-kid refetch alone (keys otherwise kept for an hour)"
+else bad "rotation through the unknown kid"; fi
 if grep -q "not fetched" "$dir/jwks.log" && grep -q "no usable keys" "$dir/jwks.log" && grep -q "fetched again" "$dir/jwks.log"; then
   ok "the log says when the keys could not be fetched, when they ran out, and when they came back"
 else bad "JWKS log lines"; cat "$dir/jwks.log"; fi
