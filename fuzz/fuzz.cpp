@@ -16,6 +16,7 @@
 #include <warden/crypto/base64.hpp>
 #include <warden/crypto/jwk.hpp>
 #include <warden/crypto/password.hpp>
+#include <warden/crypto/x509.hpp>
 #include <warden/mcp/request_state.hpp>
 #include <warden/storage/encrypted_file.hpp>
 #include <warden/storage/memory.hpp>
@@ -33,6 +34,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -250,6 +252,84 @@ void fuzz_credential_file(std::string_view in) {
     if (in.size() <= w::credentials::file::max_bytes && !r) broken("a private credential file was not read");
 }
 
+// ---- a client certificate forwarded by a trusted proxy ----
+
+// The client CA the target trusts, made once with the openssl command line (P-256, valid
+// 2000-2126); its key was thrown away. The seeds in fuzz/corpus/forwarded_certificate are
+// its leaf (URI:spiffe://fuzz.example/agent, DNS:agent.fuzz.example) URL-encoded as nginx
+// sends it (1) and plain (2), the CA itself (3), an expired leaf it signed with the same
+// names (4) and random bytes (5): without a signed leaf among them, no input would get past
+// the chain check. A new CA means new seeds.
+constexpr std::string_view forwarded_ca_pem = R"(-----BEGIN CERTIFICATE-----
+MIIBdDCCARmgAwIBAgIBATAKBggqhkjOPQQDAjAgMR4wHAYDVQQDDBV3YXJkZW4g
+ZnV6eiBjbGllbnQgQ0EwIBcNMDAwMTAxMDAwMDAwWhgPMjEyNjAxMDEwMDAwMDBa
+MCAxHjAcBgNVBAMMFXdhcmRlbiBmdXp6IGNsaWVudCBDQTBZMBMGByqGSM49AgEG
+CCqGSM49AwEHA0IABOFBc7MlRE7TSjnwxJvZwbeZ0jMyrGxDQ//ntr5ncg1IEgKy
+WXuatiYECUoN2azXiedS7RFR7YSmLw6quJGFdMyjQjBAMA8GA1UdEwEB/wQFMAMB
+Af8wDgYDVR0PAQH/BAQDAgEGMB0GA1UdDgQWBBTGjhjxvo0TUqSaUQg722ebWqIj
+2TAKBggqhkjOPQQDAgNJADBGAiEA6QQDFaRzKp+lD1G0G6BceGD4mzzZvPqAGXKa
+m5ShQTcCIQCkuuWGiPguSLcH86T+0L3ogoup53hwMWIwNcZzuUDmSA==
+-----END CERTIFICATE-----
+)";
+
+const w::crypto::client_certificate_verifier& forwarded_verifier() {
+    static const w::crypto::client_certificate_verifier v = [] {
+        char path[] = "/tmp/warden-fuzz-ca-XXXXXX";
+        const int fd = ::mkstemp(path);
+        if (fd < 0) broken("mkstemp");
+        if (::write(fd, forwarded_ca_pem.data(), forwarded_ca_pem.size()) !=
+            static_cast<ssize_t>(forwarded_ca_pem.size()))
+            broken("writing the fuzz client CA");
+        ::close(fd);
+        auto loaded = w::crypto::client_certificate_verifier::load(path, "");
+        ::unlink(path);
+        if (!loaded) broken("the fuzz client CA does not load");
+        return std::move(loaded).value();
+    }();
+    return v;
+}
+
+/// The input as nginx's $ssl_client_escaped_cert escapes a PEM: all but ALPHA, DIGIT, "-._~".
+std::string url_escaped(std::string_view in) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char ch : in) {
+        const auto u = static_cast<unsigned char>(ch);
+        if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' || u == '.' ||
+            u == '_' || u == '~') {
+            out.push_back(ch);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[u >> 4]);
+            out.push_back(hex[u & 0xf]);
+        }
+    }
+    return out;
+}
+
+/// The header value as the verifier gets it: never accepting what the CA did not sign (both
+/// leaves it signed name the one identity checked here), and judging a plain PEM and its
+/// URL-encoded form alike.
+void fuzz_forwarded_certificate(std::string_view in) {
+    const auto& verifier = forwarded_verifier();
+    const auto plain = verifier.verify_forwarded(in);
+    if (plain) {
+        const auto& c = plain.value();
+        if (!c.forwarded || c.uris != std::vector<std::string>{"spiffe://fuzz.example/agent"} ||
+            c.dns_names != std::vector<std::string>{"agent.fuzz.example"} || c.sha256.size() != 64)
+            broken("a forwarded certificate the CA did not sign was accepted");
+    }
+    // An input with a '%' is read as encoded already; the rest must read the same escaped.
+    if (in.find('%') != std::string_view::npos) return;
+    const std::string escaped = url_escaped(in);
+    if (escaped.size() > w::crypto::client_certificate_verifier::max_forwarded_bytes) return;
+    const auto encoded = verifier.verify_forwarded(escaped);
+    if (plain.has_value() != encoded.has_value() ||
+        (plain && plain.value().sha256 != encoded.value().sha256) ||
+        (!plain && plain.error().message() != encoded.error().message()))
+        broken("a forwarded certificate and its URL-encoded form were judged apart");
+}
+
 // ---- JSON-RPC: parsing and dispatch of a session ----
 
 class null_outbound final : public w::mcp::outbound {
@@ -339,6 +419,7 @@ constexpr target targets[] = {
     {"request_state", fuzz_request_state},
     {"encrypted_file", fuzz_encrypted_file},
     {"credential_file", fuzz_credential_file},
+    {"forwarded_certificate", fuzz_forwarded_certificate},
     {"jsonrpc", fuzz_jsonrpc},
     {"http", fuzz_http},
 };
