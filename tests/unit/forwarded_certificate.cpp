@@ -336,24 +336,29 @@ TEST_CASE("verify_forwarded reads one PEM certificate and refuses what is not on
     const std::string stranger_pem = pem_of(stranger.get());
     const std::string body_start = "-----BEGIN CERTIFICATE-----\n";
 
-    SECTION("what follows the first certificate is not read") {
-        // Today the first certificate decides and the rest is ignored, whatever it is: a
-        // second certificate (a chain the proxy should not send) or garbage.
+    SECTION("one certificate and nothing after it") {
+        // A second certificate (a chain the proxy should not send), garbage or a NUL after
+        // the first: refused, not ignored. Line ends and spaces after it are fine.
         for (const std::string& tail :
-             {stranger_pem, pem_of(p.ca.get()), std::string("garbage\n"), std::string(1, '\0')}) {
+             {stranger_pem, pem_of(p.ca.get()), std::string("garbage\n"), std::string(1, '\0'), std::string("x")}) {
+            INFO(tail);
             const auto v = p.verify(escaped(good + tail));
-            CHECK(v);
-            if (!v) continue;
+            REQUIRE_FALSE(v);
+            CHECK(v.error().message() == "forwarded client certificate is not one PEM certificate");
+        }
+        for (const std::string& tail : {std::string("\n"), std::string("\r\n  \n"), std::string("\t")}) {
+            const auto v = p.verify(escaped(good + tail));
+            REQUIRE(v);
             CHECK(v.value().sha256 == sha256_hex(p.good.get()));
         }
-        // Nor is a BEGIN line with more after it: PEM reading skips it and takes the next.
+        // Nor a BEGIN line with more after it, which PEM reading would skip for the next.
         auto v = p.verify(escaped("-----BEGIN CERTIFICATE-----garbage\n" + good));
-        REQUIRE(v);
-        CHECK(v.value().sha256 == sha256_hex(p.good.get()));
-        // A good certificate after a bad one does not help: the first decides.
+        REQUIRE_FALSE(v);
+        CHECK(v.error().message() == "forwarded client certificate is not one PEM certificate");
+        // A good certificate after a bad one: still more than one.
         v = p.verify(escaped(stranger_pem + good));
         REQUIRE_FALSE(v);
-        CHECK(v.error().message() == "unable to get local issuer certificate");
+        CHECK(v.error().message() == "forwarded client certificate is not one PEM certificate");
     }
     SECTION("not a PEM certificate at the start") {
         const std::string rows[] = {
@@ -462,7 +467,7 @@ TEST_CASE("verify_forwarded refuses a header longer than max_forwarded_bytes bef
     // The cap applies to the header as sent, not to what it decodes to.
     std::string encoded = escaped(p.good_pem);
     while (encoded.size() + 3 <= cap) encoded += "%0A";
-    encoded.resize(cap, '-'); // 0 to 2 more bytes after the END line
+    encoded.resize(cap, ' '); // 0 to 2 more spaces after the END line
     CHECK(p.verify(encoded));
     CHECK(too_large(p.verify(encoded + "%0A")));
     // Checked first: garbage of the cap's length is read, one byte more is not.

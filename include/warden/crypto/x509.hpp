@@ -169,13 +169,22 @@ public:
         } else {
             pem.assign(header_value);
         }
-        if (!pem.starts_with("-----BEGIN CERTIFICATE-----"))
+        const auto not_one = [] {
             return failure(errc::invalid_argument, "forwarded client certificate is not one PEM certificate");
+        };
+        // Exactly one certificate: its BEGIN line as a line of its own, and after its END
+        // line nothing but line ends and spaces (no chain, no second block, no garbage).
+        if (!pem.starts_with("-----BEGIN CERTIFICATE-----\n") && !pem.starts_with("-----BEGIN CERTIFICATE-----\r\n"))
+            return not_one();
         owned<BIO> in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
         owned<X509> cert(
             in ? PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr) : nullptr);
         ERR_clear_error();
         if (!cert) return failure(errc::invalid_argument, "forwarded client certificate cannot be parsed");
+        char* rest = nullptr;
+        const long left = BIO_get_mem_data(in.get(), &rest);
+        for (long i = 0; i < left; ++i)
+            if (rest[i] != '\n' && rest[i] != '\r' && rest[i] != ' ' && rest[i] != '\t') return not_one();
         owned<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
         if (!ctx || X509_STORE_CTX_init(ctx.get(), store_.get(), cert.get(), nullptr) != 1)
             return failure(errc::internal_error, "OpenSSL could not set up certificate verification");
