@@ -24,9 +24,13 @@ out=$("$server" --listen 127.0.0.1:0 --tls-cert server.pem --tls-key ca.key 2>&1
 if [ $rc -eq 78 ] && grep -q 'does not match' <<<"$out"; then ok "a mismatched key stops start-up"; else bad "mismatched key: $rc $out"; fi
 chmod 000 server.key
 # Root reads every file: as root, the server runs as nobody for this one check.
-as_user=()
-if [ "$(id -u)" -eq 0 ]; then chmod 755 "$dir"; as_user=(runuser -u nobody --); fi
-out=$("${as_user[@]}" "$server" --listen 127.0.0.1:0 --tls-cert server.pem --tls-key server.key 2>&1); rc=$?
+as_user=() run_server=$server
+if [ "$(id -u)" -eq 0 ]; then
+  # A copy in the test's own directory: the build tree may sit where nobody cannot enter.
+  chmod 755 "$dir"; cp "$server" "$dir/server-copy"; chmod 755 "$dir/server-copy"
+  as_user=(runuser -u nobody --) run_server=$dir/server-copy
+fi
+out=$("${as_user[@]}" "$run_server" --listen 127.0.0.1:0 --tls-cert server.pem --tls-key server.key 2>&1); rc=$?
 if [ $rc -eq 78 ] && grep -q 'server.key' <<<"$out"; then ok "an unreadable key stops start-up"; else bad "unreadable key: $rc $out"; fi
 chmod 600 server.key
 
