@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The load benchmark: warden's examples/echo against the TypeScript SDK's stateless echo
-# server, both answering `tools/call echo` over Streamable HTTP on loopback.
+# server and against the floor (benchmarks/floor_server.cpp: a bare Beast server doing the
+# same bearer check and answering a canned result), all answering `tools/call echo` over
+# Streamable HTTP on loopback; warden's rows are also given as shares of the floor.
 #
 #   bash benchmarks/run.sh [SECONDS_PER_RUN]     (default 5)
 #
@@ -22,10 +24,11 @@ if ! command -v wrk >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
 fi
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DWARDEN_BUILD_TESTS=OFF >/dev/null
-cmake --build build/bench --target echo >/dev/null
+cmake --build build/bench --target echo floor_server >/dev/null
 export WARDEN_NPM_DIR="$root/.deps/npm"
 node="$WARDEN_NPM_DIR/node_modules/.bin/node"
 echo_bin="$root/build/bench/examples/echo"
+floor_bin="$root/build/bench/benchmarks/floor_server"
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -48,11 +51,16 @@ measure() {
 }
 warm() { taskset -c 1 wrk -t1 -c16 -d1s -s benchmarks/tools_call.lua "$1" >/dev/null; }
 
+# The floor: a bare Beast server doing the same bearer check and answering a canned
+# result (benchmarks/floor_server.cpp). Every row is also given as a share of it.
+token=$(openssl rand -hex 32)
+BEARER_TOKEN=$token start floor "$floor_bin" 0
+floor_pid=$PID floor_url=$URL
 start warden "$echo_bin" --listen 127.0.0.1:0 --stateless
 warden_pid=$PID warden_url=$URL
 start ts "$node" benchmarks/ts_echo_server.mjs 0
 ts_pid=$PID ts_url=$URL
-warm "$warden_url"; warm "$ts_url"
+warm "$warden_url"; warm "$ts_url"; BEARER_TOKEN=$token warm "$floor_url"
 
 results=$work/results
 : >"$results"
@@ -60,6 +68,7 @@ for conns in 1 16 64; do
   for run in 1 2 3; do
     echo "warden $conns $(measure "$warden_pid" "$warden_url" "$conns")" >>"$results"
     echo "ts $conns $(measure "$ts_pid" "$ts_url" "$conns")" >>"$results"
+    echo "floor $conns $(BEARER_TOKEN=$token measure "$floor_pid" "$floor_url" "$conns")" >>"$results"
     echo "  $conns connections, run $run done" >&2
   done
 done
@@ -109,7 +118,6 @@ kill "$PID"; wait "$PID" 2>/dev/null || true
 
 # The static bearer token and ES256 JWT access tokens (with and without the verified-token
 # cache), measured in turn within one loop so that they share the machine's state.
-token=$(openssl rand -hex 32)
 ECHO_BEARER_TOKEN=$token start bearer "$echo_bin" --listen 127.0.0.1:0 --stateless
 bearer_pid=$PID bearer_url=$URL
 "$node" examples/oauth_resource_server/mint.mjs keys "$work/as" >/dev/null
@@ -125,8 +133,10 @@ for run in 1 2 3; do
   echo "bearer 64 $(BEARER_TOKEN=$token measure "$bearer_pid" "$bearer_url" 64)" >>"$extra"
   echo "jwt 64 $(BEARER_TOKEN=$jwt measure "$jwt_pid" "$jwt_url" 64)" >>"$extra"
   echo "jwt_nocache 64 $(BEARER_TOKEN=$jwt measure "$nocache_pid" "$nocache_url" 64)" >>"$extra"
+  echo "floor 64 $(BEARER_TOKEN=$token measure "$floor_pid" "$floor_url" 64)" >>"$extra"
 done
-kill "$bearer_pid" "$jwt_pid" "$nocache_pid"; wait "$bearer_pid" "$jwt_pid" "$nocache_pid" 2>/dev/null || true
+kill "$bearer_pid" "$jwt_pid" "$nocache_pid" "$floor_pid"
+wait "$bearer_pid" "$jwt_pid" "$nocache_pid" "$floor_pid" 2>/dev/null || true
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
   -subj "/CN=127.0.0.1" 2>/dev/null
@@ -147,15 +157,18 @@ table=$work/table
   echo "| server | connections | req/s (median) | req/s (range) | p50 ms | p99 ms | RSS MB | CPU % | errors |"
   echo "|---|---|---|---|---|---|---|---|---|"
   for conns in 1 16 64; do
-    for s in warden ts; do summarize "$results" "$s" "$conns"; done
-  done | awk -F'|' '{ printf "| %s | %s | %s | %s | %.2f | %.2f | %s | %s | %s |\n", ($1 == "ts" ? "TypeScript SDK 1.32.2" : "warden (echo)"), $2, $3, $4, $5, $6, $7, $8, $9 }'
+    for s in floor warden ts; do summarize "$results" "$s" "$conns"; done
+  done | awk -F'|' '{ name = "warden (echo)"; if ($1 == "ts") name = "TypeScript SDK 1.32.2";
+                      if ($1 == "floor") name = "floor: bare Beast, bearer check, canned result";
+                      printf "| %s | %s | %s | %s | %.2f | %.2f | %s | %s | %s |\n", name, $2, $3, $4, $5, $6, $7, $8, $9 }'
   echo
-  echo "| connections | warden / TypeScript SDK (median req/s) |"
-  echo "|---|---|"
+  echo "| connections | warden / floor | TypeScript SDK / floor | warden / TypeScript SDK (median req/s) |"
+  echo "|---|---|---|---|"
   for conns in 1 16 64; do
     w=$(summarize "$results" warden "$conns" | cut -d'|' -f3)
     t=$(summarize "$results" ts "$conns" | cut -d'|' -f3)
-    awk -v w="$w" -v t="$t" -v c="$conns" 'BEGIN { printf "| %s | %.1fx |\n", c, w / t }'
+    f=$(summarize "$results" floor "$conns" | cut -d'|' -f3)
+    awk -v w="$w" -v t="$t" -v f="$f" -v c="$conns" 'BEGIN { printf "| %s | %.0f%% | %.1f%% | %.1fx |\n", c, 100 * w / f, 100 * t / f, w / t }'
   done
   echo
   echo "| warden mode (64 connections) | req/s (median) | req/s (range) | p50 ms | p99 ms | RSS MB | CPU % | errors |"
@@ -169,7 +182,9 @@ table=$work/table
                  printf "| %s | %s | %s | %.2f | %.2f | %s | %s | %s |\n", name, $3, $4, $5, $6, $7, $8, $9 }'
   b=$(summarize "$extra" bearer 64 | cut -d'|' -f3)
   j=$(summarize "$extra" jwt 64 | cut -d'|' -f3)
-  awk -v b="$b" -v j="$j" 'BEGIN { printf "\nJWT access token vs static bearer token (median req/s): %.0f%%\n", 100 * j / b }'
+  f=$(summarize "$extra" floor 64 | cut -d'|' -f3)
+  awk -v b="$b" -v j="$j" -v f="$f" 'BEGIN { printf "\nJWT access token vs static bearer token (median req/s): %.0f%%\n", 100 * j / b;
+    printf "Authenticated tools/call (static bearer, audit on, to a file) vs the floor in the same loop: %.0f%% (floor %.0f req/s)\n", 100 * b / f, f }'
   echo
   echo "RSS of warden's echo with 10 000 idle sessions open: $idle_rss MB"
   echo
@@ -192,8 +207,8 @@ table=$work/table
   done
 } >"$table"
 cat "$table"
-# The compile-time section belongs to benchmarks/compile.sh: it survives this rewrite.
-kept=$(awk '/^## / { keep = ($0 ~ /^## Compile time/) } keep' benchmarks/RESULTS.md 2>/dev/null || true)
+# Sections of the other benchmarks (compile.sh, soak.sh, echo_ab.sh) survive this rewrite.
+kept=$(awk '/^## / { keep = ($0 ~ /^## (Compile time|Soak|Throughput after)/) } keep' benchmarks/RESULTS.md 2>/dev/null || true)
 {
   echo "# Benchmark results"
   echo
