@@ -78,7 +78,7 @@ net::awaitable<void> serve(tcp::socket socket) {
     }
 }
 
-net::awaitable<void> accept(tcp::acceptor& acceptor) {
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor) {
     for (;;) {
         auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
         if (ec) continue;
@@ -99,6 +99,6 @@ int main(int argc, char** argv) {
     net::io_context ioc(1);
     tcp::acceptor acceptor(ioc, {net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::atoi(argv[1]))});
     std::fprintf(stderr, "listening on http://127.0.0.1:%u/mcp\n", static_cast<unsigned>(acceptor.local_endpoint().port()));
-    net::co_spawn(ioc, accept(acceptor), net::detached);
+    net::co_spawn(ioc, accept_loop(acceptor), net::detached);
     ioc.run();
 }
