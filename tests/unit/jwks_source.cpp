@@ -136,7 +136,9 @@ TEST_CASE("jwks_source: callers during a fetch wait for it, and never ask for an
     std::vector<std::future<bool>> more;
     for (int i = 0; i < 4; ++i)
         more.push_back(std::async(std::launch::async, [&] { return source.refresh_for_unknown_kid(); }));
-    std::this_thread::sleep_for(100ms); // let them reach the wait (one that comes later is refused: see below)
+    // All five inside their wait before the fetch ends (signalled, not slept for).
+    for (int i = 0; i < 5000 && source.callers_waiting() < 5; ++i) std::this_thread::sleep_for(1ms);
+    REQUIRE(source.callers_waiting() == 5);
     issuer.release();
     CHECK(first.get());
     for (auto& f : more) f.get();

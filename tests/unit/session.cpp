@@ -32,6 +32,13 @@ void add_tool(harness& h, warden::tool_spec spec, auto f) {
                          warden::mcp::output_schema_for<decltype(f)>());
 }
 
+/// How many calls of the fixture tool "wait" have started (tests wait for it, never sleep).
+std::atomic<int> wait_started{0};
+void await_wait_started(int count) {
+    for (int i = 0; i < 5000 && wait_started < count; ++i) std::this_thread::sleep_for(1ms);
+    REQUIRE(wait_started >= count);
+}
+
 void add_fixtures(harness& h) {
     add_tool(h, {.name = "echo", .description = "echo"}, [](const echo_args& a) {
         std::string out;
@@ -39,6 +46,7 @@ void add_fixtures(harness& h) {
         return warden::tool_result::text(out);
     });
     add_tool(h, {.name = "wait", .description = "waits until cancelled"}, [](const wait_args& a, warden::call_context& ctx) {
+        ++wait_started;
         const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(a.milliseconds);
         while (!ctx.cancelled() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(2ms);
         return warden::tool_result::text(ctx.cancelled() ? "cancelled" : "done");
@@ -134,8 +142,9 @@ TEST_CASE("JSON-RPC edge cases", "[session][jsonrpc]") {
         CHECK(error_code_of(h.call(R"({"jsonrpc":"2.0","id":1.5,"method":"ping"})", nullptr)) == -32600);
     }
     SECTION("a duplicate id in flight is refused") {
-        h.session->receive_text(R"({"jsonrpc":"2.0","id":"dup","method":"tools/call","params":{"name":"wait","arguments":{"milliseconds":300}}})");
-        std::this_thread::sleep_for(20ms);
+        const int before = wait_started;
+        h.session->receive_text(R"({"jsonrpc":"2.0","id":"dup","method":"tools/call","params":{"name":"wait","arguments":{"milliseconds":1000}}})");
+        await_wait_started(before + 1);
         h.session->receive_text(R"({"jsonrpc":"2.0","id":"dup","method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}})");
         auto first = h.out->wait_for([](const auto& m) { return m.as_object().contains("error"); });
         CHECK(error_code_of(first) == -32600);

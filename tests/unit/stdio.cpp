@@ -93,8 +93,10 @@ TEST_CASE("stdio: SIGTERM cancels in-flight work and exits promptly", "[stdio]")
     test::child c({WARDEN_EVERYTHING_PATH, "--stdio"});
     c.write(init);
     next_json(c);
-    c.write(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"sleep","arguments":{"milliseconds":60000}}})" "\n");
-    std::this_thread::sleep_for(100ms);
+    c.write(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"sleep","arguments":{"milliseconds":60000},"_meta":{"progressToken":"p"}}})" "\n");
+    // The tool's first progress notification says it is running: the signal lands mid-call.
+    const auto progress = next_json(c);
+    REQUIRE(progress.at("method") == "notifications/progress");
     const auto start = std::chrono::steady_clock::now();
     c.signal(SIGTERM);
     CHECK(c.wait(5s) == std::optional<int>(0));

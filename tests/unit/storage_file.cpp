@@ -83,12 +83,16 @@ TEST_CASE("file storage: values expire, also across a reopen", "[storage][file]"
     temp_dir d("warden-store");
     {
         auto s = open_store(d / "s");
-        REQUIRE(s->put("n", "short", "v", 150ms));
+        REQUIRE(s->put("n", "short", "v", 1s));
         REQUIRE(s->put("n", "long", "v", 60s));
         CHECK(s->get("n", "short").value());
     }
-    std::this_thread::sleep_for(200ms);
+    // Reopened until the short one has expired (bounded), never a guessed sleep.
     auto s = open_store(d / "s");
+    for (int i = 0; i < 500 && s->get("n", "short").value(); ++i) {
+        std::this_thread::sleep_for(10ms);
+        s = open_store(d / "s");
+    }
     CHECK_FALSE(s->get("n", "short").value());
     CHECK(s->get("n", "long").value());
     CHECK(s->insert_if_absent("n", "short", "again", 1s).value()); // an expired nonce may be used again
@@ -292,7 +296,7 @@ TEST_CASE("file storage: expired nonces do not pile up", "[storage][file]") {
     auto s = open_store(d / "s");
     CHECK(s->may_block()); // fsync and a lock between processes: never on an I/O thread
     for (int i = 0; i < 256; ++i) REQUIRE(s->insert_if_absent("replay", "old-" + std::to_string(i), "1", 30ms).value());
-    std::this_thread::sleep_for(60ms);
+    for (int i = 0; i < 500 && s->get("replay", "old-255").value(); ++i) std::this_thread::sleep_for(5ms); // all expired
     for (int i = 0; i < 256; ++i) REQUIRE(s->insert_if_absent("replay", "new-" + std::to_string(i), "1", 10s).value());
     std::size_t files = 0;
     for (const auto& e : std::filesystem::directory_iterator(d.path / "s" / "replay")) files += !e.path().filename().string().starts_with(".");

@@ -129,9 +129,17 @@ public:
             state_->early = true;
             state_->wake.notify_all();
         }
+        ++state_->waiting;
         state_->changed.wait_for(lock, state_->opt.fetch.timeout + std::chrono::seconds(1),
                                  [&] { return state_->attempts > attempts || state_->stopping; });
+        --state_->waiting;
         return state_->generation != generation;
+    }
+
+    /// Callers of `refresh_for_unknown_kid` waiting for a fetch now (metrics, tests).
+    std::size_t callers_waiting() const {
+        std::lock_guard lock(state_->mutex);
+        return state_->waiting;
     }
 
 private:
@@ -147,6 +155,7 @@ private:
         std::mutex mutex;
         std::condition_variable wake, changed;
         bool started = false, stopping = false, early = false, fetching = false, failing = false;
+        std::size_t waiting = 0; ///< callers of refresh_for_unknown_kid inside their wait
         const logger* log = nullptr;
         std::shared_ptr<const crypto::jwk_set> keys;
         clock::time_point expires{};
