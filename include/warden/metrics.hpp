@@ -21,6 +21,7 @@
 // | warden_introspections_total              | counter   | outcome                  |
 // | warden_token_refreshes_total             | counter   | outcome                  |
 // | warden_storage_errors_total              | counter   | operation                |
+// | warden_audit_dropped_lines_total         | counter   |                          |
 #pragma once
 
 #include <array>
@@ -28,6 +29,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -124,13 +126,30 @@ public:
 
     /// The series for these label values (in the order of the family's label names).
     T& with(std::initializer_list<std::string_view> values) {
-        std::string key;
+        // Each thread remembers the series it asked for last in a small table of its own:
+        // a request's counters are found without the family's lock after the first time.
+        struct slot {
+            std::uint64_t family = 0; ///< id_ of the family (never reused), 0: empty
+            std::string key;
+            T* series = nullptr;
+        };
+        thread_local std::array<slot, 64> recent;
+        thread_local std::string key;
+        key.clear();
         for (auto v : values) key.append(v).push_back('\0');
-        std::lock_guard lock(mutex_);
-        auto it = series_.find(key);
-        if (it == series_.end())
-            it = series_.emplace(std::move(key), std::make_unique<T>()).first;
-        return *it->second;
+        auto& s = recent[(std::hash<std::string_view>{}(key) ^ id_) % recent.size()];
+        if (s.family == id_ && s.key == key) return *s.series;
+        T* found;
+        {
+            std::lock_guard lock(mutex_);
+            auto it = series_.find(key);
+            if (it == series_.end()) it = series_.emplace(key, std::make_unique<T>()).first;
+            found = it->second.get();
+        }
+        s.family = id_;
+        s.key = key;
+        s.series = found;
+        return *found;
     }
 
     const std::string& name() const noexcept { return name_; }
@@ -176,6 +195,12 @@ private:
         return out;
     }
 
+    static std::uint64_t next_id() {
+        static std::atomic<std::uint64_t> n{0};
+        return ++n;
+    }
+
+    const std::uint64_t id_ = next_id(); ///< tells this family from a destroyed one at the same address
     std::string name_, help_;
     std::vector<std::string> labels_;
     mutable std::mutex mutex_;
@@ -207,11 +232,14 @@ struct registry {
                                     {"outcome"}};
     family<counter> storage_errors{"warden_storage_errors_total", "Storage operations that failed, by operation",
                                    {"operation"}};
+    family<counter> audit_dropped_lines{"warden_audit_dropped_lines_total",
+                                        "Audit lines dropped because the audit sink could not keep up or failed", {}};
 
     registry() {
         // Present (at 0) from the first scrape on.
         sessions.with({});
         streams.with({});
+        audit_dropped_lines.with({});
     }
 
     /// The whole exposition, in Prometheus text format 0.0.4.
@@ -229,6 +257,7 @@ struct registry {
         introspections.render(out);
         token_refreshes.render(out);
         storage_errors.render(out);
+        audit_dropped_lines.render(out);
         return out;
     }
 };

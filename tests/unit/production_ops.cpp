@@ -331,17 +331,24 @@ TEST_CASE("brute-force defence: buckets in a shared store that cannot answer fai
     CHECK(test::exchange(port2, test::with_port(test::post(initialize, bearer(good_token)), port2)).status == 200);
 }
 
-TEST_CASE("audit log: one JSON line per decision, with a digest of the credential and never the credential",
-          "[ops][audit][http]") {
+namespace {
+
+/// The audit lines of one session: a refused initialize, then initialize, the initialized
+/// notification, and three calls: "reader" (worker pool) and "quick" (inline) allowed,
+/// "writer" refused for its scope. Also the text, to look for the tokens in.
+std::vector<boost::json::object> audited_session(bool one_line_per_allowed_call, std::string* text = nullptr) {
     warden_test::temp_dir dir;
     const std::string file = dir / "audit.log";
     {
         auto s = bearer_settings();
         s.audit.enabled = true;
         s.audit.file = file;
+        s.audit.one_line_per_allowed_call = one_line_per_allowed_call;
         s.auth.bearer.tokens = {{.name = "ci", .credentials = {"MCP_TOKEN"}, .scopes = {"read"}}};
         w::server<bearer_server> server{{.name = "t", .version = "1"}, std::move(s)};
         server.tool(w::tool_spec{.name = "reader", .scopes = {"read"}}, [](w::call_context&) { return w::tool_result::text("r"); });
+        server.tool(w::tool_spec{.name = "quick", .scopes = {"read"}, .run_inline = true},
+                    [](w::call_context&) { return w::tool_result::text("q"); });
         server.tool(w::tool_spec{.name = "writer", .scopes = {"write"}}, [](w::call_context&) { return w::tool_result::text("w"); });
         test::running run(server);
         const auto port = run.port();
@@ -349,20 +356,29 @@ TEST_CASE("audit log: one JSON line per decision, with a digest of the credentia
         const std::string h = refused_then_session(port);
         CHECK(send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", h).status == 202);
         CHECK(send(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"reader"}})", h).status == 200);
-        CHECK(send(R"({"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"writer"}})", h).status == 403);
+        CHECK(send(R"({"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"quick"}})", h).status == 200);
+        CHECK(send(R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"writer"}})", h).status == 403);
     } // the server is gone: its audit log is flushed and closed
-
     std::ifstream in(file);
     std::vector<boost::json::object> lines;
-    std::string text, line;
+    std::string line;
     while (std::getline(in, line)) {
-        text += line + "\n";
+        if (text) *text += line + "\n";
         lines.push_back(boost::json::parse(line).as_object());
     }
+    return lines;
+}
+
+} // namespace
+
+TEST_CASE("audit log: one JSON line per decision, with a digest of the credential and never the credential",
+          "[ops][audit][http]") {
+    std::string text;
+    const auto lines = audited_session(false, &text);
     CHECK(text.find(good_token) == std::string::npos);
     CHECK(text.find("wrong-0123456789abcdef") == std::string::npos);
-    // Five authentications (one refused); the reader's call authorized, the writer's refused.
-    REQUIRE(lines.size() == 7);
+    // Six authentications (one refused); two calls authorized, the writer's refused.
+    REQUIRE(lines.size() == 9);
     const auto& denied = lines[0];
     CHECK(denied.at("event") == "authentication");
     CHECK(denied.at("decision") == "deny");
@@ -387,13 +403,41 @@ TEST_CASE("audit log: one JSON line per decision, with a digest of the credentia
     CHECK(reader.at("rpc_id") == 7);
     CHECK(reader.at("subject") == "ci");
     CHECK(reader.at("request_id") == lines[3].at("request_id")); // the HTTP request that carried the call
-    CHECK(lines[5].at("event") == "authentication");
-    const auto& writer = lines[6];
+    CHECK(lines[6].at("tool") == "quick");
+    CHECK(lines[7].at("event") == "authentication");
+    const auto& writer = lines[8];
     CHECK(writer.at("event") == "authorization");
     CHECK(writer.at("decision") == "deny");
     CHECK(writer.at("reason") == "insufficient_scope");
     CHECK(writer.at("tool") == "writer");
     CHECK(writer.at("status") == 403);
+}
+
+TEST_CASE("audit log: one_line_per_allowed_call gives an allowed tools/call one line over HTTP", "[ops][audit][http]") {
+    const auto lines = audited_session(true);
+    // Refused; initialize and the notification (no call: alone); two calls (one line
+    // each, whether the tool ran on the worker pool or inline); the writer: its
+    // authentication, then the refused authorization.
+    REQUIRE(lines.size() == 7);
+    CHECK(lines[0].at("decision") == "deny");
+    CHECK(lines[1].at("event") == "authentication");
+    CHECK(lines[2].at("event") == "authentication");
+    for (int i : {3, 4}) {
+        INFO("line " << i);
+        CHECK(lines[i].at("event") == "call");
+        CHECK(lines[i].at("decision") == "allow");
+        CHECK(lines[i].at("subject") == "ci");
+        CHECK(lines[i].at("http") == "POST /mcp");
+        CHECK(lines[i].at("credential") == lines[1].at("credential"));
+        CHECK(lines[i].at("request_id") != lines[1].at("request_id"));
+    }
+    CHECK(lines[3].at("tool") == "reader");
+    CHECK(lines[3].at("rpc_id") == 7);
+    CHECK(lines[4].at("tool") == "quick");
+    CHECK(lines[5].at("event") == "authentication");
+    CHECK(lines[6].at("event") == "authorization");
+    CHECK(lines[6].at("decision") == "deny");
+    CHECK(lines[6].at("request_id") == lines[5].at("request_id"));
 }
 
 TEST_CASE("audit log: whatever a value holds, each decision is one line of JSON", "[ops][audit]") {

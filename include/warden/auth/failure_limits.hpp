@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -79,6 +80,10 @@ public:
     result<limit_check> check(std::string_view address, std::string_view credential) const {
         if (!enabled()) return limit_check{};
         const auto now = now_();
+        // Every bucket is full when no failure recorded in this process still counts, and
+        // the store is this process's alone: nothing to read.
+        if (store_->private_to_process() && now >= failure_watermark().load(std::memory_order_acquire))
+            return limit_check{};
         auto a = full_at(address_key(address));
         if (!a) return a.error();
         if (auto wait = wait_for(a.value(), now, settings_.per_address, settings_.address_refill); wait > 0)
@@ -98,18 +103,34 @@ public:
     /// `credential`, so that the credential's bucket never refuses it (see the top).
     result<void> record_success(std::string_view address, std::string_view credential) {
         if (!enabled() || credential.empty() || settings_.per_credential == 0) return success();
-        const auto key = success_key(address, credential);
         const auto now = now_();
         const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.remember_success).count();
+        // A thread's requests mostly repeat its last caller: that answer without a lock.
+        struct last_success {
+            std::uint64_t limiter = 0;
+            std::string address, credential;
+            std::int64_t written = 0;
+        };
+        thread_local last_success last;
+        if (last.limiter == memo_->id && now - last.written < ttl / 2 && now >= last.written &&
+            last.address == address && last.credential == credential)
+            return success();
+        const auto key = success_key(address, credential);
         {
             std::lock_guard lock(memo_->mutex);
             auto it = memo_->written.find(key);
             if (it != memo_->written.end() && now - it->second < ttl / 2) return success();
         }
         if (auto r = store_->put(ns, key, "1", std::chrono::milliseconds(ttl)); !r) return r;
-        std::lock_guard lock(memo_->mutex);
-        if (memo_->written.size() >= max_memo) memo_->written.clear(); // bounded: at worst, markers are rewritten
-        memo_->written[key] = now;
+        {
+            std::lock_guard lock(memo_->mutex);
+            if (memo_->written.size() >= max_memo) memo_->written.clear(); // bounded: at worst, markers are rewritten
+            memo_->written[key] = now;
+        }
+        last.limiter = memo_->id;
+        last.address.assign(address);
+        last.credential.assign(credential);
+        last.written = now;
         return success();
     }
 
@@ -195,13 +216,31 @@ private:
             auto swapped = store_->compare_and_swap(ns, key, v.value(), std::to_string(next),
                                                     std::chrono::milliseconds(next - now));
             if (!swapped) return swapped.error();
-            if (swapped.value()) return success();
+            if (swapped.value()) {
+                auto& mark = failure_watermark();
+                for (auto seen = mark.load(std::memory_order_relaxed);
+                     seen < next && !mark.compare_exchange_weak(seen, next, std::memory_order_release);) {
+                }
+                return success();
+            }
         }
         return success(); // under that much contention the bucket is full of failures anyway
     }
 
+    /// The latest time any limiter of this process has a bucket full again (a failure it
+    /// recorded still counts until then), across limiters and clocks: only ever raised.
+    static std::atomic<std::int64_t>& failure_watermark() {
+        static std::atomic<std::int64_t> mark{0};
+        return mark;
+    }
+
     static constexpr std::size_t max_memo = 65536;
     struct memo {
+        static std::uint64_t next_id() {
+            static std::atomic<std::uint64_t> n{0};
+            return ++n;
+        }
+        const std::uint64_t id = next_id(); ///< never reused: tells this limiter's thread memos apart
         std::mutex mutex;
         std::unordered_map<std::string, std::int64_t> written; ///< success key -> when written
     };

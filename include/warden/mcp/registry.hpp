@@ -26,6 +26,7 @@
 #include <warden/mcp/modern.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -431,7 +432,26 @@ public:
         completions_.insert_or_assign("resource\n" + uri_template + "\n" + argument, std::move(handler));
     }
 
-    std::shared_ptr<const tool_entry> find_tool(std::string_view name) const { return find(tools_, name); }
+    std::shared_ptr<const tool_entry> find_tool(std::string_view name) const {
+        // One call looks its tool up several times (the HTTP gate's scope check, dispatch,
+        // the call, its metrics), and tools are only ever added: each thread remembers the
+        // last tool it found, without the registry's lock.
+        struct memo {
+            std::uint64_t registry = 0;
+            std::string name;
+            std::weak_ptr<const tool_entry> entry;
+        };
+        thread_local memo last;
+        if (last.registry == id_ && last.name == name)
+            if (auto e = last.entry.lock()) return e;
+        auto e = find(tools_, name);
+        if (e) {
+            last.registry = id_;
+            last.name.assign(name);
+            last.entry = e;
+        }
+        return e;
+    }
     std::shared_ptr<const resource_entry> find_resource(std::string_view uri) const { return find(resources_, uri); }
     std::shared_ptr<const prompt_entry> find_prompt(std::string_view name) const { return find(prompts_, name); }
     std::shared_ptr<const template_entry> find_template(std::string_view uri_template) const {
@@ -576,6 +596,12 @@ private:
         return order.size();
     }
 
+    static std::uint64_t next_id() {
+        static std::atomic<std::uint64_t> n{0};
+        return ++n;
+    }
+
+    const std::uint64_t id_ = next_id(); ///< tells this registry from a destroyed one at the same address
     mutable std::shared_mutex mutex_;
     std::map<std::string, std::shared_ptr<tool_entry>, std::less<>> tools_{};
     std::vector<std::string> tool_order_{};

@@ -31,6 +31,8 @@ public:
         for (auto& [k, e] : entries_) wipe(e.value);
     }
 
+    bool private_to_process() const noexcept override { return true; }
+
     /// Live entries (expired ones may still be counted until the next sweep).
     std::size_t size() const {
         std::lock_guard lock(mutex_);

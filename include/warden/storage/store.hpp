@@ -54,6 +54,9 @@ public:
     /// True when values sit unencrypted where other hosts read them (Redis): what users of
     /// the store seal before they put secrets in it.
     virtual bool keeps_values_in_clear() const noexcept { return false; }
+    /// True when only this process reads and writes the store (memory): what it holds is
+    /// what this process put there.
+    virtual bool private_to_process() const noexcept { return false; }
 
 protected:
     store() = default;

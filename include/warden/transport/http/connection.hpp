@@ -19,6 +19,7 @@
 #include <warden/auth/failure_limits.hpp>
 #include <warden/auth/http_credentials.hpp>
 #include <warden/detail/decimal.hpp>
+#include <warden/detail/json_arena.hpp>
 #include <warden/mcp/jsonrpc.hpp>
 #include <warden/mcp/session.hpp>
 #include <warden/metrics.hpp>
@@ -151,12 +152,15 @@ private:
         if (!state_.check_hosts) return true;
         auto host = request_.find(http::field::host);
         if (host == request_.end()) return false;
-        return allowed_authority(lower(host->value()));
+        const std::string_view value = host->value();
+        if (std::none_of(value.begin(), value.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+            return allowed_authority(value);
+        return allowed_authority(lower(value));
     }
 
     /// `authority` (host[:port], lower case) is on the allowlist: an entry equal to it, an
     /// entry equal to its host name (any port), or `*.domain` for a single label under domain.
-    bool allowed_authority(const std::string& authority) const {
+    bool allowed_authority(std::string_view authority) const {
         std::string_view name = authority;
         if (!name.empty() && name.front() == '[') {
             name = name.substr(0, name.find(']') + 1);
@@ -206,10 +210,11 @@ private:
         return wait;
     }
 
-    /// The metrics and (when on) the audit line of an authentication decision.
+    /// The metrics and (when on) the audit line of an authentication decision; `pending`:
+    /// an allowed one that may join its call's authorization line (audit_log::record_pending).
     void audit_authentication(const http_request_view& view, const auth::presented_credential& offered,
                               std::string_view decision, std::string_view reason, unsigned status,
-                              const principal* who);
+                              const principal* who, bool pending = false);
 
     /// Behind a trusted TLS terminator: the client address and scheme it reports. From
     /// anyone else the X-Forwarded-* fields are ignored.
@@ -241,14 +246,14 @@ private:
     /// malformed JSON).
     std::variant<boost::json::value, response> json_body() const {
         const unsigned v = request_.version();
-        const std::string type = lower(request_[http::field::content_type]);
-        if (type.substr(0, type.find(';')) != "application/json")
+        std::string_view type = request_[http::field::content_type];
+        type = type.substr(0, type.find(';'));
+        while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+        if (!beast::iequals(type, "application/json"))
             return rpc_error(http::status::unsupported_media_type, v, mcp::jsonrpc::invalid_request,
                              "Content-Type must be application/json");
-        boost::json::parse_options po;
-        po.max_depth = 64;
         boost::system::error_code ec;
-        boost::json::value message = boost::json::parse(request_.body(), ec, {}, po);
+        boost::json::value message = warden::detail::parse_request_json(request_.body(), ec);
         if (ec) return rpc_error(http::status::bad_request, v, mcp::jsonrpc::parse_error, "parse error: " + ec.message());
         return message;
     }

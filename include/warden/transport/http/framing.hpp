@@ -61,9 +61,15 @@ std::optional<head_refusal> check_head(const boost::beast::http::header<true, Fi
     if (hosts == 0 && h.version() >= 11) return head_refusal{http::status::bad_request, "no Host field"};
     if (hosts == 1) {
         const std::string_view host = h[http::field::host];
-        auto authority = boost::urls::parse_authority(host);
-        if (host.empty() || !authority || authority->has_userinfo())
-            return head_refusal{http::status::bad_request, "a Host field that is not host[:port]"};
+        // A client sends the same Host on every request: the thread remembers the last
+        // value that passed, and parses only a different one.
+        thread_local std::string last_good;
+        if (host.empty() || host != last_good) {
+            auto authority = boost::urls::parse_authority(host);
+            if (host.empty() || !authority || authority->has_userinfo())
+                return head_refusal{http::status::bad_request, "a Host field that is not host[:port]"};
+            if (host.size() <= 256) last_good.assign(host);
+        }
     }
     if (h.count(http::field::origin) > 1) return head_refusal{http::status::bad_request, "more than one Origin field"};
     return std::nullopt;

@@ -19,6 +19,7 @@
 #include <boost/beast/http/fields.hpp>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <list>
 #include <memory>
@@ -39,17 +40,18 @@ inline std::string lower(std::string_view s) { return warden::detail::lower_asci
 
 /// True when the Accept header admits `type` ("application/json", "text/event-stream").
 inline bool accepts(std::string_view accept, std::string_view type) {
-    const std::string a = lower(accept);
-    const std::string major = std::string(type.substr(0, type.find('/'))) + "/*";
+    const std::string_view major = type.substr(0, type.find('/') + 1); // "application/"
     std::size_t pos = 0;
-    while (pos <= a.size()) {
-        std::size_t end = a.find(',', pos);
-        if (end == std::string::npos) end = a.size();
-        std::string_view item = std::string_view(a).substr(pos, end - pos);
+    while (pos <= accept.size()) {
+        std::size_t end = accept.find(',', pos);
+        if (end == std::string_view::npos) end = accept.size();
+        std::string_view item = accept.substr(pos, end - pos);
         item = item.substr(0, item.find(';'));
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        if (item == type || item == "*/*" || item == major) return true;
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (beast::iequals(item, type) || item == "*/*" ||
+            (item.size() == major.size() + 1 && item.back() == '*' && beast::iequals(item.substr(0, major.size()), major)))
+            return true;
         pos = end + 1;
     }
     return false;
@@ -118,9 +120,11 @@ struct http_state {
     std::string next_request_id() {
         const auto n = request_counter.fetch_add(1, std::memory_order_relaxed);
         char buf[32];
-        const int len = std::snprintf(buf, sizeof buf, "%s-%llx", request_id_prefix.c_str(),
-                                      static_cast<unsigned long long>(n));
-        return std::string(buf, static_cast<std::size_t>(len));
+        const auto end = std::to_chars(buf, buf + sizeof buf, n, 16).ptr;
+        std::string id;
+        id.reserve(request_id_prefix.size() + 1 + static_cast<std::size_t>(end - buf));
+        id.append(request_id_prefix).append("-").append(buf, end);
+        return id;
     }
     std::string request_id_prefix = [] {
         const std::string b = crypto::random_bytes(4);

@@ -104,11 +104,21 @@ WARDEN_DECL net::awaitable<after> connection::handle() {
         co_return co_await send(std::move(res));
     }
     gate_result& gate = *d.gate;
+    // A plain POST carries at most one tools/call: with `one_line_per_allowed_call`, its
+    // authentication line waits for that call's authorization, or for the end of the request.
+    const bool one_exchange = !legacy && !ws && request_.method() == http::verb::post;
+    struct settle_audit {
+        audit_log* log;
+        const std::string& request_id;
+        ~settle_audit() {
+            if (log) log->settle(request_id);
+        }
+    } settle{one_exchange ? state_.core.audit().get() : nullptr, request_id_};
     {
         auto& who = std::get<principal>(gate);
         who.address = view.remote_address;
         who.request_id = request_id_;
-        audit_authentication(view, offered, "allow", "ok", 0, &who);
+        audit_authentication(view, offered, "allow", "ok", 0, &who, one_exchange);
     }
     caller_ = std::move(std::get<principal>(gate));
     checked_gate_ = scheme;
@@ -162,14 +172,16 @@ WARDEN_DECL net::awaitable<std::optional<std::string>> connection::recheck_calle
 
 WARDEN_DECL void connection::audit_authentication(const http_request_view& view,
                                              const auth::presented_credential& offered, std::string_view decision,
-                                             std::string_view reason, unsigned status, const principal* who) {
+                                             std::string_view reason, unsigned status, const principal* who,
+                                             bool pending) {
     const std::string_view scheme_name = who && !who->scheme.empty() ? std::string_view(who->scheme)
                                                                       : std::string_view(offered.scheme);
     // Reasons come from a fixed vocabulary (RFC 6750 codes and ours): safe as labels.
     metrics::global().auth_decisions.with({scheme_name, decision, reason}).inc();
     const auto& audit = state_.core.audit();
     if (!audit) return;
-    const std::string http_line = std::string(request_.method_string()) + " " + std::string(path());
+    thread_local std::string http_line;
+    http_line.assign(request_.method_string()).append(" ").append(path());
     audit_event e{.event = "authentication", .decision = decision, .reason = reason, .status = status,
                   .scheme = scheme_name, .who = who, .http = http_line};
     const auto method = request_.find("Mcp-Method");
@@ -178,9 +190,20 @@ WARDEN_DECL void connection::audit_authentication(const http_request_view& view,
     if (name != request_.end()) e.tool = name->value().substr(0, 128);
     e.request_id = request_id_;
     e.address = view.remote_address;
-    const std::string credential = offered.bucket.empty() ? std::string() : crypto::fingerprint(offered.bucket, 16);
-    e.credential = credential;
-    audit->record(e);
+    // A thread mostly hears from the caller it heard from last: the keyed digest of the same
+    // bucket is remembered (a bucket is itself a digest; neither reveals the credential).
+    thread_local std::string last_bucket, last_fingerprint;
+    if (offered.bucket.empty()) {
+        e.credential = {};
+    } else {
+        if (offered.bucket != last_bucket) {
+            last_fingerprint = crypto::fingerprint(offered.bucket, 16);
+            last_bucket = offered.bucket;
+        }
+        e.credential = last_fingerprint;
+    }
+    if (pending) audit->record_pending(e);
+    else audit->record(e);
 }
 
 WARDEN_DECL void connection::forwarded(http_request_view& view) {
