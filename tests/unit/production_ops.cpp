@@ -538,6 +538,41 @@ TEST_CASE("metrics: the listener refuses an address beyond loopback", "[ops][met
     CHECK(server.run() == w::exit_config_error);
 }
 
+TEST_CASE("metrics: families with the same label values keep their own series", "[ops][metrics]") {
+    w::metrics::family<w::metrics::counter> a{"t_a_total", "test", {"x"}};
+    w::metrics::family<w::metrics::counter> b{"t_b_total", "test", {"x"}};
+    for (int i = 0; i < 3; ++i) {
+        a.with({"v"}).inc();
+        b.with({"v"}).inc(10);
+        a.with({"w"}).inc(100);
+    }
+    CHECK(a.with({"v"}).value() == 3);
+    CHECK(b.with({"v"}).value() == 30);
+    CHECK(a.with({"w"}).value() == 300);
+    CHECK(b.with({"w"}).value() == 0);
+    {
+        w::metrics::family<w::metrics::counter> gone{"t_gone_total", "test", {"x"}};
+        gone.with({"v"}).inc(7);
+    }
+    w::metrics::family<w::metrics::counter> fresh{"t_fresh_total", "test", {"x"}}; // perhaps where `gone` was
+    CHECK(fresh.with({"v"}).value() == 0);
+}
+
+TEST_CASE("failure limits: limiters sharing one memory store see each other's failures", "[ops][limits]") {
+    // Two servers of one process may share a store: the second must not skip reading the
+    // buckets the first filled.
+    fake_clock clock;
+    auto store = std::make_shared<w::storage::memory_store>();
+    w::auth::failure_limiter first(store, limits(3, 100), clock.fn());
+    w::auth::failure_limiter second(store, limits(3, 100), clock.fn());
+    CHECK_FALSE(second.check("198.51.100.9", "").value().limited());
+    for (int i = 0; i < 3; ++i) REQUIRE(first.record_failure("198.51.100.9", ""));
+    const auto c = second.check("198.51.100.9", "");
+    REQUIRE(c);
+    CHECK(c.value().limited());
+    CHECK(c.value().by == "address");
+}
+
 TEST_CASE("metrics: histogram buckets are cumulative and label values are escaped", "[ops][metrics]") {
     w::metrics::family<w::metrics::histogram> h{"t_seconds", "test", {"method"}};
     h.with({"a\"b\\c\nd"}).observe(0.0003);

@@ -78,3 +78,25 @@ TEST_CASE("URI templates match level-1 variables", "[registry]") {
     CHECK_THROWS_AS(warden::mcp::uri_template("x://{a}{b}"), std::invalid_argument);
     CHECK_THROWS_AS(warden::mcp::uri_template("x://{a"), std::invalid_argument);
 }
+
+TEST_CASE("each registry finds its own tool, however lookups interleave (the per-thread memo)", "[registry]") {
+    auto handler = warden::mcp::make_tool_handler([] { return warden::tool_result::text("x"); });
+    registry a, b;
+    a.add_tool({.name = "same", .description = "of a"}, handler, {}, std::nullopt);
+    b.add_tool({.name = "same", .description = "of b"}, handler, {}, std::nullopt);
+    for (int i = 0; i < 3; ++i) {
+        CHECK(a.find_tool("same")->definition.at("description") == "of a");
+        CHECK(b.find_tool("same")->definition.at("description") == "of b");
+    }
+    CHECK_FALSE(a.find_tool("other"));
+    a.add_tool({.name = "other"}, handler, {}, std::nullopt); // added after a miss: found now
+    CHECK(a.find_tool("other"));
+    CHECK_FALSE(b.find_tool("other"));
+    {
+        registry gone;
+        gone.add_tool({.name = "same", .description = "of gone"}, handler, {}, std::nullopt);
+        CHECK(gone.find_tool("same")->definition.at("description") == "of gone");
+    }
+    registry fresh; // may sit where `gone` was: never handed its tool
+    CHECK_FALSE(fresh.find_tool("same"));
+}

@@ -1020,3 +1020,18 @@ TEST_CASE("requestState: servers sharing a key open each other's states; others 
     const std::string retry2 = R"(,"inputResponses":{"who":{"action":"accept","content":{"name":"Bo"}}},"requestState":")" + state2 + "\"";
     CHECK(call(run_a.port(), retry2).at("result").at("content").at(0).at("text") == "Bo");
 }
+
+TEST_CASE("Accept: media ranges match without regard to case, parameters or spaces", "[http]") {
+    using w::transport::detail::accepts;
+    CHECK(accepts("application/json", "application/json"));
+    CHECK(accepts("Application/JSON", "application/json"));
+    CHECK(accepts("text/html, application/json;q=0.9", "application/json"));
+    CHECK(accepts("text/html,\tapplication/*", "application/json"));
+    CHECK(accepts("*/*", "text/event-stream"));
+    CHECK(accepts("TEXT/*; q=1", "text/event-stream"));
+    CHECK_FALSE(accepts("application/jsonx", "application/json"));
+    CHECK_FALSE(accepts("application/json-seq", "application/json"));
+    CHECK_FALSE(accepts("text/*", "application/json"));
+    CHECK_FALSE(accepts("application/", "application/json"));
+    CHECK_FALSE(accepts("", "application/json"));
+}
