@@ -263,14 +263,17 @@ template <class A>
 presented_credential presented(const http_request_view& r) {
     presented_credential out{"none", {}};
     if (!r.headers) return out;
-    std::string id;
+    // The identifier is built in a buffer the thread keeps (wiped after each use): no
+    // allocation per request.
+    thread_local std::string id;
+    id.clear();
     if (auto it = r.headers->find(boost::beast::http::field::authorization); it != r.headers->end()) {
         const std::string_view value = it->value();
         const auto space = value.find(' ');
         out.scheme = warden::detail::lower_ascii(value.substr(0, std::min<std::size_t>(space, 32)));
         std::string_view rest = space == std::string_view::npos ? std::string_view() : value.substr(space + 1);
         while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-        id = out.scheme + ":";
+        id.append(out.scheme).push_back(':');
         if (out.scheme == "basic") {
             auto decoded = crypto::base64_decode(rest);
             if (decoded) {

@@ -87,6 +87,7 @@ inline std::vector<std::string_view> header_values(const http_request_view& r, s
 /// `access_token`). Never read: URLs end up in logs and histories. Alone it is no credential
 /// at all; beside one in a header it is a request that uses two methods (400).
 inline bool credential_in_query(std::string_view target) {
+    if (target.find('?') == std::string_view::npos) return false; // no query: nothing to parse
     auto url = boost::urls::parse_origin_form(target);
     if (!url) return false;
     for (auto p : url->params())
