@@ -560,8 +560,9 @@ TEST_CASE("metrics: families with the same label values keep their own series", 
 
 TEST_CASE("failure limits: limiters sharing one memory store see each other's failures", "[ops][limits]") {
     // Two servers of one process may share a store: the second must not skip reading the
-    // buckets the first filled.
-    fake_clock clock;
+    // buckets the first filled. (A clock later than any other test's: no failure recorded
+    // before counts, so the second limiter starts on its no-read path.)
+    fake_clock clock{.now = 4'000'000'000'000};
     auto store = std::make_shared<w::storage::memory_store>();
     w::auth::failure_limiter first(store, limits(3, 100), clock.fn());
     w::auth::failure_limiter second(store, limits(3, 100), clock.fn());
