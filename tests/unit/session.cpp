@@ -462,3 +462,127 @@ TEST_CASE("requests to the client: sampling, elicitation, roots", "[session][con
     CHECK(h.out->response(4).at("result").at("content").at(0).at("text").as_string().find("user rejected") !=
           boost::json::string::npos);
 }
+
+TEST_CASE("answer_here: one session answers inline calls of any caller, on the calling thread", "[session][direct]") {
+    harness h;
+    add_fixtures(h); // "echo" runs on the workers
+    std::thread::id ran_on{};
+    h.registry->add_tool(
+        {.name = "quick", .run_inline = true},
+        [&](const json::object& args, warden::call_context& ctx) {
+            ran_on = std::this_thread::get_id();
+            ctx.log(warden::log_level::info, "starting");
+            ctx.progress(1, 2);
+            if (args.contains("roots")) { // a question for the client, without and with a capability
+                auto r = ctx.request_client("roots/list", {}, args.at("roots").as_string(), 60s);
+                return warden::tool_result::text(r ? std::string("answered") : r.error().message());
+            }
+            if (args.contains("name")) {
+                auto name = ctx.elicit("Your name?", json::object{{"type", "object"}}, "who");
+                if (!name) return warden::tool_result::error(name.error().message());
+                return warden::tool_result::text(std::string(name.value().content.at("name").as_string()));
+            }
+            return warden::tool_result::text(ctx.caller().subject + "@" + std::string(ctx.protocol_version()));
+        },
+        json::object{{"type", "object"}}, std::nullopt);
+    auto& s = h.open();
+    auto person = [](std::string subject) {
+        auto p = harness::unrestricted();
+        p.subject = std::move(subject);
+        return p;
+    };
+    auto call = [](json::object args, json::object meta = {}) {
+        json::object params{{"name", "quick"}, {"arguments", std::move(args)}};
+        if (!meta.empty()) params["_meta"] = std::move(meta);
+        return json::object{{"jsonrpc", "2.0"}, {"id", 7}, {"method", "tools/call"}, {"params", std::move(params)}};
+    };
+    using reply = warden::mcp::session::direct_reply;
+
+    SECTION("the session era: notifications in order, then the response; the session untouched") {
+        auto msg = call({}, {{"progressToken", "p1"}});
+        reply out;
+        REQUIRE(s.answer_here(msg, person("ada"), "2025-06-18", out));
+        CHECK(ran_on == std::this_thread::get_id());
+        REQUIRE(out.messages.size() == 2);
+        CHECK(json::parse(out.messages[0]).at("method") == "notifications/message");
+        const auto progress = json::parse(out.messages[1]);
+        CHECK(progress.at("method") == "notifications/progress");
+        CHECK(progress.at("params").at("progressToken") == "p1");
+        const auto response = json::parse(out.response);
+        CHECK(response.at("id") == 7);
+        CHECK(result_of(response).at("content").at(0).at("text") == "ada@2025-06-18");
+        CHECK(out.error == 0);
+        // Another caller through the same session, at an unknown version (the latest then).
+        auto again = call({});
+        reply second;
+        REQUIRE(s.answer_here(again, person("bo"), "1999-01-01", second));
+        CHECK(result_of(json::parse(second.response)).at("content").at(0).at("text").as_string() ==
+              "bo@" + std::string(warden::mcp::supported_versions.back()));
+        CHECK(h.out->entries().empty()); // nothing through the session's outbound
+        CHECK_FALSE(s.initialized());
+        CHECK_FALSE(s.busy());
+    }
+
+    SECTION("the session era: a question for the client fails at once") {
+        auto msg = call({{"roots", ""}});
+        reply out;
+        REQUIRE(s.answer_here(msg, person("ada"), "2025-06-18", out));
+        CHECK(result_of(json::parse(out.response)).at("content").at(0).at("text") ==
+              "a stateless request cannot wait for the client's answer");
+        auto needing = call({{"roots", "roots"}});
+        reply refused;
+        REQUIRE(s.answer_here(needing, person("ada"), "2025-06-18", refused));
+        CHECK(result_of(json::parse(refused.response)).at("content").at(0).at("text") ==
+              "the client did not declare the \"roots\" capability");
+    }
+
+    SECTION("the stateless era: requestState is bound to the caller of each request") {
+        const json::object envelope{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                                    {"io.modelcontextprotocol/clientCapabilities", {{"elicitation", json::object{}}}}};
+        auto first = call({{"name", true}}, envelope);
+        reply asked;
+        REQUIRE(s.answer_here(first, person("ada"), {}, asked));
+        const auto r1 = result_of(json::parse(asked.response));
+        REQUIRE(r1.at("resultType") == "input_required");
+        auto retry = [&](const std::string& subject) {
+            auto msg = call({{"name", true}}, envelope);
+            auto& p = msg["params"].as_object();
+            p["requestState"] = r1.at("requestState");
+            p["inputResponses"] = {{"who", {{"action", "accept"}, {"content", {{"name", "Ada"}}}}}};
+            reply out;
+            REQUIRE(s.answer_here(msg, person(subject), {}, out));
+            return out;
+        };
+        const auto stolen = retry("mallory");
+        CHECK(stolen.error == -32602);
+        CHECK(error_code_of(json::parse(stolen.response)) == -32602);
+        const auto answered = retry("ada");
+        CHECK(answered.error == 0);
+        const auto r2 = result_of(json::parse(answered.response));
+        CHECK(r2.at("resultType") == "complete");
+        CHECK(r2.at("content").at(0).at("text") == "Ada");
+        // An undeclared capability: the era's error, with its code for the transport.
+        auto without = call({{"name", true}}, {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                                               {"io.modelcontextprotocol/clientCapabilities", json::object{}}});
+        reply missing;
+        REQUIRE(s.answer_here(without, person("ada"), {}, missing));
+        CHECK(missing.error == warden::mcp::modern::missing_client_capability);
+    }
+
+    SECTION("anything that may wait is left to a session, untouched") {
+        const json::object worker{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"},
+                                  {"params", {{"name", "echo"}, {"arguments", {{"text", "x"}}}}}};
+        const json::object list{{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/list"}};
+        const json::object note{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}};
+        const json::object unknown{{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"},
+                                   {"params", {{"name", "nope"}}}};
+        for (const auto& original : {worker, list, note, unknown}) {
+            auto msg = original;
+            reply out;
+            CHECK_FALSE(s.answer_here(msg, person("ada"), "2025-06-18", out));
+            CHECK(msg == original);
+            CHECK(out.response.empty());
+        }
+        CHECK(ran_on == std::thread::id{});
+    }
+}

@@ -978,47 +978,117 @@ TEST_CASE("requestState: servers sharing a key open each other's states; others 
         s.credential_reload_interval = 0ms;
         s.request_state_key_variable = "STATE_KEY";
         auto server = std::make_unique<w::server<state_server>>(w::server_info{.name = "t", .version = "1"}, s);
-        server->tool("ask", "asks a name", [](w::call_context& ctx) {
+        auto ask = [](w::call_context& ctx) {
             auto name = ctx.elicit("Your name?", boost::json::parse(R"({"type":"object","properties":{"name":{"type":"string"}}})").as_object(), "who");
             if (!name) return w::tool_result::error(name.error().message());
             return w::tool_result::text(std::string(name.value().content.at("name").as_string()));
-        });
+        };
+        server->tool("ask", "asks a name", ask);
+        // The same, answered on the I/O thread by the server's one shared session.
+        server->tool(w::tool_spec{.name = "ask_here", .description = "asks a name", .run_inline = true}, ask);
         return server;
     };
     auto a = make(shared), b = make(shared), c = make(alone); // c: no key, the process's own
     test::running run_a(*a), run_b(*b), run_c(*c);
     const std::string meta =
         R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"elicitation":{}}})";
-    auto call = [&](std::uint16_t port, const std::string& extra) {
-        const std::string body = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"ask","arguments":{})" +
-                                 extra + "," + meta + "}}";
-        auto r = test::exchange(port, test::with_port(test::post(body, v2026 + mcp_method("tools/call") + "Mcp-Name: ask\r\n"), port));
-        REQUIRE(r.status == 200);
-        return boost::json::parse(r.message.body()).as_object();
+    char next_key = 'z';
+    for (const std::string tool : {"ask", "ask_here"}) {
+        INFO(tool);
+        auto call = [&](std::uint16_t port, const std::string& extra) {
+            const std::string body = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":")" + tool +
+                                     R"(","arguments":{})" + extra + "," + meta + "}}";
+            auto r = test::exchange(
+                port, test::with_port(test::post(body, v2026 + mcp_method("tools/call") + "Mcp-Name: " + tool + "\r\n"), port));
+            REQUIRE(r.status == 200);
+            return boost::json::parse(r.message.body()).as_object();
+        };
+        const auto first = call(run_a.port(), "");
+        REQUIRE(first.at("result").at("resultType") == "input_required");
+        const std::string state(first.at("result").at("requestState").as_string());
+        const std::string retry = R"(,"inputResponses":{"who":{"action":"accept","content":{"name":"Ada"}}},"requestState":")" + state + "\"";
+        // Another instance with the same key opens it.
+        const auto on_b = call(run_b.port(), retry);
+        REQUIRE(on_b.contains("result"));
+        CHECK(on_b.at("result").at("content").at(0).at("text") == "Ada");
+        // One without the key cannot.
+        const auto on_c = call(run_c.port(), retry);
+        REQUIRE(on_c.contains("error"));
+        CHECK(on_c.at("error").at("code") == -32602);
+        // A reload with a new key: states sealed under the old one no longer open there.
+        const std::string key = w::crypto::base64_encode(std::string(32, next_key--));
+        shared.write("STATE_KEY", key);
+        REQUIRE(a->reload_credentials());
+        const auto rotated = call(run_a.port(), retry);
+        REQUIRE(rotated.contains("error"));
+        CHECK(rotated.at("error").at("code") == -32602);
+        // What it seals under the new key opens there.
+        const auto fresh = call(run_a.port(), "");
+        const std::string state2(fresh.at("result").at("requestState").as_string());
+        const std::string retry2 = R"(,"inputResponses":{"who":{"action":"accept","content":{"name":"Bo"}}},"requestState":")" + state2 + "\"";
+        CHECK(call(run_a.port(), retry2).at("result").at("content").at(0).at("text") == "Bo");
+        REQUIRE(b->reload_credentials()); // b follows, for the next tool's round
+    }
+}
+
+TEST_CASE("stateless HTTP: a tool that never blocks is answered without a session, notifications first, "
+          "with the credentials of the latest reload", "[http][modern][credentials]") {
+    using file_server = w::server_definition<w::transport::streamable_http<w::transport::loopback>, w::credentials::file,
+                                             w::auth::anonymous, w::storage::memory>;
+    token_dir dir;
+    dir.write("UPSTREAM_TOKEN", "first-upstream-value");
+    auto s = small_limits<file_server>();
+    s.credentials_directory = dir.path;
+    s.credential_reload_interval = 0ms;
+    s.http.stateless = true;
+    s.credentials = {{"UPSTREAM_TOKEN", "for the upstream API", true, true}};
+    w::server<file_server> server{{.name = "t", .version = "1"}, std::move(s)};
+    server.tool(w::tool_spec{.name = "quick", .description = "reports progress", .run_inline = true},
+                [](w::call_context& ctx) {
+                    ctx.progress(1, 2, "half");
+                    const auto* v = ctx.credentials().find_secret("UPSTREAM_TOKEN");
+                    if (v && v->matches("first-upstream-value")) return w::tool_result::text("first");
+                    if (v && v->matches("second-upstream-value")) return w::tool_result::text("second");
+                    return w::tool_result::text("none");
+                });
+    test::running run(server);
+    const auto port = run.port();
+    auto send = [&](const std::string& body, const std::string& headers = "") {
+        return test::exchange(port, test::with_port(test::post(body, headers), port));
     };
-    const auto first = call(run_a.port(), "");
-    REQUIRE(first.at("result").at("resultType") == "input_required");
-    const std::string state(first.at("result").at("requestState").as_string());
-    const std::string retry = R"(,"inputResponses":{"who":{"action":"accept","content":{"name":"Ada"}}},"requestState":")" + state + "\"";
-    // Another instance with the same key opens it.
-    const auto on_b = call(run_b.port(), retry);
-    REQUIRE(on_b.contains("result"));
-    CHECK(on_b.at("result").at("content").at(0).at("text") == "Ada");
-    // One without the key cannot.
-    const auto on_c = call(run_c.port(), retry);
-    REQUIRE(on_c.contains("error"));
-    CHECK(on_c.at("error").at("code") == -32602);
-    // A reload with a new key: states sealed under the old one no longer open there.
-    shared.write("STATE_KEY", w::crypto::base64_encode(std::string(32, 'z')));
-    REQUIRE(a->reload_credentials());
-    const auto rotated = call(run_a.port(), retry);
-    REQUIRE(rotated.contains("error"));
-    CHECK(rotated.at("error").at("code") == -32602);
-    // What it seals under the new key opens there.
-    const auto fresh = call(run_a.port(), "");
-    const std::string state2(fresh.at("result").at("requestState").as_string());
-    const std::string retry2 = R"(,"inputResponses":{"who":{"action":"accept","content":{"name":"Bo"}}},"requestState":")" + state2 + "\"";
-    CHECK(call(run_a.port(), retry2).at("result").at("content").at(0).at("text") == "Bo");
+    auto text_of = [](const test::reply& r) {
+        return std::string(boost::json::parse(r.message.body()).at("result").at("content").at(0).at("text").as_string());
+    };
+    const std::string call = R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"quick"}})";
+    // No progress token: the notification goes nowhere, the response alone.
+    auto plain = send(call);
+    REQUIRE(plain.status == 200);
+    CHECK(plain.message[boost::beast::http::field::content_type] == "application/json");
+    CHECK(text_of(plain) == "first");
+    // With one, in both eras: the progress notification, then the response, as one stream.
+    const std::string session_era =
+        R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"quick","_meta":{"progressToken":"t1"}}})";
+    const std::string stateless_era =
+        R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"quick","_meta":{"progressToken":"t2",)"
+        R"("io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
+    for (const auto& [body, headers] : {std::pair{session_era, std::string()},
+                                        std::pair{stateless_era, v2026 + mcp_method("tools/call") + "Mcp-Name: quick\r\n"}}) {
+        INFO(body);
+        auto streamed = send(body, headers);
+        REQUIRE(streamed.status == 200);
+        CHECK(streamed.message[boost::beast::http::field::content_type] == "text/event-stream");
+        const std::string& events = streamed.message.body();
+        const auto progress = events.find("\"notifications/progress\"");
+        const auto result = events.find("\"result\"");
+        REQUIRE(progress != std::string::npos);
+        REQUIRE(result != std::string::npos);
+        CHECK(progress < result);
+        CHECK(events.find("\"half\"") != std::string::npos);
+    }
+    // A reload reaches handlers answered this way too.
+    dir.write("UPSTREAM_TOKEN", "second-upstream-value");
+    REQUIRE(server.reload_credentials());
+    CHECK(text_of(send(call)) == "second");
 }
 
 TEST_CASE("Accept: media ranges match without regard to case, parameters or spaces", "[http]") {

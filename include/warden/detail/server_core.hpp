@@ -67,6 +67,7 @@ public:
         std::lock_guard lock(mutex_);
         credentials_ = std::move(next);
         handler_credentials_ = std::move(for_handlers);
+        direct_.reset();
     }
     /// What tool handlers see (`call_context::credentials()`): the variables the author
     /// declared for them, never what the auth scheme verifies callers with, the storage's
@@ -85,6 +86,7 @@ public:
     void set_state_sealer(std::shared_ptr<const mcp::request_state_sealer> s) {
         std::lock_guard lock(mutex_);
         sealer_ = std::move(s);
+        direct_.reset();
     }
 
     /// The replay store over the definition's storage (for schemes that refuse replays).
@@ -113,7 +115,11 @@ public:
 
     /// The audit log; null when it is off.
     const std::shared_ptr<audit_log>& audit() const noexcept { return audit_; }
-    void set_audit(std::shared_ptr<audit_log> a) { audit_ = std::move(a); }
+    void set_audit(std::shared_ptr<audit_log> a) {
+        std::lock_guard lock(mutex_);
+        audit_ = std::move(a);
+        direct_.reset();
+    }
 
     /// How to load the credentials again (set by `server` from its credential source).
     void set_credential_loader(std::function<result<credential_set>()> f) { loader_ = std::move(f); }
@@ -151,6 +157,12 @@ public:
     /// request only (stateless HTTP) is not `tracked` for server-wide notifications.
     std::shared_ptr<mcp::session> open_session(principal caller, std::shared_ptr<mcp::outbound> out,
                                                bool tracked = true);
+
+    /// The session that answers requests standing alone on the thread that received them
+    /// (`mcp::session::answer_here`), shared by all of them: it holds only what is the same
+    /// for every request, and is made again when the credentials, the requestState key or
+    /// the audit log change.
+    std::shared_ptr<mcp::session> direct_session();
 
     /// Asks the running transport to stop, as SIGTERM would. Safe from any thread, and
     /// before the transport starts (it then stops as soon as it does).
@@ -230,6 +242,7 @@ private:
     std::shared_ptr<auth::failure_limiter> limiter_{};
     std::shared_ptr<audit_log> audit_{};
     std::shared_ptr<const mcp::request_state_sealer> sealer_{};
+    std::shared_ptr<mcp::session> direct_{};
     std::vector<std::function<result<void>(const credential_set&)>> reload_listeners_{};
     std::list<std::weak_ptr<mcp::session>> sessions_{};
     std::function<void()> stopper_{};

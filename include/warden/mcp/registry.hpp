@@ -59,7 +59,9 @@ struct tool_spec {
     std::vector<std::string> schemes{}; ///< if any: the caller must have authenticated with one of these
     /// The handler never blocks (no I/O, no waiting on the client, no long computation): run
     /// it on the thread that received the request instead of the worker pool, saving two
-    /// thread hops. Leave false when in doubt.
+    /// thread hops; a stateless HTTP request for it is answered without a session of its
+    /// own (a question to the client then fails at once in the session era). Leave false
+    /// when in doubt.
     bool run_inline = false;
 };
 

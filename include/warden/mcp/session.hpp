@@ -119,6 +119,23 @@ public:
         initialized_ = true;
     }
 
+    /// What a request answered on the receiving thread produced (`answer_here`): the
+    /// messages its handler sent while it ran (notifications, in order), then its response.
+    struct direct_reply {
+        std::vector<std::string> messages{};
+        std::string response{};
+        int error = 0; ///< the response's JSON-RPC error code; 0 for a result
+    };
+
+    /// Answers `msg`, a request that stands alone (the 2026-07-28 era, or the session era
+    /// at `version` on a stateless server), on this thread and without opening a session,
+    /// when nothing in it can wait: a `tools/call` of a tool declared `run_inline`. Returns
+    /// false, `msg` untouched, for any other request (the caller opens a session for it).
+    /// Touches no state of this session: one session serves every such request of a server.
+    /// A handler here cannot wait for the client (nothing would carry its answer back): in
+    /// the session era its requests to the client fail at once.
+    bool answer_here(boost::json::object& msg, const principal& who, std::string_view version, direct_reply& out);
+
     /// True when `message` (a single message or a batch) contains a request, which will
     /// get a response; false when it holds only notifications and responses.
     static bool expects_response(const boost::json::value& message) {
@@ -254,7 +271,16 @@ private:
 
     void on_modern_request(boost::json::object& msg, const reply_fn& reply);
 
-    request_state_binding state_binding(std::string_view method, const boost::json::object& params) const;
+    /// Reads a stateless-era request's envelope, and for a method that may ask for input,
+    /// the answers gathered so far, into `call`. The error response when they are not valid
+    /// or the server does not offer `method`.
+    std::optional<boost::json::object> open_modern_call(const boost::json::value& id, std::string_view method,
+                                                        const boost::json::object& params, const principal& who,
+                                                        modern_call& call) const;
+
+    /// What a requestState is bound to: the caller, the method and its parameters.
+    request_state_binding state_binding(std::string_view method, const boost::json::object& params,
+                                        const principal& who) const;
 
     /// A complete result of this era: resultType, the server in _meta, and cache hints for
     /// the results that take them.
@@ -299,6 +325,13 @@ private:
                  const std::shared_ptr<flight>& f, handler_fn handler, const reply_fn& reply,
                  const std::shared_ptr<modern_call>& call, const std::shared_ptr<const principal>& who);
 
+    /// Runs `handler` for `msg` and counts it: through `call` in the stateless era, else
+    /// with this session as the handler's link; with `sink`, what the handler sends goes
+    /// there (`answer_here`, the session era at `version`).
+    boost::json::object invoke(const boost::json::object& msg, handler_fn handler, modern_call* call,
+                               const principal& who, std::stop_token stop, direct_reply* sink = nullptr,
+                               std::string_view version = {});
+
     /// Counts a handled request and its duration in the metrics, by method and (for a
     /// registered tool) tool name: names clients make up never become labels.
     void count_request(const boost::json::object& msg, const boost::json::object& response,
@@ -307,12 +340,14 @@ private:
     /// Runs a stateless-era handler: a complete result, an input-required result (answers
     /// missing), or the era's errors.
     boost::json::object execute_modern(const boost::json::object& msg, modern_call& call, const principal& who,
-                                       handler_fn handler, boost::json::value token, std::stop_token stop);
+                                       handler_fn handler, boost::json::value token, std::stop_token stop,
+                                       direct_reply* sink);
 
     /// The input-required result: what the handler asked for, and everything answered so
     /// far sealed in requestState for the retry.
     boost::json::object input_required(const boost::json::value& id, std::string_view method,
-                                       const boost::json::object& params, const modern_call& call);
+                                       const boost::json::object& params, const principal& who,
+                                       const modern_call& call);
 
     // ---- lifecycle ----
 
@@ -364,9 +399,12 @@ private:
     /// A stateless-era request as its handler sees it: answers from the request itself.
     class modern_link final : public detail::request_link {
     public:
-        modern_link(session& s, modern_call& call) : session_(s), call_(call) {}
+        modern_link(session& s, modern_call& call, direct_reply* sink) : session_(s), call_(call), sink_(sink) {}
         void notify(boost::json::object message, const boost::json::value& related) override {
-            session_.send(message, &related, false);
+            if (sink_)
+                sink_->messages.push_back(boost::json::serialize(message));
+            else
+                session_.send(message, &related, false);
         }
         result<std::vector<boost::json::object>> client_requests(std::vector<input_request> requests,
                                                                  std::optional<std::chrono::milliseconds>,
@@ -420,6 +458,37 @@ private:
         }
         session& session_;
         modern_call& call_;
+        direct_reply* sink_;
+    };
+
+    /// A session-era request answered by `answer_here`, as its handler sees it: a client
+    /// that declared nothing (as after a stateless request's assumed initialize) and that
+    /// cannot be asked anything.
+    class direct_link final : public detail::request_link {
+    public:
+        direct_link(direct_reply& sink, std::string_view version) : sink_(sink), version_(version) {}
+        void notify(boost::json::object message, const boost::json::value&) override {
+            sink_.messages.push_back(boost::json::serialize(message));
+        }
+        result<std::vector<boost::json::object>> client_requests(std::vector<input_request> requests,
+                                                                 std::optional<std::chrono::milliseconds>,
+                                                                 std::stop_token, const boost::json::value&) override {
+            for (const auto& r : requests)
+                if (!r.capability.empty())
+                    return failure(errc::capability_missing,
+                                   "the client did not declare the \"" + r.capability + "\" capability");
+            return failure(errc::closed, "a stateless request cannot wait for the client's answer");
+        }
+        log_level client_log_level() const override { return log_level::debug; }
+        const boost::json::object& client_capabilities() const override {
+            static const boost::json::object none;
+            return none;
+        }
+        std::string_view protocol_version() const override { return version_; }
+
+    private:
+        direct_reply& sink_;
+        std::string_view version_;
     };
 
     std::shared_ptr<const registry> registry_{};

@@ -27,4 +27,20 @@ WARDEN_DECL std::shared_ptr<mcp::session> server_core::open_session(principal ca
     return s;
 }
 
+WARDEN_DECL std::shared_ptr<mcp::session> server_core::direct_session() {
+    // Nothing is sent through it: what its requests produce goes to their direct_reply.
+    struct nowhere final : mcp::outbound {
+        void send(std::string, const boost::json::value*, bool) override {}
+    };
+    auto& pool = workers();
+    std::lock_guard lock(mutex_);
+    if (!direct_) {
+        direct_ = std::make_shared<mcp::session>(registry_, info_, settings_.session, principal{}, handler_credentials_,
+                                                 pool.get_executor(), std::make_shared<nowhere>(), log_);
+        direct_->set_state_sealer(sealer_);
+        direct_->set_audit(audit_);
+    }
+    return direct_;
+}
+
 } // namespace warden::detail

@@ -242,29 +242,7 @@ WARDEN_DECL void session::run_handler(const boost::json::value& id, boost::json:
 WARDEN_DECL void session::execute(const std::shared_ptr<const boost::json::object>& msg, const std::string& key,
              const std::shared_ptr<flight>& f, handler_fn handler, const reply_fn& reply,
              const std::shared_ptr<modern_call>& call, const std::shared_ptr<const principal>& who) {
-    const auto& id = msg->at("id");
-    const auto& params = params_of(*msg);
-    boost::json::value token{};
-    if (const auto* meta = params.if_contains("_meta"); meta && meta->is_object())
-        if (const auto* t = meta->get_object().if_contains("progressToken");
-            t && (t->is_string() || t->is_int64() || t->is_uint64()))
-            token = *t;
-    boost::json::object response{};
-    const auto started = std::chrono::steady_clock::now();
-    if (!call) {
-        call_context ctx(*this, *who, *credentials_, id, std::move(token), f->stop.get_token());
-        result<boost::json::object> r = failure(errc::internal_error);
-        try {
-            r = (this->*handler)(params, ctx);
-        } catch (const std::exception& e) {
-            log_->error(std::string(msg->at("method").get_string()) + " failed: " + e.what());
-            r = failure(errc::internal_error, "internal error");
-        }
-        response = answer(id, std::move(r));
-    } else {
-        response = execute_modern(*msg, *call, *who, handler, std::move(token), f->stop.get_token());
-    }
-    count_request(*msg, response, std::chrono::steady_clock::now() - started);
+    auto response = invoke(*msg, handler, call.get(), *who, f->stop.get_token());
     bool cancelled = false;
     {
         std::lock_guard lock(mutex_);
@@ -272,10 +250,73 @@ WARDEN_DECL void session::execute(const std::shared_ptr<const boost::json::objec
         in_flight_.erase(key);
         changed_.notify_all();
     }
+    const auto& id = msg->at("id");
     if (cancelled)
         reply(id, std::nullopt);
     else
         reply(id, std::move(response));
+}
+
+WARDEN_DECL boost::json::object session::invoke(const boost::json::object& msg, handler_fn handler, modern_call* call,
+                                                const principal& who, std::stop_token stop, direct_reply* sink,
+                                                std::string_view version) {
+    const auto& id = msg.at("id");
+    const auto& params = params_of(msg);
+    boost::json::value token{};
+    if (const auto* meta = params.if_contains("_meta"); meta && meta->is_object())
+        if (const auto* t = meta->get_object().if_contains("progressToken");
+            t && (t->is_string() || t->is_int64() || t->is_uint64()))
+            token = *t;
+    boost::json::object response{};
+    const auto started = std::chrono::steady_clock::now();
+    if (call) {
+        response = execute_modern(msg, *call, who, handler, std::move(token), std::move(stop), sink);
+    } else {
+        std::optional<direct_link> direct;
+        if (sink) direct.emplace(*sink, version);
+        call_context ctx(direct ? static_cast<detail::request_link&>(*direct) : *this, who, *credentials_, id,
+                         std::move(token), std::move(stop));
+        result<boost::json::object> r = failure(errc::internal_error);
+        try {
+            r = (this->*handler)(params, ctx);
+        } catch (const std::exception& e) {
+            log_->error(std::string(msg.at("method").get_string()) + " failed: " + e.what());
+            r = failure(errc::internal_error, "internal error");
+        }
+        response = answer(id, std::move(r));
+    }
+    count_request(msg, response, std::chrono::steady_clock::now() - started);
+    return response;
+}
+
+WARDEN_DECL bool session::answer_here(boost::json::object& msg, const principal& who, std::string_view version,
+                                      direct_reply& out) {
+    const auto* m = msg.if_contains("method");
+    const auto* i = msg.if_contains("id");
+    if (!m || !m->is_string() || !i || !jsonrpc::valid_id(*i)) return false;
+    const std::string_view method = m->get_string();
+    const auto& params = params_of(msg);
+    const auto [handler, run_inline] = handler_for(method, params);
+    if (!handler || !run_inline) return false;
+    const auto& id = *i;
+    boost::json::object response{};
+    if (modern::claims_modern(msg)) {
+        modern_call call{};
+        if (auto refused = open_modern_call(id, method, params, who, call))
+            response = std::move(*refused);
+        else
+            response = invoke(msg, handler, &call, who, {}, &out);
+    } else {
+        if (!options_.session_era) return false;
+        response = invoke(msg, handler, nullptr, who, {}, &out,
+                          is_supported_version(version) ? version : supported_versions.back());
+    }
+    out.error = 0;
+    if (const auto* e = response.if_contains("error"); e && e->is_object())
+        if (const auto* c = e->get_object().if_contains("code"); c && c->is_int64())
+            out.error = static_cast<int>(c->get_int64());
+    out.response = boost::json::serialize(response);
+    return true;
 }
 
 WARDEN_DECL void session::count_request(const boost::json::object& msg, const boost::json::object& response,

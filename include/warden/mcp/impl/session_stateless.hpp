@@ -13,11 +13,8 @@ WARDEN_DECL void session::on_modern_request(boost::json::object& msg, const repl
     const boost::json::value& id = msg.at("id");
     const std::string_view method = msg.at("method").get_string();
     const auto& params = params_of(msg);
-    auto env = modern::read_envelope(params, supported());
-    if (auto* rej = std::get_if<modern::rejection>(&env))
-        return reply(id, jsonrpc::make_error(id, rej->code, rej->message, std::move(rej->data)));
-    if (!registry_->offers(method))
-        return reply(id, jsonrpc::make_error(id, jsonrpc::method_not_found, "method not found: " + std::string(method)));
+    auto call = std::make_shared<modern_call>();
+    if (auto refused = open_modern_call(id, method, params, *caller(), *call)) return reply(id, std::move(*refused));
     const cache_hint* lists = &options_.list_cache;
     auto done = [&](result<boost::json::object> r, const cache_hint* hint) {
         if (!r) return reply(id, jsonrpc::make_error(id, r.error()));
@@ -31,39 +28,51 @@ WARDEN_DECL void session::on_modern_request(boost::json::object& msg, const repl
     if (method == "prompts/list") return done(list_page("prompts", params), lists);
     if (method == "subscriptions/listen") return listen(id, params, reply);
 
-    auto call = std::make_shared<modern_call>();
-    call->env = std::move(std::get<modern::envelope>(env));
-    if (modern::may_require_input(method)) {
-        // Answers gathered in earlier rounds travel sealed in requestState.
-        if (const auto* st = params.if_contains("requestState"); st && !st->is_null()) {
-            auto fail_state = [&] {
-                reply(id, jsonrpc::make_error(id, jsonrpc::invalid_params, "requestState is not valid for this request"));
-            };
-            if (!st->is_string()) return fail_state();
-            auto opened = sealer_->open(state_binding(method, params), st->get_string());
-            if (!opened) return fail_state();
-            auto doc = warden::detail::parse_strict_json(opened.value());
-            if (!doc || !doc.value().is_object()) return fail_state();
-            const auto& o = doc.value().as_object();
-            const auto* answers = o.if_contains("answers");
-            const auto* round = o.if_contains("round");
-            if (!answers || !answers->is_object() || !round || !round->is_int64()) return fail_state();
-            call->answers = answers->get_object();
-            call->round = round->get_int64();
-            call->presented_state = std::string(st->get_string());
-        }
-        if (const auto* in = params.if_contains("inputResponses"); in && !in->is_null()) {
-            if (!in->is_object())
-                return reply(id, jsonrpc::make_error(id, jsonrpc::invalid_params, "\"inputResponses\" must be an object"));
-            for (const auto& kv : in->get_object()) call->answers[kv.key()] = kv.value();
-        }
-    }
     const auto [handler, run_inline] = handler_for(method, params);
     run_handler(id, msg, handler, reply, run_inline, std::move(call));
 }
 
-WARDEN_DECL request_state_binding session::state_binding(std::string_view method, const boost::json::object& params) const {
-    return {caller_binding(*caller()), std::string(method), params_digest(params)};
+WARDEN_DECL std::optional<boost::json::object> session::open_modern_call(const boost::json::value& id,
+                                                                         std::string_view method,
+                                                                         const boost::json::object& params,
+                                                                         const principal& who,
+                                                                         modern_call& call) const {
+    auto env = modern::read_envelope(params, supported());
+    if (auto* rej = std::get_if<modern::rejection>(&env))
+        return jsonrpc::make_error(id, rej->code, rej->message, std::move(rej->data));
+    if (!registry_->offers(method))
+        return jsonrpc::make_error(id, jsonrpc::method_not_found, "method not found: " + std::string(method));
+    call.env = std::move(std::get<modern::envelope>(env));
+    if (!modern::may_require_input(method)) return std::nullopt;
+    // Answers gathered in earlier rounds travel sealed in requestState.
+    if (const auto* st = params.if_contains("requestState"); st && !st->is_null()) {
+        auto invalid_state = [&] {
+            return jsonrpc::make_error(id, jsonrpc::invalid_params, "requestState is not valid for this request");
+        };
+        if (!st->is_string()) return invalid_state();
+        auto opened = sealer_->open(state_binding(method, params, who), st->get_string());
+        if (!opened) return invalid_state();
+        auto doc = warden::detail::parse_strict_json(opened.value());
+        if (!doc || !doc.value().is_object()) return invalid_state();
+        const auto& o = doc.value().as_object();
+        const auto* answers = o.if_contains("answers");
+        const auto* round = o.if_contains("round");
+        if (!answers || !answers->is_object() || !round || !round->is_int64()) return invalid_state();
+        call.answers = answers->get_object();
+        call.round = round->get_int64();
+        call.presented_state = std::string(st->get_string());
+    }
+    if (const auto* in = params.if_contains("inputResponses"); in && !in->is_null()) {
+        if (!in->is_object())
+            return jsonrpc::make_error(id, jsonrpc::invalid_params, "\"inputResponses\" must be an object");
+        for (const auto& kv : in->get_object()) call.answers[kv.key()] = kv.value();
+    }
+    return std::nullopt;
+}
+
+WARDEN_DECL request_state_binding session::state_binding(std::string_view method, const boost::json::object& params,
+                                                        const principal& who) const {
+    return {caller_binding(who), std::string(method), params_digest(params)};
 }
 
 WARDEN_DECL boost::json::object session::complete(boost::json::object r, const cache_hint* hint) const {
@@ -88,17 +97,18 @@ WARDEN_DECL boost::json::object session::server_info_json() const {
 }
 
 WARDEN_DECL boost::json::object session::execute_modern(const boost::json::object& msg, modern_call& call, const principal& who,
-                                   handler_fn handler, boost::json::value token, std::stop_token stop) {
+                                   handler_fn handler, boost::json::value token, std::stop_token stop,
+                                   direct_reply* sink) {
     const auto& id = msg.at("id");
     const std::string_view method = msg.at("method").get_string();
     const auto& params = params_of(msg);
-    modern_link link(*this, call);
+    modern_link link(*this, call, sink);
     call_context ctx(link, who, *credentials_, id, std::move(token), std::move(stop));
     result<boost::json::object> r = failure(errc::internal_error);
     try {
         r = (this->*handler)(params, ctx);
     } catch (const detail::input_needed&) {
-        return input_required(id, method, params, call);
+        return input_required(id, method, params, who, call);
     } catch (const detail::capability_needed& c) {
         return jsonrpc::make_error(
             id, modern::missing_client_capability,
@@ -112,7 +122,7 @@ WARDEN_DECL boost::json::object session::execute_modern(const boost::json::objec
     }
     // A handler that swallowed the stop (`catch (...)`) still asked for input: the
     // client answers first, whatever the handler made of the missing answer.
-    if (!call.requested.empty()) return input_required(id, method, params, call);
+    if (!call.requested.empty()) return input_required(id, method, params, who, call);
     if (r) return jsonrpc::make_result(id, complete(std::move(r).value(), nullptr));
     if (r.error().code == make_error_code(errc::resource_not_found)) {
         boost::json::object data{};
@@ -123,11 +133,11 @@ WARDEN_DECL boost::json::object session::execute_modern(const boost::json::objec
 }
 
 WARDEN_DECL boost::json::object session::input_required(const boost::json::value& id, std::string_view method,
-                                   const boost::json::object& params, const modern_call& call) {
+                                   const boost::json::object& params, const principal& who, const modern_call& call) {
     boost::json::object state{};
     state.emplace("answers", call.answers);
     state.emplace("round", call.round + 1);
-    auto sealed = sealer_->seal(state_binding(method, params), boost::json::serialize(state));
+    auto sealed = sealer_->seal(state_binding(method, params, who), boost::json::serialize(state));
     if (sealed.size() > request_state_sealer::max_sealed_size) // the retry could never open it
         return jsonrpc::make_error(id, jsonrpc::internal_error,
                                    "the answers gathered so far are too large to carry in requestState");

@@ -283,6 +283,22 @@ private:
     /// request serves it (for subscriptions/listen, as long as its stream stays open).
     net::awaitable<after> post_modern(boost::json::value message);
 
+    /// Answers a request that `mcp::session::answer_here` answered: its response alone, or
+    /// as an event stream after what its handler sent while it ran. (`reply` lives in the
+    /// caller's frame; see `stream_events`.)
+    net::awaitable<after> send_direct(mcp::session::direct_reply* reply, bool modern);
+
+    /// The HTTP status of a POST answered by one JSON-RPC response whose error code is
+    /// `error` (0: a result): the stateless era maps some errors to statuses.
+    static http::status final_status(int error, bool modern) {
+        if (!modern) return http::status::ok;
+        if (error == mcp::modern::missing_client_capability || error == mcp::modern::header_mismatch ||
+            error == mcp::modern::unsupported_protocol_version)
+            return http::status::bad_request;
+        if (error == mcp::jsonrpc::method_not_found) return http::status::not_found;
+        return http::status::ok;
+    }
+
     /// Writes an SSE response: `first` (unless empty), then everything the stream carries
     /// for consumer `generation` until its final event (a POST's result), its end, or
     /// another consumer taking it over. Events of a resumable stream carry ids

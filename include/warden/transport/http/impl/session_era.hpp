@@ -136,11 +136,21 @@ WARDEN_DECL net::awaitable<after> connection::post() {
     const bool is_initialize = obj && obj->contains("method") && obj->at("method") == "initialize";
     std::shared_ptr<http_session> session;
     std::string issued_id;
+    bool refusal_checked = false;
     if (state_.config.stateless) {
         auto version = is_initialize ? std::optional<std::string>("") : declared_version();
         if (!version)
             co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
                                               "unsupported MCP-Protocol-Version"));
+        if (obj && !is_initialize) {
+            if (auto refused = tool_refusal(message)) co_return co_await send(std::move(*refused));
+            refusal_checked = true;
+            // A request that cannot wait is answered here, without a session.
+            mcp::session::direct_reply direct;
+            const bool answered =
+                state_.core.direct_session()->answer_here(message.as_object(), caller_, *version, direct);
+            if (answered) co_return co_await send_direct(&direct, false);
+        }
         session = std::make_shared<http_session>(std::string(), caller_);
         session->set_mcp(state_.core.open_session(caller_, session, false));
         if (!is_initialize) session->mcp()->assume_initialized(*version);
@@ -166,7 +176,8 @@ WARDEN_DECL net::awaitable<after> connection::post() {
 
     // A tool the caller may not use is refused at the HTTP layer, with the scopes it
     // needs, so that an OAuth client can step up (MCP authorization, scope challenges).
-    if (auto refused = tool_refusal(message)) co_return co_await send(std::move(*refused));
+    if (!refusal_checked)
+        if (auto refused = tool_refusal(message)) co_return co_await send(std::move(*refused));
 
     auto mcp_session = session->mcp();
     if (!mcp_session) co_return co_await send(rpc_error(http::status::not_found, v, -32001, "session not found"));

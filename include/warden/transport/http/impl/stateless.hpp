@@ -44,6 +44,11 @@ WARDEN_DECL net::awaitable<after> connection::post_modern(boost::json::value mes
     if (auto refused = tool_refusal(message)) co_return co_await send(std::move(*refused));
 
     const bool listen = method == "subscriptions/listen";
+    if (!listen) {
+        mcp::session::direct_reply direct;
+        const bool answered = state_.core.direct_session()->answer_here(obj, caller_, {}, direct);
+        if (answered) co_return co_await send_direct(&direct, true);
+    }
     auto session = std::make_shared<http_session>(std::string(), caller_);
     session->set_mcp(state_.core.open_session(caller_, session, listen));
     stateless_session_ = session; // ended when this request is answered (or its stream closes)
@@ -67,17 +72,25 @@ WARDEN_DECL net::awaitable<after> connection::post_modern(boost::json::value mes
     }
     if (first.final) {
         stop_watching();
-        auto status = http::status::ok;
-        if (first.error == modern::missing_client_capability || first.error == modern::header_mismatch ||
-            first.error == modern::unsupported_protocol_version)
-            status = http::status::bad_request;
-        else if (first.error == mcp::jsonrpc::method_not_found)
-            status = http::status::not_found;
-        co_return co_await send(make(status, v, std::move(first.data), "application/json"));
+        co_return co_await send(make(final_status(first.error, true), v, std::move(first.data), "application/json"));
     }
     const auto outcome = co_await stream_events(std::move(stream), 1, &first, nullptr);
     stop_watching();
     co_return outcome;
+}
+
+WARDEN_DECL net::awaitable<after> connection::send_direct(mcp::session::direct_reply* reply, bool modern) {
+    if (reply->messages.empty())
+        co_return co_await send(make(final_status(reply->error, modern), request_.version(), std::move(reply->response),
+                                     "application/json"));
+    // What the handler sent while it ran goes first, in order, as events of one stream.
+    auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
+    for (auto& m : reply->messages) stream->push(std::move(m), false);
+    stream->push(std::move(reply->response), true, reply->error);
+    event_stream::event first;
+    const auto got = co_await stream->next(first, std::chrono::hours(24));
+    (void)got; // an event is queued: `next` returns it at once
+    co_return co_await stream_events(std::move(stream), 1, &first, nullptr);
 }
 
 } // namespace warden::transport::detail
