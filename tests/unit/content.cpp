@@ -32,6 +32,21 @@ TEST_CASE("tool results: content, structured content, isError", "[content]") {
     CHECK(r.to_json() == parse(R"({"content":[],"structuredContent":{"sum":3}})"));
 }
 
+TEST_CASE("tool results given up (rvalues) convert by moving, to the same JSON", "[content]") {
+    warden::tool_result r;
+    r.contents.push_back(warden::content::text("one"));
+    r.contents.push_back(warden::content::image("Zm9v", "image/png"));
+    r.structured = boost::json::object{{"sum", 3}};
+    r.is_error = true;
+    const auto copied = r.to_json(); // r stays as it was
+    CHECK(r.contents.size() == 2);
+    CHECK(r.contents[0].to_json().at("text") == "one");
+    CHECK(copied == parse(R"({"content":[{"type":"text","text":"one"},{"type":"image","data":"Zm9v","mimeType":"image/png"}],)"
+                          R"("structuredContent":{"sum":3},"isError":true})"));
+    CHECK(std::move(r).to_json() == copied);
+    CHECK(warden::content::text("t").to_json() == parse(R"({"type":"text","text":"t"})")); // a temporary: by value
+}
+
 TEST_CASE("prompt results", "[content]") {
     warden::prompt_result p{"d", {warden::prompt_message::user(warden::content::text("q")),
                                   warden::prompt_message::assistant(warden::content::text("a"))}};

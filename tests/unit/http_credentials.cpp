@@ -59,3 +59,18 @@ TEST_CASE("digest_table finds the grant whose secrets match, whole and only whol
     CHECK(t.grant_of({warden::crypto::sha256("beta")}) == std::optional<std::size_t>(7));
     CHECK_FALSE(t.grant_of({warden::crypto::sha256("gamma")}));
 }
+
+TEST_CASE("digest_table: entries of many secrets (beyond the digests kept on the stack)", "[auth]") {
+    wa::digest_table t;
+    const std::vector<std::string_view> five{"a1", "b2", "c3", "d4", "e5"};
+    std::vector<warden::crypto::sha256_digest> digests;
+    for (auto s : five) digests.push_back(warden::crypto::sha256(s));
+    t.add(4, digests);
+    t.add(9, {warden::crypto::sha256("a1")});
+    CHECK(t.find(five) == std::optional<std::size_t>(4));
+    const std::vector<std::string_view> changed{"a1", "b2", "c3", "d4", "e6"};
+    CHECK_FALSE(t.find(changed));
+    const std::vector<std::string_view> shorter{"a1", "b2", "c3", "d4"};
+    CHECK_FALSE(t.find(shorter));
+    CHECK(t.find({"a1"}) == std::optional<std::size_t>(9));
+}

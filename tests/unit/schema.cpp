@@ -84,6 +84,25 @@ TEST_CASE("from_json names the path of what is wrong", "[schema]") {
     CHECK(message(R"([1])") == "arguments: expected an object");
 }
 
+TEST_CASE("from_json reads a described struct from an object as from the same value", "[schema]") {
+    for (const char* text : {R"({"title":"t","points":[{"x":1,"y":2}],"fill":"blue"})", R"({"points":[]})",
+                             R"({"title":"t","points":[],"extra":1})", R"({"title":"t","points":[{"x":"1","y":2}]})"}) {
+        INFO(text);
+        const auto v = parse(text);
+        const auto from_value = from_json<shapes::drawing>(v, "arguments");
+        const auto from_object = from_json<shapes::drawing>(v.as_object(), "arguments");
+        REQUIRE(bool(from_value) == bool(from_object));
+        if (from_value)
+            CHECK(warden::mcp::to_json(from_value.value()) == warden::mcp::to_json(from_object.value()));
+        else
+            CHECK(from_value.error().message() == from_object.error().message());
+    }
+    // Types other than described structs take the object as a value.
+    const auto map = from_json<std::map<std::string, int>>(parse(R"({"a":1})").as_object());
+    REQUIRE(map);
+    CHECK(map.value().at("a") == 1);
+}
+
 TEST_CASE("to_json mirrors from_json", "[schema]") {
     shapes::drawing d{"t", {{1, 2}}, shapes::color::blue};
     auto j = warden::mcp::to_json(d);

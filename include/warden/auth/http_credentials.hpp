@@ -17,8 +17,12 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <initializer_list>
+#include <iterator>
 #include <optional>
+#include <span>
 #include <variant>
 #include <string>
 #include <string_view>
@@ -115,10 +119,11 @@ struct authorization {
 /// that does not start with a scheme name (`Bearer:`, an empty value) is malformed for every
 /// scheme.
 inline authorization read_authorization(const http_request_view& r, std::string_view scheme) {
-    auto values = header_values(r, "Authorization");
-    if (values.empty()) return {};
-    if (values.size() > 1) return {authorization::kind::malformed, {}, "more than one Authorization field"};
-    std::string_view v = values.front();
+    if (!r.headers) return {};
+    const auto [first, last] = r.headers->equal_range(boost::beast::http::field::authorization);
+    if (first == last) return {};
+    if (std::next(first) != last) return {authorization::kind::malformed, {}, "more than one Authorization field"};
+    std::string_view v = first->value();
     const auto space = v.find(' ');
     const std::string_view name = v.substr(0, space);
     if (!is_token(name)) return {authorization::kind::malformed, {}, "the Authorization field does not name a scheme"};
@@ -203,10 +208,17 @@ public:
         return std::nullopt;
     }
     /// The grant whose secrets equal `presented`, if any.
-    std::optional<std::size_t> find(const std::vector<std::string_view>& presented) const {
-        std::vector<crypto::sha256_digest> digests;
-        digests.reserve(presented.size());
-        for (auto p : presented) digests.push_back(crypto::sha256(p));
+    std::optional<std::size_t> find(std::initializer_list<std::string_view> presented) const {
+        return find(std::span(presented.begin(), presented.size()));
+    }
+    std::optional<std::size_t> find(std::span<const std::string_view> presented) const {
+        // A token, or a header pair: the digests on the stack (more only for a long list).
+        std::array<crypto::sha256_digest, 4> few;
+        std::vector<crypto::sha256_digest> many;
+        if (presented.size() > few.size()) many.resize(presented.size());
+        const std::span<crypto::sha256_digest> digests =
+            many.empty() ? std::span(few).first(presented.size()) : std::span(many);
+        for (std::size_t i = 0; i < presented.size(); ++i) digests[i] = crypto::sha256(presented[i]);
         std::size_t found = 0;
         unsigned char any = 0;
         for (const auto& e : entries_) {

@@ -44,7 +44,8 @@ public:
         c.json_.emplace("blob", base64);
         return c;
     }
-    const boost::json::object& to_json() const noexcept { return json_; }
+    const boost::json::object& to_json() const& noexcept { return json_; }
+    boost::json::object to_json() && noexcept { return std::move(json_); }
 
 private:
     boost::json::object json_{};
@@ -95,10 +96,14 @@ public:
         return std::move(*this);
     }
 
-    const boost::json::object& to_json() const noexcept { return json_; }
+    const boost::json::object& to_json() const& noexcept { return json_; }
+    boost::json::object to_json() && noexcept { return std::move(json_); }
 
 private:
-    explicit content(std::string_view type) { json_.emplace("type", type); }
+    explicit content(std::string_view type) {
+        json_.reserve(3); // the type and, for most kinds, two more members
+        json_.emplace("type", type);
+    }
     static content media(std::string_view type, std::string_view base64, std::string_view mime_type) {
         content c(type);
         c.json_.emplace("data", base64);
@@ -115,18 +120,32 @@ struct tool_result {
     std::optional<boost::json::object> structured{}; ///< `structuredContent`, checked by the output schema
     bool is_error = false;
 
-    static tool_result text(std::string_view t) { return {{content::text(t)}, std::nullopt, false}; }
-    static tool_result error(std::string_view message) { return {{content::text(message)}, std::nullopt, true}; }
+    static tool_result text(std::string_view t) { return one(content::text(t), false); }
+    static tool_result error(std::string_view message) { return one(content::text(message), true); }
 
-    boost::json::object to_json() const {
+    boost::json::object to_json() const& {
+        tool_result copy = *this;
+        return std::move(copy).to_json();
+    }
+    /// The same, moving the content out (no copy of each block).
+    boost::json::object to_json() && {
         boost::json::object o{};
+        o.reserve(1 + (structured ? 1 : 0) + (is_error ? 1 : 0));
         boost::json::array items{};
         items.reserve(contents.size());
-        for (const auto& c : contents) items.emplace_back(c.to_json());
+        for (auto& c : contents) items.emplace_back(std::move(c).to_json());
         o.emplace("content", std::move(items));
-        if (structured) o.emplace("structuredContent", *structured);
+        if (structured) o.emplace("structuredContent", std::move(*structured));
         if (is_error) o.emplace("isError", true);
         return o;
+    }
+
+private:
+    static tool_result one(content c, bool is_error) {
+        tool_result r{};
+        r.contents.push_back(std::move(c)); // (a braced list would copy it)
+        r.is_error = is_error;
+        return r;
     }
 };
 

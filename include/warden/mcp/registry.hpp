@@ -223,7 +223,7 @@ tool_handler make_tool_handler(F f) {
                 else
                     return detail::to_tool_result(f(arguments, ctx));
             } else {
-                auto args = from_json<Args>(boost::json::value(arguments));
+                auto args = from_json<Args>(arguments);
                 if (!args) return tool_result::error("invalid arguments: " + args.error().message());
                 if constexpr (arity == 1)
                     return detail::to_tool_result(f(args.value()));

@@ -231,6 +231,9 @@ boost::json::value to_json(const T& v) {
 namespace detail {
 template <class T>
 result<T> from_json_at(const boost::json::value& j, const path& at);
+/// A described struct from an object (tool arguments: no copy of the object into a value).
+template <class T>
+result<T> struct_from_object(const boost::json::object& o, const path& at);
 
 template <class I>
 result<I> integer_from(const boost::json::value& j, const path& at) {
@@ -321,45 +324,51 @@ result<T> from_json_at(const boost::json::value& j, const path& at) {
     } else if constexpr (described_struct<T>) {
         const auto* obj = j.if_object();
         if (!obj) return mismatch(at, "an object");
-        T out{};
-        std::size_t known = 0;
-        result<void> status = success();
-        boost::mp11::mp_for_each<public_members<T>>([&](auto d) {
-            if (!status) return;
-            using D = decltype(d);
-            using M = std::remove_cvref_t<decltype(out.*D::pointer)>;
-            path here{&at, d.name};
-            const auto* member = obj->if_contains(d.name);
-            if (!member) {
-                if (!member_has_default<T, D>()) {
-                    std::string where = here.render();
-                    status = failure(errc::invalid_params, "missing required argument \"" + where + "\"");
-                }
-                return;
-            }
-            ++known;
-            auto r = from_json_at<M>(*member, here);
-            if (!r) {
-                status = r.error();
-                return;
-            }
-            out.*D::pointer = std::move(r).value();
-        });
-        if (!status) return status.error();
-        if (known != obj->size()) {
-            for (const auto& kv : *obj) {
-                bool declared = false;
-                boost::mp11::mp_for_each<public_members<T>>([&](auto d) { declared = declared || kv.key() == d.name; });
-                if (!declared) {
-                    path here{&at, kv.key()};
-                    return failure(errc::invalid_params, "unknown argument \"" + here.render() + "\"");
-                }
-            }
-        }
-        return out;
+        return struct_from_object<T>(*obj, at);
     } else {
         static_assert(sizeof(T) == 0, "warden: no JSON conversion for this type (see warden/mcp/schema.hpp)");
     }
+}
+
+template <class T>
+result<T> struct_from_object(const boost::json::object& o, const path& at) {
+    const auto* obj = &o; // (the members are found through it)
+    T out{};
+    std::size_t known = 0;
+    result<void> status = success();
+    boost::mp11::mp_for_each<public_members<T>>([&](auto d) {
+        if (!status) return;
+        using D = decltype(d);
+        using M = std::remove_cvref_t<decltype(out.*D::pointer)>;
+        path here{&at, d.name};
+        const auto* member = obj->if_contains(d.name);
+        if (!member) {
+            if (!member_has_default<T, D>()) {
+                std::string where = here.render();
+                status = failure(errc::invalid_params, "missing required argument \"" + where + "\"");
+            }
+            return;
+        }
+        ++known;
+        auto r = from_json_at<M>(*member, here);
+        if (!r) {
+            status = r.error();
+            return;
+        }
+        out.*D::pointer = std::move(r).value();
+    });
+    if (!status) return status.error();
+    if (known != obj->size()) {
+        for (const auto& kv : *obj) {
+            bool declared = false;
+            boost::mp11::mp_for_each<public_members<T>>([&](auto d) { declared = declared || kv.key() == d.name; });
+            if (!declared) {
+                path here{&at, kv.key()};
+                return failure(errc::invalid_params, "unknown argument \"" + here.render() + "\"");
+            }
+        }
+    }
+    return out;
 }
 } // namespace detail
 
@@ -368,6 +377,15 @@ template <class T>
 result<T> from_json(const boost::json::value& j, std::string_view root = {}) {
     detail::path at{nullptr, root};
     return detail::from_json_at<T>(j, at);
+}
+/// The same for an object, which a described struct is read from without copying it.
+template <class T>
+result<T> from_json(const boost::json::object& o, std::string_view root = {}) {
+    detail::path at{nullptr, root};
+    if constexpr (detail::described_struct<T>)
+        return detail::struct_from_object<T>(o, at);
+    else
+        return detail::from_json_at<T>(boost::json::value(o), at);
 }
 
 } // namespace mcp

@@ -133,7 +133,7 @@ WARDEN_DECL result<boost::json::object> session::call_tool(const boost::json::ob
                     "structured content");
         r = tool_result::error("tool \"" + std::string(name->get_string()) + "\" returned no structured content");
     }
-    return r.to_json();
+    return std::move(r).to_json();
 }
 
 WARDEN_DECL result<boost::json::object> session::read_resource(const boost::json::object& params, call_context& ctx) {
