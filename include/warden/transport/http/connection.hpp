@@ -287,6 +287,11 @@ private:
     /// as an event stream after what its handler sent while it ran. (`reply` lives in the
     /// caller's frame; see `stream_events`.)
     net::awaitable<after> send_direct(mcp::session::direct_reply* reply, bool modern);
+    /// A direct reply that is its response alone, as that response.
+    response direct_response(mcp::session::direct_reply& reply, bool modern) const {
+        return make(final_status(reply.error, modern), request_.version(), std::move(reply.response),
+                    "application/json");
+    }
 
     /// The HTTP status of a POST answered by one JSON-RPC response whose error code is
     /// `error` (0: a result): the stateless era maps some errors to statuses.

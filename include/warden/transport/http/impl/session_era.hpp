@@ -149,6 +149,7 @@ WARDEN_DECL net::awaitable<after> connection::post() {
             mcp::session::direct_reply direct;
             const bool answered =
                 state_.core.direct_session()->answer_here(message.as_object(), caller_, *version, direct);
+            if (answered && direct.messages.empty()) co_return co_await send(direct_response(direct, false));
             if (answered) co_return co_await send_direct(&direct, false);
         }
         session = std::make_shared<http_session>(std::string(), caller_);

@@ -47,6 +47,7 @@ WARDEN_DECL net::awaitable<after> connection::post_modern(boost::json::value mes
     if (!listen) {
         mcp::session::direct_reply direct;
         const bool answered = state_.core.direct_session()->answer_here(obj, caller_, {}, direct);
+        if (answered && direct.messages.empty()) co_return co_await send(direct_response(direct, true));
         if (answered) co_return co_await send_direct(&direct, true);
     }
     auto session = std::make_shared<http_session>(std::string(), caller_);
@@ -80,9 +81,8 @@ WARDEN_DECL net::awaitable<after> connection::post_modern(boost::json::value mes
 }
 
 WARDEN_DECL net::awaitable<after> connection::send_direct(mcp::session::direct_reply* reply, bool modern) {
-    if (reply->messages.empty())
-        co_return co_await send(make(final_status(reply->error, modern), request_.version(), std::move(reply->response),
-                                     "application/json"));
+    // (Its callers send a response alone themselves: one coroutine frame less per call.)
+    if (reply->messages.empty()) co_return co_await send(direct_response(*reply, modern));
     // What the handler sent while it ran goes first, in order, as events of one stream.
     auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
     for (auto& m : reply->messages) stream->push(std::move(m), false);
