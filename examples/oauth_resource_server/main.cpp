@@ -17,7 +17,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace w = warden;
@@ -36,13 +38,37 @@ std::string env(const char* name) {
     return v ? v : "";
 }
 
+/// The space-separated words of `list`.
+std::vector<std::string> words(std::string_view list) {
+    std::vector<std::string> out;
+    while (!list.empty()) {
+        const auto sp = list.find(' ');
+        if (sp != 0) out.emplace_back(list.substr(0, sp));
+        if (sp == std::string_view::npos) break;
+        list.remove_prefix(sp + 1);
+    }
+    return out;
+}
+
 /// One issuer from OAUTH_ISSUER<suffix>, OAUTH_JWKS<suffix> or OAUTH_JWKS_FILE<suffix>,
-/// OAUTH_AUDIENCE<suffix> and OAUTH_TENANT<suffix>; false when OAUTH_ISSUER<suffix> is unset.
+/// OAUTH_AUDIENCE<suffix>, OAUTH_TENANT<suffix>, and the shape of its tokens:
+/// OAUTH_PROFILE<suffix> (rfc9068, entra_v2, entra_v1, okta, auth0, keycloak, cognito),
+/// OAUTH_TENANTS<suffix> (for an issuer with {tenant}) and OAUTH_CLIENTS<suffix>. False when
+/// OAUTH_ISSUER<suffix> is unset; throws std::invalid_argument for an unknown profile.
 bool issuer_from_env(const std::string& suffix, w::oauth_settings& o) {
     const auto issuer = env(("OAUTH_ISSUER" + suffix).c_str());
     if (issuer.empty()) return false;
     w::oauth_issuer i;
     i.issuer = issuer;
+    if (auto name = env(("OAUTH_PROFILE" + suffix).c_str()); !name.empty()) {
+        auto profile = w::auth::profiles::named(name);
+        if (!profile)
+            throw std::invalid_argument("OAUTH_PROFILE" + suffix + "=" + name + " is not a profile: rfc9068, entra_v2, "
+                                        "entra_v1, okta, auth0, keycloak or cognito");
+        i.profile = std::move(*profile);
+    }
+    i.tenants = words(env(("OAUTH_TENANTS" + suffix).c_str()));
+    i.clients = words(env(("OAUTH_CLIENTS" + suffix).c_str()));
     i.jwks = env(("OAUTH_JWKS" + suffix).c_str());
     i.jwks_file = env(("OAUTH_JWKS_FILE" + suffix).c_str());
     i.jwks_uri = env(("OAUTH_JWKS_URI" + suffix).c_str());
@@ -72,8 +98,13 @@ int main(int argc, char** argv) {
     o.resource = env("MCP_RESOURCE");
     if (o.resource.empty())
         o.resource = std::string(cl.tls_cert.empty() ? "http://" : "https://") + cl.listen + settings.http.path;
-    issuer_from_env("", o);
-    issuer_from_env("_2", o); // a second authorization server, e.g. another tenant's
+    try {
+        issuer_from_env("", o);
+        issuer_from_env("_2", o); // a second authorization server, e.g. another tenant's
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "oauth_resource_server: " << e.what() << "\n";
+        return w::exit_config_error;
+    }
     if (o.issuers.empty()) {
         std::cerr << "oauth_resource_server: set OAUTH_ISSUER (the authorization server's issuer URL) and where its "
                      "signing keys are: OAUTH_JWKS_URI, OAUTH_DISCOVER=1, OAUTH_JWKS_FILE or OAUTH_JWKS (or "
@@ -84,11 +115,7 @@ int main(int argc, char** argv) {
     o.jwks_ca_file = env("OAUTH_JWKS_CA_FILE");
     // The scopes a 401 asks for (default: every scope a tool needs); a narrower set makes
     // clients start small and step up per tool.
-    for (std::string list = env("OAUTH_CHALLENGE_SCOPES"); !list.empty();) {
-        auto sp = list.find(' ');
-        if (sp != 0) o.challenge_scopes.push_back(list.substr(0, sp));
-        list = sp == std::string::npos ? std::string() : list.substr(sp + 1);
-    }
+    o.challenge_scopes = words(env("OAUTH_CHALLENGE_SCOPES"));
     auto seconds = [](const char* name, std::chrono::seconds& into) {
         if (auto v = env(name); !v.empty()) into = std::chrono::seconds(std::strtol(v.c_str(), nullptr, 10));
     };

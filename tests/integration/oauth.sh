@@ -114,6 +114,33 @@ for format in jwt opaque; do
     ok "oidc-provider and the TypeScript SDK client, $format access tokens: the whole flow, step-up, another resource, an outage"
   else bad "oidc-provider end to end ($format)"; fi
 done
+# Another provider's token shape, chosen with OAUTH_PROFILE: Keycloak (typ JWT, the client in
+# azp, realm roles as scopes); its ID token and an RFC 9068 token are refused under it.
+kc_tokens=$(MINT="$examples/mint.mjs" "$node" --input-type=module -e '
+  const { mint } = await import(process.env.MINT);
+  const [dir, iss, aud] = process.argv.slice(1);
+  const now = Math.floor(Date.now() / 1000);
+  const base = { iss, aud: [aud, "account"], sub: "kc-user", azp: "kc-client", typ: "Bearer", iat: now, exp: now + 300,
+                 jti: "kc-1", scope: "openid", realm_access: { roles: ["notes:read"] } };
+  console.log(mint(dir, base, { typ: "JWT" }));
+  console.log(mint(dir, { ...base, typ: "ID" }, { typ: "JWT" }));
+  console.log(mint(dir, { ...base, client_id: "kc-client" }));' "$dir/as1" "$OAUTH_ISSUER" "$MCP_RESOURCE")
+mapfile -t kc <<<"$kc_tokens"
+if OAUTH_PROFILE=keycloak "$here/with_server.sh" "$server" --listen "127.0.0.1:$port" -- bash -c '
+     access=$0 id=$1 rfc9068=$2
+     status() { node -e "fetch(process.argv[1], {method: \"POST\", headers: {\"content-type\": \"application/json\",
+       accept: \"application/json, text/event-stream\", authorization: \"Bearer \" + process.argv[2]},
+       body: JSON.stringify({jsonrpc: \"2.0\", id: 1, method: \"initialize\", params: {protocolVersion: \"2025-11-25\",
+       capabilities: {}, clientInfo: {name: \"k\", version: \"1\"}}})}).then((r) => console.log(r.status))" "$WARDEN_URL" "$1"; }
+     out=$(timeout 60 mcp-inspector --cli "$WARDEN_URL" --transport http --header "Authorization: Bearer $access" \
+           --method tools/call --tool-name whoami 2>/dev/null) &&
+     printf "%s" "$out" | grep -q "kc-user via kc-client" && printf "%s" "$out" | grep -q "notes:read" &&
+     [ "$(status "$id")" = 401 ] && [ "$(status "$rfc9068")" = 401 ]' "${kc[0]}" "${kc[1]}" "${kc[2]}"; then
+  ok "OAUTH_PROFILE=keycloak: a Keycloak access token is accepted (client azp, realm roles as scopes); its ID token and an at+jwt token are not"
+else bad "the keycloak profile through the example"; fi
+out=$(OAUTH_PROFILE=azure "$server" --listen 127.0.0.1:0 2>&1); rc=$?
+if [ $rc -eq 78 ] && grep -q "is not a profile" <<<"$out"; then ok "an unknown OAUTH_PROFILE stops start-up, naming the profiles"
+else bad "unknown profile: $rc $out"; fi
 # Plain http to an issuer is refused under profile::production.
 out=$(env -u OAUTH_JWKS_FILE OAUTH_ISSUER=http://127.0.0.1:9/as OAUTH_DISCOVER=1 "$server" --listen 127.0.0.1:0 2>&1); rc=$?
 if [ $rc -eq 78 ] && grep -q "https only" <<<"$out"; then ok "plain http to an issuer is refused under profile::production"

@@ -3,10 +3,12 @@
 //
 //     Authorization: Bearer <JWT access token>
 //
-// - Tokens are RFC 9068 JWTs verified with the keys configured per issuer
-//   (warden/auth/jwt.hpp for every check); several issuers at once, each with its own keys,
-//   audiences and tenant. The token's unverified `iss` only picks which issuer's rules to
-//   verify it under; the verified `iss` must then equal it.
+// - Tokens are JWTs verified with the keys configured per issuer (warden/auth/jwt.hpp for
+//   every check), shaped as the issuer's token profile says (RFC 9068 by default;
+//   warden/auth/token_profile.hpp for Entra ID, Okta, Auth0, Keycloak, Cognito); several
+//   issuers at once, each with its own keys, audiences, clients and tenant, or one issuer per
+//   tenant (`{tenant}` in the issuer, the tenants listed). The token's unverified `iss` only
+//   picks which issuer's rules to verify it under; the verified `iss` must then match it.
 // - Audience binding (RFC 8707) is on: `aud` must name this resource (or a configured
 //   audience). Turning it off takes `accept_any_audience_allowing_token_replay`.
 // - RFC 9728: `GET /.well-known/oauth-protected-resource` (and the form with the endpoint's
@@ -26,8 +28,9 @@
 // - Verified tokens are remembered by SHA-256 digest until their `exp` (bounded count), so
 //   a client's repeated requests skip the signature check.
 //
-// The principal: subject `sub`, scheme "oauth", issuer, client `client_id`, the token's
-// scopes, and the issuer's tenant. The raw token is never kept.
+// The principal: subject `sub`, scheme "oauth", issuer, client (the profile's claim), the
+// token's scopes (and roles), and the tenant (its issuer's, or the configured one). The raw
+// token is never kept.
 #pragma once
 
 #include <warden/metrics.hpp>
@@ -155,7 +158,7 @@ public:
         p.scheme = "oauth";
         p.issuer = c.issuer;
         p.client = c.client_id;
-        p.tenant = issuer->tenant;
+        p.tenant = c.tenant.empty() ? issuer->tenant : c.tenant;
         p.scopes = c.scopes;
         p.expires = c.expires;
         cache_->insert(key, p, c.x5t_s256, c.expires);
@@ -166,7 +169,15 @@ public:
     boost::json::object resource_metadata(const std::vector<std::string>& tool_scopes) const {
         boost::json::array servers;
         if (settings_->authorization_servers.empty())
-            for (const auto& i : issuers_) servers.emplace_back(i.rules.issuer);
+            for (const auto& i : issuers_) {
+                if (i.rules.tenants.empty()) {
+                    servers.emplace_back(i.rules.issuer);
+                    continue;
+                }
+                const auto at = i.rules.issuer.find("{tenant}");
+                for (const auto& t : i.rules.tenants)
+                    servers.emplace_back(i.rules.issuer.substr(0, at) + t + i.rules.issuer.substr(at + 8));
+            }
         else
             for (const auto& a : settings_->authorization_servers) servers.emplace_back(a);
         boost::json::array scopes;
@@ -287,8 +298,25 @@ private:
         e.rules.issuer = i.issuer;
         e.rules.leeway = o.leeway;
         e.rules.access_token_profile = o.access_token_profile;
-        if (!o.accept_any_audience_allowing_token_replay)
+        e.rules.profile = i.profile;
+        e.rules.clients = i.clients;
+        e.rules.tenants = i.tenants;
+        if (!o.accept_any_audience_allowing_token_replay && i.profile.audience)
             e.rules.audiences = i.audiences.empty() ? std::vector<std::string>{o.resource} : i.audiences;
+        const bool per_tenant = i.issuer.find("{tenant}") != std::string::npos;
+        if (per_tenant && i.tenants.empty())
+            return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + " has one issuer per tenant: list the "
+                                                   "tenants whose tokens are accepted in tenants");
+        if (!per_tenant && !i.tenants.empty())
+            return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": tenants are for an issuer written "
+                                                   "with {tenant}, e.g. https://login.microsoftonline.com/{tenant}/v2.0");
+        if (per_tenant && (i.discover || !i.introspection_endpoint.empty()))
+            return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": one issuer per tenant takes its keys "
+                                                   "from jwks_uri (or jwks, jwks_file), not discovery or introspection");
+        if (!i.profile.audience && i.clients.empty())
+            return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": the " + i.profile.name +
+                                                   " profile's tokens carry no audience: list the app clients whose "
+                                                   "tokens are accepted in clients");
         const int sources = !i.jwks.empty() + !i.jwks_file.empty() + !i.hmac_credential.empty() + !i.jwks_uri.empty() +
                             i.discover + !i.introspection_endpoint.empty();
         if (sources != 1)
@@ -410,7 +438,7 @@ private:
         const auto* iss = !ec && v.is_object() ? v.get_object().if_contains("iss") : nullptr;
         if (!iss || !iss->is_string()) return nullptr;
         for (const auto& i : issuers_)
-            if (i.rules.issuer == iss->get_string()) return &i;
+            if (detail::match_issuer(i.rules.issuer, i.rules.tenants, iss->get_string())) return &i;
         return nullptr;
     }
 

@@ -5,6 +5,7 @@
 // rotation). What a grant adds is who the holder is and what it may do.
 #pragma once
 
+#include <warden/auth/token_profile.hpp>
 #include <warden/error.hpp>
 
 #include <chrono>
@@ -113,6 +114,14 @@ struct oauth_issuer {
     std::string introspection_subject_claim{};
     std::string tenant{};                  ///< the principal's tenant for its tokens, if any
     std::vector<std::string> algorithms{}; ///< accepted `alg` names; empty: every asymmetric one
+    /// How its JWTs are shaped (warden/auth/token_profile.hpp: `profiles::entra_v2()`,
+    /// `okta()`, `auth0()`, `keycloak()`, `cognito()`...); RFC 9068 by default.
+    auth::token_profile profile{};
+    std::vector<std::string> clients{};    ///< if any: only these clients' tokens (required when the profile has no audience)
+    /// The tenants served when `issuer` is written with `{tenant}` (one issuer per tenant,
+    /// e.g. "https://login.microsoftonline.com/{tenant}/v2.0"); the principal's tenant is the
+    /// one its token's issuer names.
+    std::vector<std::string> tenants{};
 };
 
 /// auth::oauth_resource_server: an OAuth 2.1 resource server (RFC 9068 JWT access tokens).
