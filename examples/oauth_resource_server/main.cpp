@@ -74,6 +74,7 @@ bool issuer_from_env(const std::string& suffix, w::oauth_settings& o) {
     i.jwks_uri = env(("OAUTH_JWKS_URI" + suffix).c_str());
     i.discover = env(("OAUTH_DISCOVER" + suffix).c_str()) == "1";
     i.introspection_endpoint = env(("OAUTH_INTROSPECTION_ENDPOINT" + suffix).c_str());
+    i.token_check = env(("OAUTH_TOKEN_CHECK" + suffix).c_str()); // github, google: no RFC 7662 there
     if (!i.introspection_endpoint.empty()) {
         i.introspection_client_id = env(("OAUTH_INTROSPECTION_CLIENT_ID" + suffix).c_str());
         i.introspection_secret_credential = "INTROSPECT_SECRET" + suffix; // a secret: read by the credential source

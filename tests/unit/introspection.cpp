@@ -216,3 +216,164 @@ TEST_CASE("callers without a subject are never the same caller", "[auth]") {
     b.tenant = "globex";
     CHECK_FALSE(w::same_caller(a, b));
 }
+
+// ---- opaque tokens checked through the provider's own API (oauth_issuer::token_check) ----
+
+namespace {
+w::auth_settings provider_settings(scripted_server& as, std::string kind, std::string endpoint, std::string iss) {
+    w::auth_settings s;
+    s.oauth.resource = resource;
+    w::oauth_issuer i;
+    i.issuer = std::move(iss);
+    i.introspection_endpoint = std::move(endpoint);
+    i.token_check = std::move(kind);
+    if (i.token_check == "github") {
+        i.introspection_client_id = "Iv1.8a61f9b3a7aba766";
+        i.introspection_secret_credential = "GITHUB_APP_SECRET";
+    } else {
+        i.clients = {"1234567890-abc.apps.googleusercontent.com"};
+    }
+    s.oauth.issuers = {std::move(i)};
+    s.oauth.http = as.client();
+    return s;
+}
+w::result<w::auth::oauth_resource_server> provider_server(scripted_server& as, std::string kind,
+                                                          std::string endpoint = {}) {
+    if (endpoint.empty())
+        endpoint = kind == "github" ? "https://api.github.com" : "https://oauth2.googleapis.com/tokeninfo";
+    return w::auth::oauth_resource_server::configure(
+        test::credentials({{"GITHUB_APP_SECRET", "github-app-client-secret-0123456789"}}),
+        provider_settings(as, kind, endpoint, kind == "github" ? "https://github.com" : "https://accounts.google.com"));
+}
+std::string github_answer(std::string client_id = "Iv1.8a61f9b3a7aba766", std::string expires = "null") {
+    return R"({"id":1,"url":"https://api.github.com/authorizations/1","scopes":["repo","read:user"],)"
+           R"("token":"gho_16C7e42F292c6912E7710c838347Ae178B4a","token_last_eight":"Ae178B4a",)"
+           R"("app":{"url":"http://my-github-app.com","name":"my github app","client_id":")" + client_id +
+           R"("},"expires_at":)" + expires + R"(,"user":{"login":"octocat","id":583231,"type":"User"}})";
+}
+/// A provider answer the gate must refuse: with this HTTP status (401 or 503) and a reason.
+struct refusal_row {
+    const char* what;
+    unsigned status;
+    std::string body;
+    unsigned want;
+    std::string why;
+};
+void expect_refusals(const std::string& kind, const std::string& token, const std::vector<refusal_row>& rows) {
+    for (const auto& r : rows) {
+        INFO(r.what);
+        scripted_server one;
+        one.status = r.status;
+        one.body = r.body;
+        auto server = provider_server(one, kind);
+        REQUIRE(server);
+        const auto g = call(server.value(), token);
+        const auto* refused = test::refused(g);
+        REQUIRE(refused);
+        CHECK(refused->status == r.want);
+        CHECK_THAT(refused->description + " | " + refused->detail, Catch::Contains(r.why));
+    }
+}
+std::string google_answer(std::string aud = "1234567890-abc.apps.googleusercontent.com", long exp = 0,
+                          std::string sub = R"("sub":"110169484474386276334",)") {
+    if (exp == 0) exp = now_s() + 1800;
+    return R"({"azp":")" + aud + R"(","aud":")" + aud + R"(",)" + sub +
+           R"("scope":"openid https://www.googleapis.com/auth/userinfo.email","exp":")" + std::to_string(exp) +
+           R"(","expires_in":"1799","email":"ada@example.com","email_verified":"true","access_type":"online"})";
+}
+} // namespace
+
+TEST_CASE("token_check github: GitHub's token check for the OAuth app", "[auth][oauth][introspection]") {
+    scripted_server as;
+    as.body = github_answer();
+    auto rs = provider_server(as, "github");
+    REQUIRE(rs);
+    const auto g = call(rs.value(), "gho_16C7e42F292c6912E7710c838347Ae178B4a");
+    const auto* p = test::admitted(g);
+    REQUIRE(p);
+    CHECK(p->subject == "583231"); // the user's id: a login can be renamed, then reused
+    CHECK(p->issuer == "https://github.com");
+    CHECK(p->client == "Iv1.8a61f9b3a7aba766");
+    CHECK(p->scopes == std::vector<std::string>{"repo", "read:user"});
+    CHECK_FALSE(p->expires);
+    REQUIRE(as.urls.size() == 1);
+    CHECK(as.urls[0] == "https://api.github.com/applications/Iv1.8a61f9b3a7aba766/token");
+    CHECK(as.bodies[0] == R"({"access_token":"gho_16C7e42F292c6912E7710c838347Ae178B4a"})");
+    CHECK(as.content_types[0] == "application/json");
+    REQUIRE(as.authorizations.size() == 1);
+    CHECK(as.authorizations[0] == w::detail::client_secret_basic("Iv1.8a61f9b3a7aba766",
+                                                                 "github-app-client-secret-0123456789"));
+    CHECK(test::admitted(call(rs.value(), "gho_16C7e42F292c6912E7710c838347Ae178B4a"))); // cached
+    CHECK(as.urls.size() == 1);
+
+    expect_refusals("github", "gho_x", {
+        {"another app's token (404)", 404, R"({"message":"Not Found"})", 401, "does not know this token"},
+        {"malformed (422)", 422, "{}", 401, "does not know this token"},
+        {"an answer naming another app", 200, github_answer("Iv1.other"), 401, "another OAuth app"},
+        {"expired", 200, github_answer("Iv1.8a61f9b3a7aba766", "\"2020-01-01T00:00:00Z\""), 401, "token expired"},
+        {"no user", 200, R"({"app":{"client_id":"Iv1.8a61f9b3a7aba766"},"scopes":[]})", 401, "names no user"},
+        {"GitHub failing", 502, "", 503, "HTTP 502"},
+        {"not JSON", 200, "<html>", 503, "not a JSON object"},
+        {"a broken expiry", 200, github_answer("Iv1.8a61f9b3a7aba766", "\"tomorrow\""), 503, "expires_at"},
+    });
+    // An expiry still ahead is kept as the principal's.
+    scripted_server later;
+    later.body = github_answer("Iv1.8a61f9b3a7aba766", "\"2099-12-31T23:59:59Z\"");
+    auto with_expiry = provider_server(later, "github");
+    REQUIRE(with_expiry);
+    const auto p2 = call(with_expiry.value(), "ghu_x");
+    REQUIRE(test::admitted(p2));
+    CHECK(test::admitted(p2)->expires.has_value());
+    scripted_server down;
+    down.unreachable = true;
+    auto unreachable = provider_server(down, "github");
+    REQUIRE(test::refused(call(unreachable.value(), "gho_x")));
+    CHECK(test::refused(call(unreachable.value(), "gho_x"))->status == 503);
+}
+
+TEST_CASE("token_check google: tokeninfo, bound to the listed clients", "[auth][oauth][introspection]") {
+    scripted_server as;
+    as.body = google_answer();
+    auto rs = provider_server(as, "google");
+    REQUIRE(rs);
+    const auto g = call(rs.value(), "ya29.a0AfH6SMBx");
+    const auto* p = test::admitted(g);
+    REQUIRE(p);
+    CHECK(p->subject == "110169484474386276334");
+    CHECK(p->issuer == "https://accounts.google.com");
+    CHECK(p->client == "1234567890-abc.apps.googleusercontent.com");
+    CHECK(p->scopes == std::vector<std::string>{"openid", "https://www.googleapis.com/auth/userinfo.email"});
+    CHECK(p->expires.has_value());
+    REQUIRE(as.urls.size() == 1);
+    CHECK(as.urls[0] == "https://oauth2.googleapis.com/tokeninfo");
+    CHECK(as.bodies[0] == "access_token=ya29.a0AfH6SMBx"); // in the body, never the URL
+    CHECK(as.authorizations.empty());
+
+    expect_refusals("google", "ya29.x", {
+        {"another client's token", 200, google_answer("999-other.apps.googleusercontent.com"), 401,
+         "another client"},
+        {"invalid (400)", 400, R"({"error":"invalid_token"})", 401, "does not accept"},
+        {"expired", 200, google_answer("1234567890-abc.apps.googleusercontent.com", now_s() - 10), 401, "token expired"},
+        {"no sub (no openid scope)", 200, google_answer("1234567890-abc.apps.googleusercontent.com", 0, ""), 401,
+         "names no subject"},
+        {"Google failing", 503, "", 503, "HTTP 503"},
+    });
+}
+
+TEST_CASE("token_check: settings that cannot work stop start-up", "[auth][oauth][introspection]") {
+    scripted_server as;
+    auto message = [&](w::auth_settings s) {
+        auto r = w::auth::oauth_resource_server::configure(test::credentials({}), s);
+        REQUIRE_FALSE(r);
+        return r.error().message();
+    };
+    auto google = provider_settings(as, "google", "https://oauth2.googleapis.com/tokeninfo", "https://accounts.google.com");
+    google.oauth.issuers[0].clients.clear();
+    CHECK_THAT(message(google), Catch::Contains("list the OAuth client IDs"));
+    auto github = provider_settings(as, "github", "https://api.github.com", "https://github.com");
+    CHECK_THAT(message(github), Catch::Contains("introspection_secret_credential")); // no secret given
+    auto other = provider_settings(as, "gitlab", "https://gitlab.com", "https://gitlab.com");
+    CHECK_THAT(message(other), Catch::Contains("not \"gitlab\""));
+    auto no_endpoint = provider_settings(as, "google", "", "https://accounts.google.com");
+    CHECK_THAT(message(no_endpoint), Catch::Contains("needs introspection_endpoint"));
+}

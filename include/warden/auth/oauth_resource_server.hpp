@@ -53,11 +53,13 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <chrono>
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -239,6 +241,9 @@ private:
             std::vector<std::string> audiences;
             std::string subject_claim; ///< empty: "sub"
             http_client send;
+            std::string kind;                 ///< "" (RFC 7662), "github" or "google"
+            std::string client_id;            ///< github: the OAuth app
+            std::vector<std::string> clients; ///< google: accepted aud/azp
         };
         std::shared_ptr<const introspection_client> introspection; ///< RFC 7662
         std::string tenant;
@@ -317,6 +322,14 @@ private:
             return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": the " + i.profile.name +
                                                    " profile's tokens carry no audience: list the app clients whose "
                                                    "tokens are accepted in clients");
+        if (!i.token_check.empty() && i.token_check != "github" && i.token_check != "google")
+            return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": token_check is \"github\", "
+                                                   "\"google\" or empty (RFC 7662 introspection), not \"" +
+                                                   i.token_check + "\"");
+        if (!i.token_check.empty() && i.introspection_endpoint.empty())
+            return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": token_check " + i.token_check +
+                                                   " needs introspection_endpoint (https://api.github.com, or "
+                                                   "https://oauth2.googleapis.com/tokeninfo)");
         const int sources = !i.jwks.empty() + !i.jwks_file.empty() + !i.hmac_credential.empty() + !i.jwks_uri.empty() +
                             i.discover + !i.introspection_endpoint.empty();
         if (sources != 1)
@@ -343,14 +356,26 @@ private:
             if (!https && !loopback_http)
                 return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": introspection over https only "
                                                        "(plain http only to loopback, outside profile::production)");
-            const secret* sec = i.introspection_secret_credential.empty() ? nullptr
-                                                                          : creds.find_secret(i.introspection_secret_credential);
-            if (i.introspection_client_id.empty() || !sec)
-                return failure(errc::missing_credentials, "oauth: issuer " + i.issuer + ": introspection needs "
-                                                          "introspection_client_id and introspection_secret_credential");
             auto client = std::make_shared<issuer_entry::introspection_client>();
+            client->kind = i.token_check;
+            client->client_id = i.introspection_client_id;
+            client->clients = i.clients;
+            if (i.token_check == "google") {
+                // Anyone may ask tokeninfo; what binds a token to this server is its client.
+                if (i.clients.empty())
+                    return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": Google's tokeninfo "
+                                                           "accepts any Google token: list the OAuth client IDs "
+                                                           "whose tokens are accepted in clients");
+            } else {
+                const secret* sec = i.introspection_secret_credential.empty()
+                                        ? nullptr
+                                        : creds.find_secret(i.introspection_secret_credential);
+                if (i.introspection_client_id.empty() || !sec)
+                    return failure(errc::missing_credentials, "oauth: issuer " + i.issuer + ": introspection needs "
+                                                              "introspection_client_id and introspection_secret_credential");
+                client->authorization = warden::detail::client_secret_basic(i.introspection_client_id, sec->reveal());
+            }
             client->endpoint = i.introspection_endpoint;
-            client->authorization = warden::detail::client_secret_basic(i.introspection_client_id, sec->reveal());
             client->fetch.timeout = o.jwks_timeout;
             client->fetch.ca_file = o.jwks_ca_file;
             client->fetch.allow_loopback_http = o.allow_loopback_http;
@@ -448,6 +473,7 @@ private:
     gate_result introspect(const issuer_entry& issuer, std::string_view token, const crypto::sha256_digest& key,
                            std::chrono::system_clock::time_point now, const http_request_view& r) const {
         const auto& c = *issuer.introspection;
+        if (!c.kind.empty()) return check_with_provider(issuer, token, key, now);
         warden::detail::request_parts parts;
         parts.body = "token=" + warden::detail::form_encode(token) + "&token_type_hint=access_token";
         parts.content_type = "application/x-www-form-urlencoded";
@@ -531,6 +557,127 @@ private:
         }
         cache_->insert(key, p, x5t, until);
         return bound(std::move(p), x5t, r);
+    }
+
+    /// An opaque token checked through its provider's own API (`oauth_issuer::token_check`):
+    /// GitHub's token check for an OAuth app (404 or 422: not a token of this app) or Google's
+    /// tokeninfo (400: not a valid token). Unreachable or any other answer: 503 (fail closed).
+    gate_result check_with_provider(const issuer_entry& issuer, std::string_view token, const crypto::sha256_digest& key,
+                                    std::chrono::system_clock::time_point now) const {
+        const auto& c = *issuer.introspection;
+        const bool github = c.kind == "github";
+        warden::detail::request_parts parts;
+        parts.method = "POST";
+        std::string url = c.endpoint;
+        if (github) {
+            while (!url.empty() && url.back() == '/') url.pop_back();
+            url += "/applications/" + warden::detail::form_encode(c.client_id) + "/token";
+            parts.body = boost::json::serialize(boost::json::object{{"access_token", token}});
+            parts.content_type = "application/json";
+            parts.headers = {{"Authorization", c.authorization},
+                             {"Accept", "application/vnd.github+json"},
+                             {"User-Agent", "warden"}};
+        } else {
+            // In the body, not the query string: URLs end up in logs.
+            parts.body = "access_token=" + warden::detail::form_encode(token);
+            parts.content_type = "application/x-www-form-urlencoded";
+        }
+        auto got = c.send(url, c.fetch, parts);
+        metrics::global().introspections.with({!got ? "unreachable" : got.value().status == 200 ? "ok" : "failed"}).inc();
+        auto down = [&](std::string why) {
+            return challenge{503, "", "temporarily_unavailable", "the authorization server cannot be asked",
+                             c.kind + " token check at " + c.endpoint + ": " + std::move(why)};
+        };
+        if (!got) return down(got.error().message());
+        const unsigned status = got.value().status;
+        if (github && (status == 404 || status == 422))
+            return invalid("invalid token", "GitHub does not know this token for the OAuth app " + c.client_id);
+        if (!github && status == 400) return invalid("invalid token", "Google's tokeninfo does not accept the token");
+        if (status != 200) return down("HTTP " + std::to_string(status));
+        auto doc = warden::detail::parse_strict_json(got.value().body);
+        if (!doc || !doc.value().is_object()) return down("the answer is not a JSON object");
+        const auto& o = doc.value().get_object();
+        auto text = [](const boost::json::object& in, std::string_view name) -> std::string {
+            const auto* v = in.if_contains(name);
+            return v && v->is_string() ? std::string(v->get_string()) : std::string();
+        };
+        principal p;
+        p.scheme = "oauth";
+        p.issuer = issuer.rules.issuer;
+        p.tenant = issuer.tenant;
+        std::optional<std::chrono::system_clock::time_point> expires;
+        if (github) {
+            const auto* app = o.if_contains("app");
+            if (!app || !app->is_object() || text(app->get_object(), "client_id") != c.client_id)
+                return invalid("invalid token", "GitHub names another OAuth app for the token");
+            const auto* user = o.if_contains("user");
+            const auto* id = user && user->is_object() ? user->get_object().if_contains("id") : nullptr;
+            if (!id || !(id->is_int64() || id->is_uint64()))
+                return invalid("invalid token", "GitHub's answer names no user");
+            p.subject = id->is_int64() ? std::to_string(id->get_int64()) : std::to_string(id->get_uint64());
+            p.client = c.client_id;
+            if (const auto* scopes = o.if_contains("scopes"); scopes && scopes->is_array())
+                for (const auto& sc : scopes->get_array())
+                    if (sc.is_string()) p.scopes.emplace_back(sc.get_string());
+            if (const auto* at = o.if_contains("expires_at"); at && at->is_string()) {
+                expires = utc_time(at->get_string());
+                if (!expires) return down("expires_at is not a UTC time");
+            }
+        } else {
+            const std::string aud = text(o, "aud"), azp = text(o, "azp");
+            const bool ours = std::any_of(c.clients.begin(), c.clients.end(),
+                                          [&](const std::string& cl) { return cl == aud || cl == azp; });
+            if (!ours) return invalid("invalid token", "audience not accepted (a token for another client)");
+            p.subject = text(o, "sub");
+            if (p.subject.empty())
+                return invalid("invalid token", "Google's tokeninfo names no subject (the token lacks the openid scope)");
+            p.client = azp.empty() ? aud : azp;
+            const std::string scope_text = text(o, "scope");
+            for (std::string_view sc = scope_text; !sc.empty();) {
+                const auto sp = sc.find(' ');
+                if (sp != 0) p.scopes.emplace_back(sc.substr(0, sp));
+                if (sp == std::string_view::npos) break;
+                sc.remove_prefix(sp + 1);
+            }
+            // Google writes exp as a string of digits.
+            const auto* exp = o.if_contains("exp");
+            std::int64_t seconds = -1;
+            if (exp && exp->is_int64()) seconds = exp->get_int64();
+            if (exp && exp->is_string() && !exp->get_string().empty() && exp->get_string().size() < 12 &&
+                std::all_of(exp->get_string().begin(), exp->get_string().end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+                seconds = std::stoll(std::string(exp->get_string()));
+            if (seconds < 0) return down("the answer has no exp");
+            expires = std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+        }
+        if (expires && now >= *expires) return invalid("token expired", "token expired");
+        auto until = now + c.cache;
+        if (expires) {
+            p.expires = *expires;
+            until = std::min(until, *expires);
+        }
+        cache_->insert(key, p, "", until);
+        return p;
+    }
+
+    /// "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339 in UTC, as GitHub writes it), or nothing.
+    static std::optional<std::chrono::system_clock::time_point> utc_time(std::string_view t) {
+        if (t.size() != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != 'Z')
+            return std::nullopt;
+        auto num = [&](std::size_t at, std::size_t n) -> int {
+            int v = 0;
+            for (std::size_t k = at; k < at + n; ++k) {
+                if (t[k] < '0' || t[k] > '9') return -1;
+                v = v * 10 + (t[k] - '0');
+            }
+            return v;
+        };
+        const int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2);
+        if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60 || h < 0 || mi < 0 || s < 0)
+            return std::nullopt;
+        const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+                                              std::chrono::day(static_cast<unsigned>(d))};
+        if (!ymd.ok()) return std::nullopt;
+        return std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(s);
     }
 
     /// A certificate-bound token (RFC 8705) needs its certificate on this connection.

@@ -122,6 +122,12 @@ struct oauth_issuer {
     /// e.g. "https://login.microsoftonline.com/{tenant}/v2.0"); the principal's tenant is the
     /// one its token's issuer names.
     std::vector<std::string> tenants{};
+    /// How `introspection_endpoint` is asked about an opaque token: "" (RFC 7662), or the
+    /// provider's own check where it has no introspection: "github" (the OAuth app's token
+    /// check, POST {endpoint}/applications/{introspection_client_id}/token with the app's
+    /// secret: only tokens issued to this app pass) or "google" (the tokeninfo endpoint:
+    /// `aud` or `azp` must be one of `clients`).
+    std::string token_check{};
 };
 
 /// auth::oauth_resource_server: an OAuth 2.1 resource server (RFC 9068 JWT access tokens).
