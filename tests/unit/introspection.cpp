@@ -377,3 +377,33 @@ TEST_CASE("token_check: settings that cannot work stop start-up", "[auth][oauth]
     auto no_endpoint = provider_settings(as, "google", "", "https://accounts.google.com");
     CHECK_THAT(message(no_endpoint), Catch::Contains("needs introspection_endpoint"));
 }
+
+TEST_CASE("token_check: GitHub's and Google's tokens each go to their own issuer", "[auth][oauth][introspection]") {
+    std::vector<std::string> asked;
+    w::auth_settings s;
+    s.oauth.resource = resource;
+    scripted_server unused;
+    auto github = provider_settings(unused, "github", "https://api.github.com", "https://github.com").oauth.issuers[0];
+    auto google = provider_settings(unused, "google", "https://oauth2.googleapis.com/tokeninfo",
+                                    "https://accounts.google.com").oauth.issuers[0];
+    s.oauth.issuers = {github, google};
+    s.oauth.http = [&](const std::string& url, const w::detail::fetch_options&,
+                       const w::detail::request_parts&) -> w::result<w::detail::fetched> {
+        asked.push_back(url);
+        w::detail::fetched f;
+        f.status = 200;
+        f.body = url.find("github") != std::string::npos ? github_answer() : google_answer();
+        return f;
+    };
+    auto rs = w::auth::oauth_resource_server::configure(
+        test::credentials({{"GITHUB_APP_SECRET", "github-app-client-secret-0123456789"}}), s);
+    REQUIRE(rs);
+    const auto from_google = call(rs.value(), "ya29.a0AfH6SMBx");
+    REQUIRE(test::admitted(from_google));
+    CHECK(test::admitted(from_google)->issuer == "https://accounts.google.com");
+    const auto from_github = call(rs.value(), "gho_16C7e42F292c6912E7710c838347Ae178B4a");
+    REQUIRE(test::admitted(from_github));
+    CHECK(test::admitted(from_github)->issuer == "https://github.com");
+    CHECK(asked == std::vector<std::string>{"https://oauth2.googleapis.com/tokeninfo",
+                                            "https://api.github.com/applications/Iv1.8a61f9b3a7aba766/token"});
+}

@@ -447,10 +447,21 @@ private:
     /// A token that is not a JWT goes to the first issuer that introspects.
     const issuer_entry* pick_issuer(std::string_view token) const {
         if (issuers_.size() == 1) return &issuers_.front();
+        // An opaque token goes to the issuer that can check it: GitHub's and Google's
+        // tokens are told apart by their documented prefixes; any other goes to the first
+        // RFC 7662 issuer (or the first that introspects at all).
         auto opaque = [&]() -> const issuer_entry* {
-            for (const auto& i : issuers_)
-                if (i.introspection) return &i;
-            return nullptr;
+            std::string_view kind;
+            for (std::string_view p : {"gho_", "ghu_", "ghp_", "ghs_", "ghr_", "github_pat_"})
+                if (token.starts_with(p)) kind = "github";
+            if (token.starts_with("ya29.")) kind = "google";
+            const issuer_entry* first = nullptr;
+            for (const auto& i : issuers_) {
+                if (!i.introspection) continue;
+                if (i.introspection->kind == kind) return &i;
+                if (!first) first = &i;
+            }
+            return first;
         };
         const auto d1 = token.find('.');
         const auto d2 = d1 == std::string_view::npos ? d1 : token.find('.', d1 + 1);
