@@ -67,3 +67,15 @@ TEST_CASE("digests and MACs carry nothing from one call to the next, on any thre
     CHECK(hex(c::hmac_sha256("", "")) == empty_key);
     CHECK(empty_key == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
+
+TEST_CASE("lookup keys of secrets are keyed, stable, and unlike fingerprints", "[crypto]") {
+    namespace c = warden::crypto;
+    const auto k = c::lookup_key("eyJ-token");
+    CHECK(c::lookup_key("eyJ-token") == k);
+    CHECK(c::lookup_key("eyJ-tokem") != k);
+    CHECK(k != c::sha256("eyJ-token"));                           // not a plain hash: a guess cannot be checked
+    CHECK(k != c::hmac_sha256(c::fingerprint_key(), "eyJ-token")); // nor the fingerprint's MAC, whose prefix logs show
+    c::sha256_digest there{};
+    std::thread([&] { there = c::lookup_key("eyJ-token"); }).join();
+    CHECK(there == k); // one key for the process, whichever thread asks
+}

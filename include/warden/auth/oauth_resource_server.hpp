@@ -129,7 +129,7 @@ public:
         if (auto* refused = std::get_if<challenge>(&read)) return std::move(*refused);
         const std::string_view token = std::get<std::string_view>(read);
         const auto now = std::chrono::system_clock::now();
-        const auto key = crypto::sha256(token);
+        const auto key = crypto::lookup_key(token); // keyed: the cache holds nothing a guess can be checked against
         if (auto hit = cache_->find(key, now)) return bound(std::move(hit->first), hit->second, r);
 
         const issuer_entry* issuer = pick_issuer(token);

@@ -126,35 +126,57 @@ inline sha256_digest hmac_sha256(std::string_view key, std::string_view data) {
     return out;
 }
 
-/// The key of this process's fingerprints: 32 random bytes, made on first use, never shown.
-inline std::string_view fingerprint_key() {
+namespace detail {
+/// 32 random bytes made on first use and never shown, one set per `Tag`.
+template <class Tag>
+std::string_view process_key() {
     static const std::array<unsigned char, 32> key = [] {
         std::array<unsigned char, 32> k{};
         if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1)
-            throw std::runtime_error("warden: no random bytes for the fingerprint key");
+            throw std::runtime_error("warden: no random bytes for a process key");
         return k;
     }();
     return {reinterpret_cast<const char*>(key.data()), key.size()};
 }
+
+/// HMAC-SHA-256 of `value` under `process_key<Tag>()`. Each thread keys its context once
+/// and then only re-initialises it (no key schedule, no algorithm lookup): these run on
+/// every request.
+template <class Tag>
+sha256_digest process_mac(std::string_view value) {
+    thread_local const mac_ctx ctx = [] {
+        auto c = new_hmac_ctx();
+        const auto key = process_key<Tag>();
+        sha256_digest ignored{};
+        hmac_into(c.p, reinterpret_cast<const unsigned char*>(key.data()), key.size(), {}, ignored);
+        return c;
+    }();
+    sha256_digest d{};
+    hmac_into(ctx.p, nullptr, 0, value, d);
+    return d;
+}
+
+struct fingerprint_tag {};
+struct lookup_tag {};
+} // namespace detail
+
+/// The key of this process's fingerprints: 32 random bytes, made on first use, never shown.
+inline std::string_view fingerprint_key() { return detail::process_key<detail::fingerprint_tag>(); }
 
 /// A short label for a secret or an identifier, for logs, audit lines and metrics: "fp:"
 /// and `hex_digits` hex digits of an HMAC under the process's random key. Lines from one
 /// process correlate; nothing in them can be checked offline against a guess, as a plain
 /// hash of a password or a short key could.
 inline std::string fingerprint(std::string_view value, std::size_t hex_digits = 8) {
-    // Each thread keys its context once and then only re-initialises it (no key schedule,
-    // no algorithm lookup): the audit line of every request carries a fingerprint.
-    thread_local const detail::mac_ctx ctx = [] {
-        auto c = detail::new_hmac_ctx();
-        const auto key = fingerprint_key();
-        sha256_digest ignored{};
-        detail::hmac_into(c.p, reinterpret_cast<const unsigned char*>(key.data()), key.size(), {}, ignored);
-        return c;
-    }();
-    sha256_digest d{};
-    detail::hmac_into(ctx.p, nullptr, 0, value, d);
+    const auto d = detail::process_mac<detail::fingerprint_tag>(value);
     return "fp:" + to_hex(d.data(), std::min<std::size_t>(hex_digits, 2 * d.size()) / 2);
 }
+
+/// The key under which a secret is remembered in memory (a cache of verified tokens, of
+/// checked passwords): an HMAC under a second random key of the process, so that neither a
+/// memory dump nor a fingerprint in a log can be checked offline against a guessed token,
+/// and a cache entry never equals a fingerprint's bytes.
+inline sha256_digest lookup_key(std::string_view secret) { return detail::process_mac<detail::lookup_tag>(secret); }
 
 /// Overwrites `n` bytes at `p` in a way the compiler does not elide.
 inline void cleanse(void* p, std::size_t n) noexcept { OPENSSL_cleanse(p, n); }
