@@ -113,6 +113,9 @@ int main(int argc, char** argv) {
         return w::exit_config_error;
     }
     if (auto name = env("MCP_RESOURCE_NAME"); !name.empty()) o.resource_name = name;
+    // Behind a proxy that serves this endpoint under a prefix it strips: where clients can
+    // fetch the metadata (examples/deployment/nginx-paths.conf).
+    o.resource_metadata_url = env("MCP_RESOURCE_METADATA_URL");
     o.jwks_ca_file = env("OAUTH_JWKS_CA_FILE");
     // The scopes a 401 asks for (default: every scope a tool needs); a narrower set makes
     // clients start small and step up per tool.
@@ -124,7 +127,7 @@ int main(int argc, char** argv) {
     seconds("OAUTH_JWKS_MIN_TTL_SECONDS", o.jwks_min_ttl);
     seconds("OAUTH_JWKS_MAX_STALE_SECONDS", o.jwks_max_stale);
 
-    return w::on_channel(cl, [&]<class Channel>(std::type_identity<Channel>) {
+    return w::on_proxied_channel(cl, [&]<class Channel>(std::type_identity<Channel>) {
         w::server<definition<Channel>> server{{.name = "warden-oauth-notes", .version = w::version_string}, settings};
         auto notes = std::make_shared<std::vector<std::string>>();
         auto lock = std::make_shared<std::mutex>();

@@ -46,6 +46,7 @@ struct command_line {
     bool help = false;
     log_level level = log_level::info;
     std::string listen{};   ///< HOST:PORT, when serving HTTP
+    std::string path{};     ///< --path: the MCP endpoint's path (default http_settings::path)
     std::string tls_cert{};
     std::string tls_key{};
     std::string tls_client_ca{};  ///< PEM CAs of client certificates (mutual TLS)
@@ -86,6 +87,15 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
             if (!v) return v.error();
             if (v.value().empty()) return failure(errc::invalid_argument, "--allow-host needs a value");
             cl.allowed_hosts.push_back(std::move(v).value());
+        } else if (is("--path")) {
+            auto v = value("--path");
+            if (!v) return v.error();
+            const auto& path = v.value();
+            if (path.size() < 2 || path.front() != '/' || path.find_first_of("?#% \t") != std::string::npos ||
+                path.back() == '/')
+                return failure(errc::invalid_argument, "--path needs the endpoint's path, e.g. /tools/mcp (no query, "
+                                                       "no trailing slash)");
+            cl.path = std::move(v).value();
         } else if (is("--metrics") || is("--audit-log") || is("--instance")) {
             const std::string_view name = a.substr(0, a.find('='));
             auto v = value(name);
@@ -142,9 +152,9 @@ inline result<command_line> parse_command_line(int argc, const char* const* argv
     if (cl.tls_cert.empty() != cl.tls_key.empty())
         return failure(errc::invalid_argument, "--tls-cert and --tls-key go together");
     if (cl.stdio && (!cl.tls_cert.empty() || cl.stateless || !cl.tls_client_ca.empty() || !cl.trusted_proxies.empty() ||
-                     !cl.allowed_hosts.empty() || !cl.metrics.empty() || !cl.instance.empty()))
+                     !cl.allowed_hosts.empty() || !cl.metrics.empty() || !cl.instance.empty() || !cl.path.empty()))
         return failure(errc::invalid_argument,
-                       "--tls-*, --trusted-proxy, --allow-host, --stateless, --metrics and --instance need --listen");
+                       "--tls-*, --trusted-proxy, --allow-host, --path, --stateless, --metrics and --instance need --listen");
     if (!cl.tls_client_crl.empty() && cl.tls_client_ca.empty())
         return failure(errc::invalid_argument, "--tls-client-crl needs --tls-client-ca");
     return cl;
@@ -179,6 +189,7 @@ inline result<void> configure_http(const command_line& cl, http_settings& http) 
     http.allowed_hosts.insert(http.allowed_hosts.end(), cl.allowed_hosts.begin(), cl.allowed_hosts.end());
     http.stateless = cl.stateless;
     http.instance = cl.instance;
+    if (!cl.path.empty()) http.path = cl.path;
     if (!cl.metrics.empty()) {
         auto m = parse_listen(cl.metrics);
         if (!m) return failure(errc::invalid_argument, "--metrics needs HOST:PORT on loopback, e.g. 127.0.0.1:9464");
@@ -217,6 +228,7 @@ inline std::string usage(std::string_view program, std::string_view summary, std
            "  --tls-client-ca FILE   PEM CAs whose client certificates are accepted (mutual TLS)\n"
            "  --tls-client-crl FILE  PEM CRLs for them: revoked certificates are refused\n"
            "  --trusted-proxy ADDR   a TLS-terminating proxy whose forwarded headers are believed\n"
+           "  --path PATH         the MCP endpoint's path (default /mcp), e.g. /tools/mcp\n"
            "  --allow-host HOST   a Host header accepted besides the server's own address (the public\n"
            "                      name behind a load balancer); repeatable\n"
            "  --stateless         HTTP without sessions: every POST stands alone\n"

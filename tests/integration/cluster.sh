@@ -13,16 +13,15 @@ work=$(mktemp -d)
 chmod 755 "$work"
 pids=()
 cleanup() {
-  [ -f "$work/nginx.pid" ] && kill -QUIT "$(cat "$work/nginx.pid")" 2>/dev/null
+  stop_nginx "$work"
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
   sleep 0.2
   rm -rf "$work"
 }
 trap cleanup EXIT
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_port() { for _ in $(seq 200); do listening "$1" && return 0; sleep 0.05; done; echo "nothing listens on $1 ($2)"; return 1; }
 # (below the ephemeral range: nothing else can take them while the others start)
 source "$here/ports.sh"
+source "$here/test_pki.sh"
 ports=$(pick_ports 5) || { echo "no free port"; exit 1; }
 read -r redis_port nginx_port port_a port_b port_c <<<"$ports"
 
@@ -34,12 +33,7 @@ pids+=($!)
 wait_port "$redis_port" redis-server || exit 1
 
 # nginx's certificate, from a CA the client trusts.
-(cd "$work" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=cluster test CA" 2>/dev/null &&
-  openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null &&
-  printf 'subjectAltName=IP:127.0.0.1\n' >ext &&
-  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext 2>/dev/null) ||
-  { echo "openssl failed"; exit 1; }
+test_ca "$work" || { echo "openssl failed"; exit 1; }
 export NODE_EXTRA_CA_CERTS=$work/ca.pem
 
 declare -A port=([a]=$port_a [b]=$port_b [c]=$port_c) pid=()
@@ -59,25 +53,7 @@ sed -e "s/127\.0\.0\.1:8001/127.0.0.1:$port_a/; s/127\.0\.0\.1:8002/127.0.0.1:$p
 for n in 8001 8002 8003; do
   grep -q "127.0.0.1:$n" "$work/warden.conf" && { echo "port $n left in the configuration"; exit 1; }
 done
-mkdir -p "$work/tmp" && chmod 1777 "$work/tmp"
-cat >"$work/nginx.conf" <<EOF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log notice;
-events { worker_connections 512; }
-http {
-    access_log $work/nginx-access.log;
-    client_body_temp_path $work/tmp/body;
-    proxy_temp_path $work/tmp/proxy;
-    fastcgi_temp_path $work/tmp/fastcgi;
-    uwsgi_temp_path $work/tmp/uwsgi;
-    scgi_temp_path $work/tmp/scgi;
-    include $work/warden.conf;
-}
-EOF
-"$nginx" -t -p "$work" -e "$work/nginx-error.log" -c "$work/nginx.conf" 2>"$work/nginx-t.log" ||
-  { echo "nginx refused the shipped configuration:"; cat "$work/nginx-t.log"; exit 1; }
-"$nginx" -p "$work" -e "$work/nginx-error.log" -c "$work/nginx.conf" || { cat "$work/nginx-error.log"; exit 1; }
+start_nginx "$nginx" "$work" "$work/warden.conf" || exit 1
 wait_port "$nginx_port" nginx || { cat "$work/nginx-error.log"; exit 1; }
 
 status=0

@@ -44,11 +44,8 @@ if "$here/with_server.sh" "$server" --listen "127.0.0.1:$port" -- bash -c '
   ok "the Inspector CLI with --header Authorization: Bearer <JWT>"
 else bad "the Inspector CLI with a bearer header"; fi
 # Keys from the issuer's URL over HTTPS (a test CA), with rotation, an outage and recovery.
-(cd "$dir" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=test CA" 2>/dev/null &&
-  openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null &&
-  printf 'subjectAltName=IP:127.0.0.1\n' > ext &&
-  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext 2>/dev/null) || exit 1
+source "$here/test_pki.sh"
+test_ca "$dir" || exit 1
 for k in k1 k2 k3; do "$node" "$examples/mint.mjs" keys "$dir/$k" "$k" || exit 1; done
 jwks_port=$(pick_port "$port") || exit 1
 if env -u OAUTH_JWKS_FILE -u OAUTH_ISSUER_2 -u OAUTH_JWKS_2 \

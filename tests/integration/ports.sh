@@ -28,3 +28,10 @@ pick_ports() {
   done
   echo "${ports[*]}"
 }
+
+# `wait_port PORT WHAT`: waits up to 10 s for something to listen on 127.0.0.1:PORT.
+wait_port() {
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "nothing listens on $1 ($2)"
+  return 1
+}

@@ -13,10 +13,8 @@ passed=0 failed=0
 ok() { echo "ok - $1"; passed=$((passed+1)); }
 bad() { echo "not ok - $1"; failed=$((failed+1)); }
 
-openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=warden test CA" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=localhost" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > ext
-openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext 2>/dev/null
+source "$here/test_pki.sh"
+test_ca "$dir" || exit 1
 
 out=$("$server" --listen 127.0.0.1:0 --tls-cert missing.pem --tls-key server.key 2>&1); rc=$?
 if [ $rc -eq 78 ] && grep -q 'missing.pem' <<<"$out"; then ok "a missing certificate stops start-up"; else bad "missing certificate: $rc $out"; fi

@@ -10,11 +10,8 @@ dir=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
 wait_line() { for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "no '$2' in $1:"; cat "$1"; exit 1; }
-(cd "$dir" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=test CA" 2>/dev/null &&
-  openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null &&
-  printf 'subjectAltName=IP:127.0.0.1\n' > ext &&
-  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext 2>/dev/null) || exit 1
+source "$here/test_pki.sh"
+test_ca "$dir" || exit 1
 export NODE_EXTRA_CA_CERTS=$dir/ca.pem
 # (below the ephemeral range: the redirect ports are listened on only at login, much later)
 source "$here/ports.sh"

@@ -118,3 +118,18 @@ TEST_CASE("behind a load balancer: --instance names session ids, --trusted-proxy
     CHECK(unnamed.create(warden::principal{})->id().size() == 64);
     CHECK(unnamed.other_instance("b.0123").empty());
 }
+
+TEST_CASE("--path mounts the endpoint elsewhere; a path that is not one is refused by name", "[cli]") {
+    auto cl = parse({"--listen", "127.0.0.1:9000", "--path", "/tools/mcp"});
+    REQUIRE(cl);
+    warden::http_settings http;
+    REQUIRE(warden::configure_http(cl.value(), http));
+    CHECK(http.path == "/tools/mcp");
+    warden::http_settings untouched;
+    REQUIRE(warden::configure_http(parse({"--listen", "127.0.0.1:9000"}).value(), untouched));
+    CHECK(untouched.path == "/mcp");
+    for (const char* bad : {"tools/mcp", "/", "/tools/", "/mcp?x=1", "/a#b", "/a%2fb", ""})
+        CHECK(parse({"--listen", "127.0.0.1:9000", "--path", bad}).error().message().find("--path needs") !=
+              std::string::npos);
+    CHECK(parse({"--path", "/tools/mcp"}).error().message().find("need --listen") != std::string::npos);
+}

@@ -128,6 +128,50 @@ TEST_CASE("oauth: challenges name the resource metadata and the scopes", "[auth]
     CHECK(meta.at("bearer_methods_supported") == boost::json::array{"header"});
 }
 
+TEST_CASE("oauth: behind a proxy prefix, the challenge names the metadata URL clients reach", "[auth][oauth]") {
+    issuer_keys a{"https://a.example.com"}, b{"https://b.example.com"};
+    auto s = settings(a, b);
+    // The public endpoint is https://mcp.example.com/team-a/mcp; the proxy strips /team-a.
+    s.oauth.resource = "https://mcp.example.com/team-a/mcp";
+    auto inserted = w::auth::oauth_resource_server::configure({}, s);
+    REQUIRE(inserted);
+    CHECK(inserted.value().metadata_url() == "https://mcp.example.com/.well-known/oauth-protected-resource/team-a/mcp");
+    CHECK(inserted.value().is_metadata_path("/.well-known/oauth-protected-resource/team-a/mcp"));
+    CHECK(inserted.value().is_metadata_path("/.well-known/oauth-protected-resource"));
+    CHECK_FALSE(inserted.value().is_metadata_path("/team-a/.well-known/oauth-protected-resource"));
+
+    s.oauth.resource_metadata_url = "https://mcp.example.com/team-a/.well-known/oauth-protected-resource";
+    auto rs = w::auth::oauth_resource_server::configure({}, s);
+    REQUIRE(rs);
+    rs.value().set_default_scope({"notes:read"});
+    CHECK(rs.value().metadata_url() == s.oauth.resource_metadata_url);
+    // Served where the request arrives: stripped (the root form) or passed unchanged.
+    CHECK(rs.value().is_metadata_path("/.well-known/oauth-protected-resource"));
+    CHECK(rs.value().is_metadata_path("/team-a/.well-known/oauth-protected-resource"));
+    CHECK(rs.value().is_metadata_path("/.well-known/oauth-protected-resource/team-a/mcp"));
+    CHECK_FALSE(rs.value().is_metadata_path("/team-b/.well-known/oauth-protected-resource"));
+    test::request none({});
+    auto missing = rs.value().authenticate(none.view());
+    REQUIRE(test::refused(missing));
+    CHECK(test::refused(missing)->www_authenticate.find(
+              R"(resource_metadata="https://mcp.example.com/team-a/.well-known/oauth-protected-resource")") !=
+          std::string::npos);
+    CHECK(rs.value().resource_metadata({}).at("resource") == "https://mcp.example.com/team-a/mcp");
+    // The audience is the public URI, never the address the proxy forwards to.
+    CHECK(test::admitted(call(rs.value(), a.token("notes:read", "https://mcp.example.com/team-a/mcp"))));
+    auto local = call(rs.value(), a.token("notes:read", "https://mcp.example.com/mcp"));
+    REQUIRE(test::refused(local));
+    CHECK(test::refused(local)->detail.find("audience") != std::string::npos);
+
+    for (const char* bad : {"/team-a/.well-known/oauth-protected-resource", "ftp://h/x",
+                            "https://h/.well-known/oauth-protected-resource?x=1", "https://h"}) {
+        s.oauth.resource_metadata_url = bad;
+        auto refused = w::auth::oauth_resource_server::configure({}, s);
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().message().find("resource_metadata_url") != std::string::npos);
+    }
+}
+
 TEST_CASE("oauth: certificate-bound tokens need their certificate", "[auth][oauth][mtls]") {
     issuer_keys a{"https://a.example.com"}, b{"https://b.example.com"};
     auto rs = w::auth::oauth_resource_server::configure({}, settings(a, b));

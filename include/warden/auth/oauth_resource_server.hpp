@@ -11,8 +11,8 @@
 //   picks which issuer's rules to verify it under; the verified `iss` must then match it.
 // - Audience binding (RFC 8707) is on: `aud` must name this resource (or a configured
 //   audience). Turning it off takes `accept_any_audience_allowing_token_replay`.
-// - RFC 9728: `GET /.well-known/oauth-protected-resource` (and the form with the endpoint's
-//   path appended) serves `resource`, `authorization_servers`, `scopes_supported` (what the
+// - RFC 9728: `GET /.well-known/oauth-protected-resource` (and the form with the resource's
+//   path appended, and the path of `resource_metadata_url` for a server behind a prefix) serves `resource`, `authorization_servers`, `scopes_supported` (what the
 //   tools require, plus configured extras, never `offline_access`) and
 //   `bearer_methods_supported: ["header"]`. Every 401 names it:
 //   `WWW-Authenticate: Bearer realm="mcp", resource_metadata="...", scope="..."`.
@@ -104,6 +104,17 @@ public:
         if (path == "/") path.clear();
         rs.metadata_path_ = std::string(metadata_root) + path;
         rs.metadata_url_ = std::string(url->scheme()) + "://" + std::string(url->encoded_authority()) + rs.metadata_path_;
+        if (!o.resource_metadata_url.empty()) {
+            // Behind a proxy that serves the endpoint under a prefix: the URL clients can reach.
+            auto m = boost::urls::parse_absolute_uri(o.resource_metadata_url);
+            if (!m || m->has_fragment() || m->has_query() || !m->has_authority() ||
+                (m->scheme() != "https" && m->scheme() != "http") || m->encoded_path().empty())
+                return failure(errc::invalid_argument, "oauth: settings.auth.oauth.resource_metadata_url must be an "
+                                                       "absolute URL without query, e.g. "
+                                                       "https://mcp.example.com/team-a/.well-known/oauth-protected-resource");
+            rs.metadata_url_ = o.resource_metadata_url;
+            rs.extra_metadata_path_ = std::string(m->encoded_path());
+        }
         if (o.issuers.empty())
             return failure(errc::invalid_argument, "oauth: no issuers; list the authorization servers whose tokens are "
                                                    "accepted in settings.auth.oauth.issuers");
@@ -191,8 +202,11 @@ public:
         if (!settings_->resource_name.empty()) m.emplace("resource_name", settings_->resource_name);
         return m;
     }
-    /// Where the metadata is served: the root form and the form with the endpoint's path.
-    bool is_metadata_path(std::string_view p) const { return p == metadata_root || p == metadata_path_; }
+    /// Where the metadata is served: the root form, the form with the endpoint's path, and
+    /// the path of `resource_metadata_url` when one is set.
+    bool is_metadata_path(std::string_view p) const {
+        return p == metadata_root || p == metadata_path_ || (!extra_metadata_path_.empty() && p == extra_metadata_path_);
+    }
 
     /// The 401 challenge for a request that presents nothing, naming `tool_scopes`.
     void set_default_scope(const std::vector<std::string>& tool_scopes) {
@@ -727,6 +741,7 @@ private:
     std::shared_ptr<const oauth_settings> settings_;
     std::vector<issuer_entry> issuers_;
     std::string metadata_path_;
+    std::string extra_metadata_path_;
     std::string metadata_url_;
     challenges challenge_{"Bearer", "mcp"};
     std::shared_ptr<token_cache> cache_;

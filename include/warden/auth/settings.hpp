@@ -138,6 +138,14 @@ struct oauth_settings {
     std::vector<std::string> scopes_supported{};     ///< besides the scopes the tools require
     std::vector<std::string> challenge_scopes{};     ///< `scope=` of a 401; empty: every supported scope
     std::string resource_name{};                     ///< RFC 9728 `resource_name`, if any
+    /// Where clients fetch the RFC 9728 metadata, named in every challenge's
+    /// `resource_metadata`. Empty: the path-inserted form of `resource`
+    /// (`https://host/.well-known/oauth-protected-resource/<path>`), which a proxy that
+    /// serves the endpoint under a prefix must route here. Set it when only the prefix
+    /// reaches this server, e.g. `https://host/team-a/.well-known/oauth-protected-resource`
+    /// (the proxy strips `/team-a`, so the request arrives at the root form). The metadata is
+    /// also served at this URL's path, as the proxy may pass it unchanged.
+    std::string resource_metadata_url{};
     std::chrono::seconds leeway{60};
     bool access_token_profile = true;                ///< RFC 9068 typ and claims
     /// Accepts tokens issued for any resource: a token stolen from another service then
