@@ -52,8 +52,8 @@ std::vector<std::string> words(std::string_view list) {
 
 /// One issuer from OAUTH_ISSUER<suffix>, OAUTH_JWKS<suffix> or OAUTH_JWKS_FILE<suffix>,
 /// OAUTH_AUDIENCE<suffix>, OAUTH_TENANT<suffix>, and the shape of its tokens:
-/// OAUTH_PROFILE<suffix> (rfc9068, entra_v2, entra_v1, okta, auth0, keycloak, cognito),
-/// OAUTH_TENANTS<suffix> (for an issuer with {tenant}) and OAUTH_CLIENTS<suffix>. False when
+/// OAUTH_PROFILE<suffix> (rfc9068, entra_v2, entra_v1, okta, auth0, keycloak, cognito,
+/// workos), OAUTH_TENANTS<suffix> (for an issuer with {tenant}, or WorkOS organisations) and OAUTH_CLIENTS<suffix>. False when
 /// OAUTH_ISSUER<suffix> is unset; throws std::invalid_argument for an unknown profile.
 bool issuer_from_env(const std::string& suffix, w::oauth_settings& o) {
     const auto issuer = env(("OAUTH_ISSUER" + suffix).c_str());
@@ -64,7 +64,7 @@ bool issuer_from_env(const std::string& suffix, w::oauth_settings& o) {
         auto profile = w::auth::profiles::named(name);
         if (!profile)
             throw std::invalid_argument("OAUTH_PROFILE" + suffix + "=" + name + " is not a profile: rfc9068, entra_v2, "
-                                        "entra_v1, okta, auth0, keycloak or cognito");
+                                        "entra_v1, okta, auth0, keycloak, cognito or workos");
         i.profile = std::move(*profile);
     }
     i.tenants = words(env(("OAUTH_TENANTS" + suffix).c_str()));

@@ -134,6 +134,19 @@ provider cognito() {
     p.rules.clients = {"3n4b5urk1ft4fl3mg5e62d9ado"};
     return p;
 }
+// ---- WorkOS AuthKit ----
+const std::string workos_org = "org_01HRDMC6CM357W30QMHMQ96Q0S";
+json::object workos_claims() {
+    return {{"iss", "https://vivid-sun-42.authkit.app"}, {"sub", "user_01HBEQKA6K4QJAS93VPE39W1JT"},
+            {"aud", "https://mcp.example.com/mcp"}, {"client_id", "client_01JQ7ZV9M2XK4Q8YB3C5D6E7F8"},
+            {"org_id", workos_org}, {"role", "member"}, {"roles", json::array{"member"}},
+            {"permissions", json::array{"notes:read", "notes:write"}}, {"scope", "openid profile"},
+            {"sid", "session_01HQSXZGF8FHF7A9ZZFCW4387R"}, {"jti", "01HQSXZXPPFPKMDD32RKTFY6PV"},
+            {"iat", t0 - 30}, {"exp", t0 + 300}};
+}
+provider workos() {
+    return provider("workos-key", wa::profiles::workos(), "https://vivid-sun-42.authkit.app", {"https://mcp.example.com/mcp"});
+}
 const json::object no_typ{};
 } // namespace
 
@@ -277,16 +290,51 @@ TEST_CASE("profiles: AWS Cognito access tokens, clients instead of an audience",
     CHECK(why(p.verify(p.token(id_token, no_typ))).find("\"token_use\" is not \"access\"") != std::string::npos);
 }
 
+TEST_CASE("profiles: WorkOS AuthKit, the organisation as the tenant", "[auth][profiles]") {
+    auto p = workos();
+    for (const auto& header : {json::object{{"typ", "JWT"}}, no_typ}) {
+        auto ok = p.verify(p.token(workos_claims(), header));
+        INFO(why(ok));
+        REQUIRE(ok);
+        CHECK(ok.value().tenant == workos_org);
+        CHECK(ok.value().client_id == "client_01JQ7ZV9M2XK4Q8YB3C5D6E7F8");
+        CHECK(ok.value().scopes == std::vector<std::string>{"notes:read", "notes:write", "openid", "profile"});
+    }
+    // A token of a session with no organisation, and one without a client: a principal
+    // without a tenant, or without a client.
+    CHECK(p.verify(p.token(without(without(workos_claims(), "org_id"), "client_id"))));
+    // Another resource's token (a resource indicator of another server).
+    CHECK(why(p.verify(p.token(with(workos_claims(), "aud", "https://other.example.com/mcp")))) ==
+          "audience not accepted (a token for another resource)");
+    // An ID token: its audience is the client.
+    CHECK(why(p.verify(p.token(with(workos_claims(), "aud", "client_01JQ7ZV9M2XK4Q8YB3C5D6E7F8")))) ==
+          "audience not accepted (a token for another resource)");
+    // AuthKit's session tokens (for the app's own front end) carry no audience at all.
+    CHECK(why(p.verify(p.token(without(workos_claims(), "aud")))) == "claim \"aud\" missing");
+    CHECK(why(p.verify(p.token(with(workos_claims(), "exp", t0 - 120)))) == "token expired");
+    CHECK(why(p.verify(p.token(with(workos_claims(), "iss", "https://api.workos.com")))) == "issuer not accepted");
+    CHECK(why(p.verify(p.token(workos_claims(), {{"typ", "dpop+jwt"}}))).find("typ") != std::string::npos);
+    // Organisations listed: only theirs.
+    auto listed = workos();
+    listed.rules.tenants = {"org_01J0000000000000000000000A"};
+    CHECK(why(listed.verify(listed.token(workos_claims()))) == "tenant not accepted");
+    CHECK(why(listed.verify(listed.token(without(workos_claims(), "org_id")))) == "tenant not accepted");
+    listed.rules.tenants.push_back(workos_org);
+    CHECK(listed.verify(listed.token(workos_claims())));
+    CHECK(why(p.verify(p.token(with(workos_claims(), "org_id", 7)))) == "\"org_id\" is not a string");
+}
+
 TEST_CASE("profiles: no profile accepts a token another profile's issuer signed", "[auth][profiles]") {
     auto e = entra_v2();
     auto o = okta();
     auto a = auth0();
     auto k = keycloak();
     auto g = cognito();
+    auto x = workos();
     const std::vector<std::pair<const provider*, std::string>> tokens{
         {&e, e.token(entra_v2_claims())}, {&o, o.token(okta_claims(), no_typ)}, {&a, a.token(auth0_claims())},
-        {&k, k.token(keycloak_claims())}, {&g, g.token(cognito_claims(), no_typ)}};
-    for (const auto* verifier : {&e, &o, &a, &k, &g})
+        {&k, k.token(keycloak_claims())}, {&g, g.token(cognito_claims(), no_typ)}, {&x, x.token(workos_claims())}};
+    for (const auto* verifier : {&e, &o, &a, &k, &g, &x})
         for (const auto& [signer, token] : tokens) {
             INFO(verifier->rules.profile.name << " verifying a token of " << signer->rules.profile.name);
             CHECK(bool(verifier->verify(token)) == (verifier == signer));
@@ -358,10 +406,18 @@ TEST_CASE("oauth_resource_server: a multi-tenant issuer, a profile, and what its
     auto stray = base;
     stray.issuer = "https://login.microsoftonline.com/" + tenant_a + "/v2.0";
     CHECK(refused(stray).find("{tenant}") != std::string::npos);
+    // A profile that reads the tenant from a claim takes a list of tenants without {tenant}.
+    auto organisations = stray;
+    organisations.issuer = "https://vivid-sun-42.authkit.app";
+    organisations.profile = wa::profiles::workos();
+    organisations.tenants = {workos_org};
+    w::auth_settings with_orgs = s;
+    with_orgs.oauth.issuers = {organisations};
+    CHECK(wa::oauth_resource_server::configure({}, with_orgs));
 }
 
 TEST_CASE("profiles by name, for settings read from text", "[auth][profiles]") {
-    for (const char* name : {"rfc9068", "entra_v2", "entra_v1", "okta", "auth0", "keycloak", "cognito"}) {
+    for (const char* name : {"rfc9068", "entra_v2", "entra_v1", "okta", "auth0", "keycloak", "cognito", "workos"}) {
         INFO(name);
         const auto p = wa::profiles::named(name);
         REQUIRE(p);

@@ -173,6 +173,18 @@ inline result<jwt_claims> verify_jwt(std::string_view token, const crypto::jwk_s
     auto tenant = iss.value() ? detail::match_issuer(rules.issuer, rules.tenants, out.issuer) : std::nullopt;
     if (!tenant) return refuse("issuer not accepted");
     out.tenant = std::move(*tenant);
+    if (!profile.tenant_claim.empty()) {
+        std::string named;
+        auto r = string_claim(profile.tenant_claim, named);
+        if (!r) return r.error();
+        if (r.value() && !out.tenant.empty() && named != out.tenant)
+            return refuse("\"" + profile.tenant_claim + "\" names another tenant than the issuer");
+        if (r.value()) out.tenant = std::move(named);
+        const bool per_issuer = rules.issuer.find("{tenant}") != std::string::npos;
+        if (!per_issuer && !rules.tenants.empty() &&
+            std::find(rules.tenants.begin(), rules.tenants.end(), out.tenant) == rules.tenants.end())
+            return refuse("tenant not accepted");
+    }
     if (auto r = string_claim("sub", out.subject); !r) return r.error();
     for (const auto& name : profile.client_claims) {
         auto r = string_claim(name, out.client_id);

@@ -326,9 +326,10 @@ private:
         if (per_tenant && i.tenants.empty())
             return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + " has one issuer per tenant: list the "
                                                    "tenants whose tokens are accepted in tenants");
-        if (!per_tenant && !i.tenants.empty())
+        if (!per_tenant && !i.tenants.empty() && i.profile.tenant_claim.empty())
             return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": tenants are for an issuer written "
-                                                   "with {tenant}, e.g. https://login.microsoftonline.com/{tenant}/v2.0");
+                                                   "with {tenant}, e.g. https://login.microsoftonline.com/{tenant}/v2.0, "
+                                                   "or a profile with a tenant claim (workos)");
         if (per_tenant && (i.discover || !i.introspection_endpoint.empty()))
             return failure(errc::invalid_argument, "oauth: issuer " + i.issuer + ": one issuer per tenant takes its keys "
                                                    "from jwks_uri (or jwks, jwks_file), not discovery or introspection");

@@ -115,12 +115,13 @@ struct oauth_issuer {
     std::string tenant{};                  ///< the principal's tenant for its tokens, if any
     std::vector<std::string> algorithms{}; ///< accepted `alg` names; empty: every asymmetric one
     /// How its JWTs are shaped (warden/auth/token_profile.hpp: `profiles::entra_v2()`,
-    /// `okta()`, `auth0()`, `keycloak()`, `cognito()`...); RFC 9068 by default.
+    /// `okta()`, `auth0()`, `keycloak()`, `cognito()`, `workos()`); RFC 9068 by default.
     auth::token_profile profile{};
     std::vector<std::string> clients{};    ///< if any: only these clients' tokens (required when the profile has no audience)
     /// The tenants served when `issuer` is written with `{tenant}` (one issuer per tenant,
     /// e.g. "https://login.microsoftonline.com/{tenant}/v2.0"); the principal's tenant is the
-    /// one its token's issuer names.
+    /// one its token's issuer names. For a profile with a tenant claim (WorkOS `org_id`):
+    /// the organisations whose tokens are accepted.
     std::vector<std::string> tenants{};
     /// How `introspection_endpoint` is asked about an opaque token: "" (RFC 7662), or the
     /// provider's own check where it has no introspection: "github" (the OAuth app's token

@@ -51,6 +51,10 @@ struct token_profile {
     /// name; otherwise only the roles listed there grant, each its scopes.
     std::vector<std::string> role_claims{};
     std::map<std::string, std::vector<std::string>> role_scopes{};
+    /// A claim naming the caller's organisation (WorkOS `org_id`): it becomes the
+    /// principal's tenant. Where the issuer has no `{tenant}` and `oauth_issuer::tenants`
+    /// lists some, a token must name one of them. Empty: the tenant comes from the issuer.
+    std::string tenant_claim{};
     /// `aud` must name one of the issuer's audiences. Off only for issuers whose access
     /// tokens carry no audience (Cognito): then `oauth_issuer::clients` must list the clients
     /// whose tokens are accepted.
@@ -162,8 +166,25 @@ inline token_profile cognito() {
     return p;
 }
 
+/// WorkOS AuthKit as the MCP server's authorization server (`https://{subdomain}.authkit.app`,
+/// RFC 8414 metadata, keys at `/oauth2/jwks`): `aud` is the MCP server's URL once it is
+/// listed among the dashboard's resource indicators (RFC 8707), while an ID token's is the
+/// client's ID, so the audience tells them apart; `typ` is "JWT" or absent; scopes are
+/// `scope` and the RBAC `permissions` (an array); the client, when named, is `client_id`;
+/// `org_id` is the caller's organisation, which becomes the principal's tenant (and, with
+/// `oauth_issuer::tenants`, must be listed). Relaxed: `typ`, `client_id`, `jti`.
+inline token_profile workos() {
+    token_profile p;
+    p.name = "workos";
+    p.types = {"", "jwt", "at+jwt"};
+    p.required_claims = {"iss", "exp", "aud", "sub", "iat"};
+    p.client_claims = {"client_id"};
+    p.scope_claims = {{"scope", scope_form::text}, {"permissions", scope_form::list}};
+    p.tenant_claim = "org_id";
+    return p;
+}
 /// The profile called `name` (as above: "rfc9068", "entra_v2", "entra_v1", "okta", "auth0",
-/// "keycloak", "cognito"), for settings read from a file or the environment; nothing for
+/// "keycloak", "cognito", "workos"), for settings read from a file or the environment; nothing for
 /// another name.
 inline std::optional<token_profile> named(std::string_view name) {
     if (name == "rfc9068") return rfc9068();
@@ -173,6 +194,7 @@ inline std::optional<token_profile> named(std::string_view name) {
     if (name == "auth0") return auth0();
     if (name == "keycloak") return keycloak();
     if (name == "cognito") return cognito();
+    if (name == "workos") return workos();
     return std::nullopt;
 }
 
