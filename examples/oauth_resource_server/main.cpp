@@ -77,7 +77,8 @@ bool issuer_from_env(const std::string& suffix, w::oauth_settings& o) {
     i.token_check = env(("OAUTH_TOKEN_CHECK" + suffix).c_str()); // github, google: no RFC 7662 there
     if (!i.introspection_endpoint.empty()) {
         i.introspection_client_id = env(("OAUTH_INTROSPECTION_CLIENT_ID" + suffix).c_str());
-        i.introspection_secret_credential = "INTROSPECT_SECRET" + suffix; // a secret: read by the credential source
+        // A secret, read by the credential source; Google's tokeninfo takes none.
+        if (i.token_check != "google") i.introspection_secret_credential = "INTROSPECT_SECRET" + suffix;
         i.introspection_subject_claim = env(("OAUTH_INTROSPECTION_SUBJECT" + suffix).c_str());
     }
     i.tenant = env(("OAUTH_TENANT" + suffix).c_str());

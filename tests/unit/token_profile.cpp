@@ -413,7 +413,10 @@ TEST_CASE("oauth_resource_server: a multi-tenant issuer, a profile, and what its
     organisations.tenants = {workos_org};
     w::auth_settings with_orgs = s;
     with_orgs.oauth.issuers = {organisations};
-    CHECK(wa::oauth_resource_server::configure({}, with_orgs));
+    auto orgs = wa::oauth_resource_server::configure({}, with_orgs);
+    REQUIRE(orgs);
+    CHECK(orgs.value().resource_metadata({}).at("authorization_servers") ==
+          json::array{"https://vivid-sun-42.authkit.app"});
 }
 
 TEST_CASE("profiles by name, for settings read from text", "[auth][profiles]") {

@@ -183,11 +183,12 @@ public:
         boost::json::array servers;
         if (settings_->authorization_servers.empty())
             for (const auto& i : issuers_) {
-                if (i.rules.tenants.empty()) {
+                // One issuer per tenant lists each; tenants read from a claim share one.
+                const auto at = i.rules.issuer.find("{tenant}");
+                if (at == std::string::npos) {
                     servers.emplace_back(i.rules.issuer);
                     continue;
                 }
-                const auto at = i.rules.issuer.find("{tenant}");
                 for (const auto& t : i.rules.tenants)
                     servers.emplace_back(i.rules.issuer.substr(0, at) + t + i.rules.issuer.substr(at + 8));
             }
