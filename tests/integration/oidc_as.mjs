@@ -11,6 +11,8 @@
 // "warden-upstream" that gets rotating refresh tokens (a reused one revokes the grant);
 // OIDC_AS_ACCESS_TTL sets the access token lifetime (default 600 s); GET /test/stats
 // counts refresh_token grants.
+// With OIDC_AS_SHAPES=1, a JWT access token for a resource indicator ending in
+// /shape/<profile> is reshaped as that provider issues its tokens (token_shapes.mjs).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -29,7 +31,12 @@ if (!fs.existsSync(keyFile)) {
 const signing = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
 const resourceScopes = 'notes:read notes:write';
 
+const { reshape } = process.env.OIDC_AS_SHAPES
+  ? await import(pathToFileURL(path.join(path.dirname(new URL(import.meta.url).pathname), 'token_shapes.mjs')).href)
+  : { reshape: null };
+
 const provider = new Provider(issuer, {
+  ...(reshape ? { formats: { customizers: { jwt: (ctx, token, jwt) => reshape(issuer, jwt) } } } : {}),
   jwks: { keys: [{ ...signing, kid: 'as-es256', alg: 'ES256', use: 'sig' }] },
   clients: [
     { client_id: 'warden-rs', client_secret: secret, grant_types: [], redirect_uris: [], response_types: [] },

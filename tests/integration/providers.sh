@@ -8,5 +8,7 @@ node="${WARDEN_NPM_DIR:?}/node_modules/.bin/node"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 source "$here/test_pki.sh"
+source "$here/ports.sh"
+as_port=$(pick_port) || { echo "no free port"; exit 1; }
 test_ca "$dir" || { echo "openssl failed"; exit 1; }
-NODE_EXTRA_CA_CERTS=$dir/ca.pem "$node" "$here/providers_client.mjs" "$server" "$dir/ca.pem" "$dir/server.pem" "$dir/server.key"
+NODE_EXTRA_CA_CERTS=$dir/ca.pem "$node" "$here/providers_client.mjs" "$server" "$dir/ca.pem" "$dir/server.pem" "$dir/server.key" "$as_port"

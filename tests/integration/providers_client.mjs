@@ -4,16 +4,22 @@
 // oauth_resource_server example started with OAUTH_PROFILE and the variables its recipe in
 // docs/providers.md names. Per provider: the TypeScript SDK client with an access token;
 // 401 for another audience, another tenant, an expired token and the provider's ID token;
-// 403 step-up for a missing scope; RFC 9728 metadata naming the issuer.
-//   node providers_client.mjs SERVER CA_PEM SERVER_PEM SERVER_KEY
+// 403 step-up for a missing scope; RFC 9728 metadata naming the issuer. Then GitHub's and
+// Google's token checks against fakes of their endpoints, and each JWT profile against
+// oidc-provider reshaping the tokens it signs as that provider does (token_shapes.mjs).
+//   node providers_client.mjs SERVER CA_PEM SERVER_PEM SERVER_KEY AS_PORT
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runner, sdk } from './harness.mjs';
+import { profiles as shapedProfiles, settings as shapedSettings } from './token_shapes.mjs';
 
-const [server, caFile, certFile, keyFile] = process.argv.slice(2);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const [server, caFile, certFile, keyFile, asPort] = process.argv.slice(2);
 const { Client } = await sdk('client/index.js');
 const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
 const { check, finish } = runner(240_000);
@@ -254,6 +260,19 @@ const rpc = (id, method, params) => JSON.stringify({ jsonrpc: '2.0', id, method,
 const initialize = rpc(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
 const post = (url, body, token, more = {}) =>
   fetch(url, { method: 'POST', body, headers: { ...json, ...more, authorization: `Bearer ${token}` } });
+/// Opens a session with `token` and calls add_note (which needs notes:write): asserts the
+/// 403 step-up challenge naming exactly that scope.
+async function expectStepUp(url, token) {
+  const init = await post(url, initialize, token);
+  assert.equal(init.status, 200);
+  const h = { 'mcp-session-id': init.headers.get('mcp-session-id'), 'mcp-protocol-version': '2025-11-25' };
+  await init.text();
+  await (await post(url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), token, h)).text();
+  const r = await post(url, rpc(2, 'tools/call', { name: 'add_note', arguments: { text: 'x' } }), token, h);
+  assert.equal(r.status, 403);
+  assert.match(r.headers.get('www-authenticate'), /error="insufficient_scope".*scope="notes:write"/);
+  await r.text();
+}
 
 for (const p of providers) {
   const issuer = await fakeIssuer((o) => p.routes(o, p.key));
@@ -296,15 +315,7 @@ for (const p of providers) {
   });
   await check(`${p.name}: a missing scope is 403 insufficient_scope (step-up)`, async () => {
     const t = token(['notes:read']);
-    const init = await post(srv.url, initialize, t);
-    assert.equal(init.status, 200);
-    const h = { 'mcp-session-id': init.headers.get('mcp-session-id'), 'mcp-protocol-version': '2025-11-25' };
-    await init.text();
-    await (await post(srv.url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), t, h)).text();
-    const r = await post(srv.url, rpc(2, 'tools/call', { name: 'add_note', arguments: { text: 'x' } }), t, h);
-    assert.equal(r.status, 403);
-    assert.match(r.headers.get('www-authenticate'), /error="insufficient_scope".*scope="notes:write"/);
-    await r.text();
+    await expectStepUp(srv.url, t);
   });
   await check(`${p.name}: the metadata names the issuer`, async () => {
     const m = await (await fetch(new URL('/.well-known/oauth-protected-resource/mcp', srv.url))).json();
@@ -390,14 +401,7 @@ for (const p of opaqueProviders) {
     }
   });
   await check(`${p.name}: a missing scope is 403 insufficient_scope (step-up)`, async () => {
-    const init = await post(srv.url, initialize, t.narrow);
-    assert.equal(init.status, 200);
-    const h = { 'mcp-session-id': init.headers.get('mcp-session-id'), 'mcp-protocol-version': '2025-11-25' };
-    await init.text();
-    await (await post(srv.url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), t.narrow, h)).text();
-    const r = await post(srv.url, rpc(2, 'tools/call', { name: 'add_note', arguments: { text: 'x' } }), t.narrow, h);
-    assert.equal(r.status, 403);
-    await r.text();
+    await expectStepUp(srv.url, t.narrow);
   });
   await check(`${p.name}: the provider unreachable is 503 for a token not yet checked, never a 401`, async () => {
     issuer.close();
@@ -412,4 +416,55 @@ for (const p of opaqueProviders) {
     for (const secret of [...Object.values(t), GH_SECRET]) assert.ok(!log.includes(secret), 'a secret reached the log');
   });
 }
+// ---- Each JWT profile against oidc-provider issuing that shape ----
+const asSecret = crypto.randomBytes(16).toString('hex');
+const asOrigin = `https://127.0.0.1:${asPort}`;
+const as = spawn(process.execPath, [path.join(here, 'oidc_as.mjs'), asPort, certFile, keyFile, resource, 'jwt', asSecret,
+  path.join(path.dirname(caFile), 'as-signing.json')], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OIDC_AS_SHAPES: '1' } });
+await new Promise((resolve, reject) => { as.stdout.once('data', resolve); as.once('exit', reject); });
+/// A client-credentials token from oidc-provider in `profile`'s shape.
+async function issued(profile, scope) {
+  const r = await fetch(`${asOrigin}/token`, { method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`machine:${asSecret}`).toString('base64')}`,
+               'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope, resource: `https://mcp.example.test/shape/${profile}` }) });
+  const body = await r.json();
+  assert.equal(r.status, 200, JSON.stringify(body));
+  return body.access_token;
+}
+for (const profile of shapedProfiles) {
+  const env = shapedSettings(profile, asOrigin, `https://mcp.example.test/shape/${profile}`);
+  let srv;
+  try {
+    srv = await startServer(env);
+  } catch (e) {
+    await check(`${profile} from oidc-provider: the example starts`, async () => { throw e; });
+    continue;
+  }
+  await check(`${profile}: oidc-provider's token in its shape works with the SDK client; a missing scope is 403`, async () => {
+    const t = await issued(profile, 'notes:read notes:write');
+    const [h] = t.split('.');
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+    assert.notEqual(header.typ, 'at+jwt'); // reshaped: no profile but rfc9068 takes at+jwt alone
+    const client = new Client({ name: 'warden-providers-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(srv.url), {
+      requestInit: { headers: { authorization: `Bearer ${t}` } } }));
+    const who = (await client.callTool({ name: 'whoami', arguments: {} })).content[0].text;
+    assert.ok(who.startsWith(`machine via machine from ${env.OAUTH_ISSUER.replace('{tenant}', '72f988bf-86f1-41af-91ab-2d7cd011db47')}`), who);
+    assert.match(who, /notes:read notes:write/);
+    await client.close();
+    const narrow = await issued(profile, 'notes:read');
+    await expectStepUp(srv.url, narrow);
+  });
+  await check(`${profile}: oidc-provider's tokens in the other shapes, and its plain RFC 9068 token, are refused`, async () => {
+    const others = shapedProfiles.filter((o) => o !== profile);
+    for (const other of [...others, 'rfc9068']) {
+      const r = await post(srv.url, initialize, await issued(other, 'notes:read'));
+      assert.equal(r.status, 401, `${other}'s shape`);
+      await r.text();
+    }
+  });
+  await srv.stop();
+}
+as.kill('SIGTERM');
 finish();
