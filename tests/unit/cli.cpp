@@ -119,7 +119,7 @@ TEST_CASE("behind a load balancer: --instance names session ids, --trusted-proxy
     CHECK(unnamed.other_instance("b.0123").empty());
 }
 
-TEST_CASE("--path mounts the endpoint elsewhere; a path that is not one is refused by name", "[cli]") {
+TEST_CASE("the endpoint path option mounts the endpoint elsewhere; a path that is not one is refused by name", "[cli]") {
     auto cl = parse({"--listen", "127.0.0.1:9000", "--path", "/tools/mcp"});
     REQUIRE(cl);
     warden::http_settings http;
