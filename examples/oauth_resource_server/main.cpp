@@ -7,6 +7,7 @@
 //     oauth_resource_server --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
 //
 // See README.md.
+#include <warden/storage/redis.hpp>
 #include <warden/warden.hpp>
 #include <warden/auth/oauth_resource_server.hpp>
 #include <warden/transport/streamable_http.hpp>
@@ -25,8 +26,14 @@
 namespace w = warden;
 
 namespace {
+// auth::dpop_resource_server takes bearer tokens as oauth_resource_server does, and
+// DPoP-bound tokens (RFC 9449) from issuers with OAUTH_DPOP set. The proofs' jtis live in
+// the definition's storage: this process's memory, or with REDIS_URL the Redis several
+// instances share (a proof accepted by one is refused by all).
 template <class Channel>
-using definition = w::oauth_protected_server<Channel>;
+using single = w::http_server<w::auth::dpop_resource_server, Channel>;
+template <class Channel>
+using replicated = w::http_server<w::auth::dpop_resource_server, Channel, w::storage::redis, w::profile::replicated<>>;
 
 struct note_args {
     std::string text;
@@ -82,6 +89,11 @@ bool issuer_from_env(const std::string& suffix, w::oauth_settings& o) {
         i.introspection_subject_claim = env(("OAUTH_INTROSPECTION_SUBJECT" + suffix).c_str());
     }
     i.tenant = env(("OAUTH_TENANT" + suffix).c_str());
+    if (auto dpop = env(("OAUTH_DPOP" + suffix).c_str()); !dpop.empty()) {
+        if (dpop != "allowed" && dpop != "required")
+            throw std::invalid_argument("OAUTH_DPOP" + suffix + "=" + dpop + ": allowed or required");
+        i.dpop = dpop == "allowed" ? w::dpop_mode::allowed : w::dpop_mode::required;
+    }
     if (auto aud = env(("OAUTH_AUDIENCE" + suffix).c_str()); !aud.empty()) i.audiences = {aud};
     o.issuers.push_back(std::move(i));
     return true;
@@ -89,12 +101,16 @@ bool issuer_from_env(const std::string& suffix, w::oauth_settings& o) {
 } // namespace
 
 int main(int argc, char** argv) {
+    const w::variable vars[] = {
+        {"REDIS_URL", "redis://host:port[/db] (or rediss://): one of several instances sharing this Redis", false, false},
+        {"REDIS_PASSWORD", "the Redis password, when REDIS_URL is set and Redis has one", false, true},
+    };
     w::settings settings;
     w::command_line cl;
     if (auto exit = w::configure_example(argc, argv, "oauth_resource_server",
                                          "A notebook over MCP for callers with OAuth access tokens.\n"
                                          "OAUTH_ISSUER, OAUTH_JWKS_FILE (or OAUTH_JWKS), MCP_RESOURCE: see README.md",
-                                         {}, settings, cl, w::example_kind::http_only))
+                                         vars, settings, cl, w::example_kind::http_only))
         return *exit;
     auto& o = settings.auth.oauth;
     o.resource = env("MCP_RESOURCE");
@@ -127,9 +143,14 @@ int main(int argc, char** argv) {
     seconds("OAUTH_JWKS_REFETCH_SECONDS", o.jwks_refetch_interval);
     seconds("OAUTH_JWKS_MIN_TTL_SECONDS", o.jwks_min_ttl);
     seconds("OAUTH_JWKS_MAX_STALE_SECONDS", o.jwks_max_stale);
+    // DPoP nonces (RFC 9449 §9), keyed by OAUTH_DPOP_NONCE_KEY when instances share them.
+    o.dpop_nonce = env("OAUTH_DPOP_NONCE") == "1";
+    if (!env("OAUTH_DPOP_NONCE_KEY").empty()) o.dpop_nonce_credential = "OAUTH_DPOP_NONCE_KEY";
+    const std::string redis_url = env("REDIS_URL");
+    if (!redis_url.empty()) settings.storage.redis_url = redis_url;
 
-    return w::on_proxied_channel(cl, [&]<class Channel>(std::type_identity<Channel>) {
-        w::server<definition<Channel>> server{{.name = "warden-oauth-notes", .version = w::version_string}, settings};
+    const auto serve = [&]<class Definition>(std::type_identity<Definition>) {
+        w::server<Definition> server{{.name = "warden-oauth-notes", .version = w::version_string}, settings};
         auto notes = std::make_shared<std::vector<std::string>>();
         auto lock = std::make_shared<std::mutex>();
         server.tool(w::tool_spec{.name = "whoami", .description = "Who the token says you are"},
@@ -154,5 +175,9 @@ int main(int argc, char** argv) {
                         return w::tool_result::text("added");
                     });
         return server.run();
+    };
+    return w::on_proxied_channel(cl, [&]<class Channel>(std::type_identity<Channel>) {
+        if (!redis_url.empty()) return serve(std::type_identity<replicated<Channel>>{});
+        return serve(std::type_identity<single<Channel>>{});
     });
 }

@@ -35,3 +35,18 @@ wait_port() {
   echo "nothing listens on $1 ($2)"
   return 1
 }
+
+# `listening_url LOG PID`: waits up to 10 s for an example server (started with
+# --listen HOST:0, its stderr in LOG) to log "listening on URL", and prints URL; fails
+# with LOG when it does not, or when PID exits first.
+listening_url() {
+  local url=
+  for _ in $(seq 200); do
+    url=$(grep -o 'listening on [^ ]*' "$1" | head -1 | cut -d' ' -f3)
+    [ -n "$url" ] && { echo "$url"; return 0; }
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "the server did not start:" >&2; cat "$1" >&2
+  return 1
+}

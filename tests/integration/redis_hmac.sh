@@ -27,11 +27,7 @@ urls=()
 for name in a b; do
   "$server" --listen 127.0.0.1:0 --allow-host mcp.internal 2>"$work/$name.log" &
   pids+=($!)
-  url=
-  for _ in $(seq 200); do
-    url=$(grep -o 'listening on [^ ]*' "$work/$name.log" | head -1 | cut -d' ' -f3); [ -n "$url" ] && break; sleep 0.05
-  done
-  [ -n "$url" ] || { echo "instance $name did not start:"; cat "$work/$name.log"; exit 1; }
+  url=$(listening_url "$work/$name.log" $!) || exit 1
   urls+=("$url")
 done
 status=0

@@ -45,6 +45,7 @@ struct challenge {
     std::string error{};
     std::string description{};
     std::string detail{}; ///< for the server log only, when it says more than `description`
+    std::string dpop_nonce{}; ///< a `DPoP-Nonce` to send (RFC 9449 §9: `use_dpop_nonce`)
 };
 
 using gate_result = std::variant<principal, challenge>;

@@ -12,7 +12,8 @@
 // | `nbf`       | if present: now + leeway >= nbf                                            |
 // | `iat`       | if present: not after now + leeway                                        |
 // | scopes      | the profile's scope claims: space-separated strings or arrays of strings   |
-// | `cnf`       | `x5t#S256`, when present, is returned for certificate binding (RFC 8705)  |
+// | `cnf`       | `x5t#S256` and `jkt`, when present, are returned for certificate binding  |
+// |             | (RFC 8705) and DPoP binding (RFC 9449)                                     |
 //
 // The issuer's token profile (warden/auth/token_profile.hpp; RFC 9068 by default) says
 // which header `typ` marks an access token, which claims must be present or hold a fixed
@@ -62,6 +63,7 @@ struct jwt_claims {
     std::vector<std::string> scopes{};
     std::chrono::system_clock::time_point expires{};
     std::string x5t_s256{}; ///< cnf.x5t#S256, if bound to a certificate
+    std::string jkt{};      ///< cnf.jkt, if bound to a DPoP key (RFC 9449)
     boost::json::object all{};
 };
 
@@ -278,6 +280,10 @@ inline result<jwt_claims> verify_jwt(std::string_view token, const crypto::jwk_s
         if (const auto* x5t = cnf->get_object().if_contains("x5t#S256")) {
             if (!x5t->is_string() || x5t->get_string().empty()) return refuse("\"cnf\".\"x5t#S256\" is not a string");
             out.x5t_s256 = std::string(x5t->get_string());
+        }
+        if (const auto* jkt = cnf->get_object().if_contains("jkt")) {
+            if (!jkt->is_string() || jkt->get_string().empty()) return refuse("\"cnf\".\"jkt\" is not a string");
+            out.jkt = std::string(jkt->get_string());
         }
     }
     return out;

@@ -34,6 +34,7 @@
 #pragma once
 
 #include <warden/metrics.hpp>
+#include <warden/auth/dpop.hpp>
 #include <warden/auth/gate.hpp>
 #include <warden/auth/http_credentials.hpp>
 #include <warden/auth/jwks_source.hpp>
@@ -88,10 +89,19 @@ public:
             if (!i.introspection_secret_credential.empty())
                 out.push_back({i.introspection_secret_credential, "client secret for introspection at " + i.issuer, true, true});
         }
+        if (!s.oauth.dpop_nonce_credential.empty())
+            out.push_back({s.oauth.dpop_nonce_credential, "the key of DPoP nonces, shared by the instances", true, true});
         return out;
     }
 
     static result<oauth_resource_server> configure(const credential_set& creds, const auth_settings& s) {
+        return configure_with(creds, s, nullptr);
+    }
+
+    /// Bearer tokens, and DPoP-bound tokens with their proofs when `replay` holds the
+    /// proofs' `jti`s (auth::dpop_resource_server).
+    static result<oauth_resource_server> configure_with(const credential_set& creds, const auth_settings& s,
+                                                        std::shared_ptr<replay_store> replay) {
         const auto& o = s.oauth;
         oauth_resource_server rs;
         rs.settings_ = std::make_shared<const oauth_settings>(o);
@@ -128,24 +138,40 @@ public:
             rs.issuers_.push_back(std::move(one).value());
         }
         std::string parameters = "resource_metadata=" + quoted(rs.metadata_url_);
-        rs.challenge_ = {"Bearer", o.realm, std::move(parameters), {}};
+        rs.challenge_ = {"Bearer", o.realm, parameters, {}};
         rs.cache_ = std::make_shared<token_cache>(o.verified_token_cache);
+        if (auto d = rs.configure_dpop(creds, o, std::move(replay), parameters); !d) return d.error();
         return rs;
     }
 
     static bool presents(const http_request_view& r) { return presents_authorization(r, "Bearer"); }
 
     gate_result authenticate(const http_request_view& r) const {
-        auto read = bearer_token(r, challenge_);
-        if (auto* refused = std::get_if<challenge>(&read)) return std::move(*refused);
-        const std::string_view token = std::get<std::string_view>(read);
         const auto now = std::chrono::system_clock::now();
+        std::optional<dpop_proof> proof;
+        std::string_view token;
+        if (dpop_ && presents_authorization(r, "DPoP")) {
+            auto read = dpop_token(r, now);
+            if (auto* refused = std::get_if<challenge>(&read)) return std::move(*refused);
+            auto& [t, p] = std::get<std::pair<std::string_view, dpop_proof>>(read);
+            token = t;
+            proof = std::move(p);
+        } else {
+            auto read = bearer_token(r, challenge_);
+            if (auto* refused = std::get_if<challenge>(&read)) {
+                if (dpop_ && refused->status == 401 && refused->error.empty())
+                    refused->www_authenticate += ", " + dpop_->challenge.header(); // both schemes are offered
+                return std::move(*refused);
+            }
+            token = std::get<std::string_view>(read);
+        }
+        const dpop_proof* with = proof ? &*proof : nullptr;
         const auto key = crypto::lookup_key(token); // keyed: the cache holds nothing a guess can be checked against
-        if (auto hit = cache_->find(key, now)) return bound(std::move(hit->first), hit->second, r);
+        if (auto hit = cache_->find(key, now)) return bound(std::move(hit->first), hit->second, r, with);
 
         const issuer_entry* issuer = pick_issuer(token);
         if (!issuer) return invalid("invalid token", "token from an issuer that is not accepted");
-        if (issuer->introspection) return introspect(*issuer, token, key, now, r);
+        if (issuer->introspection) return introspect(*issuer, token, key, now, r, with);
         std::shared_ptr<const crypto::jwk_set> keys = issuer->keys;
         if (issuer->remote) {
             keys = issuer->remote->keys();
@@ -174,8 +200,9 @@ public:
         p.tenant = c.tenant.empty() ? issuer->tenant : c.tenant;
         p.scopes = c.scopes;
         p.expires = c.expires;
-        cache_->insert(key, p, c.x5t_s256, c.expires);
-        return bound(std::move(p), c.x5t_s256, r);
+        const binding b{c.x5t_s256, c.jkt, issuer->dpop};
+        cache_->insert(key, p, b, c.expires);
+        return bound(std::move(p), b, r, with);
     }
 
     /// RFC 9728 protected resource metadata, given the scopes the registered tools require.
@@ -201,6 +228,13 @@ public:
                               {"scopes_supported", std::move(scopes)},
                               {"bearer_methods_supported", boost::json::array{"header"}}};
         if (!settings_->resource_name.empty()) m.emplace("resource_name", settings_->resource_name);
+        if (dpop_) {
+            boost::json::array algs;
+            for (const auto a : dpop_->algorithms) algs.emplace_back(crypto::to_string(a));
+            m.emplace("dpop_signing_alg_values_supported", std::move(algs));
+            m.emplace("dpop_bound_access_tokens_required",
+                      std::all_of(issuers_.begin(), issuers_.end(), [](const issuer_entry& i) { return i.dpop == dpop_mode::required; }));
+        }
         return m;
     }
     /// Where the metadata is served: the root form, the form with the endpoint's path, and
@@ -221,7 +255,8 @@ public:
     /// True when authenticating may wait on the network (fetched keys, introspection): the
     /// transport then runs it on the worker pool instead of an I/O thread.
     bool may_block() const {
-        return std::any_of(issuers_.begin(), issuers_.end(), [](const issuer_entry& i) { return i.remote || i.introspection; });
+        return (dpop_ && dpop_->replay->may_block()) ||
+               std::any_of(issuers_.begin(), issuers_.end(), [](const issuer_entry& i) { return i.remote || i.introspection; });
     }
 
     /// Starts fetching the keys published at URLs (each waits briefly for its first set).
@@ -262,6 +297,26 @@ private:
         };
         std::shared_ptr<const introspection_client> introspection; ///< RFC 7662
         std::string tenant;
+        dpop_mode dpop = dpop_mode::off;
+    };
+
+    /// What a verified token is bound to: a client certificate (RFC 8705), a DPoP key
+    /// (RFC 9449), and whether its issuer takes it only with a DPoP proof.
+    struct binding {
+        std::string x5t{};
+        std::string jkt{};
+        dpop_mode dpop = dpop_mode::off;
+    };
+
+    /// DPoP, when some issuer takes DPoP-bound tokens.
+    struct dpop_state {
+        std::shared_ptr<replay_store> replay;
+        std::vector<crypto::jws_alg> algorithms;
+        std::chrono::seconds window{60};
+        std::optional<dpop_nonces> nonces;
+        std::vector<std::string> uris; ///< dpop_uri() of the resource
+        std::string origin;            ///< the resource's scheme://authority, for other paths
+        challenges challenge;          ///< `DPoP realm=..., resource_metadata=..., algs=...`
     };
 
     /// Verified tokens by digest, until their exp; bounded: when full, expired entries go,
@@ -269,7 +324,7 @@ private:
     class token_cache {
     public:
         explicit token_cache(std::size_t capacity) : capacity_(capacity) {}
-        std::optional<std::pair<principal, std::string>> find(const crypto::sha256_digest& key,
+        std::optional<std::pair<principal, binding>> find(const crypto::sha256_digest& key,
                                                               std::chrono::system_clock::time_point now) {
             if (capacity_ == 0) return std::nullopt;
             std::lock_guard lock(mutex_);
@@ -279,9 +334,9 @@ private:
                 entries_.erase(it);
                 return std::nullopt;
             }
-            return std::pair{it->second.who, it->second.x5t};
+            return std::pair{it->second.who, it->second.bound};
         }
-        void insert(const crypto::sha256_digest& key, const principal& who, const std::string& x5t,
+        void insert(const crypto::sha256_digest& key, const principal& who, const binding& bound,
                     std::chrono::system_clock::time_point expires) {
             if (capacity_ == 0) return;
             std::lock_guard lock(mutex_);
@@ -290,7 +345,7 @@ private:
                 std::erase_if(entries_, [&](const auto& e) { return now >= e.second.expires; });
                 if (entries_.size() >= capacity_) entries_.clear();
             }
-            entries_.insert_or_assign(key, entry{who, x5t, expires});
+            entries_.insert_or_assign(key, entry{who, bound, expires});
         }
 
     private:
@@ -304,7 +359,7 @@ private:
         };
         struct entry {
             principal who;
-            std::string x5t;
+            binding bound;
             std::chrono::system_clock::time_point expires;
         };
         std::size_t capacity_;
@@ -315,6 +370,7 @@ private:
     static result<issuer_entry> load_issuer(const oauth_issuer& i, const credential_set& creds, const oauth_settings& o) {
         issuer_entry e;
         e.tenant = i.tenant;
+        e.dpop = i.dpop;
         e.rules.issuer = i.issuer;
         e.rules.leeway = o.leeway;
         e.rules.access_token_profile = o.access_token_profile;
@@ -498,9 +554,10 @@ private:
     /// nonsense is 503 (fail closed, the server's problem); `active: false`, an expired
     /// token, another audience or issuer is 401.
     gate_result introspect(const issuer_entry& issuer, std::string_view token, const crypto::sha256_digest& key,
-                           std::chrono::system_clock::time_point now, const http_request_view& r) const {
+                           std::chrono::system_clock::time_point now, const http_request_view& r,
+                           const dpop_proof* proof) const {
         const auto& c = *issuer.introspection;
-        if (!c.kind.empty()) return check_with_provider(issuer, token, key, now);
+        if (!c.kind.empty()) return check_with_provider(issuer, token, key, now, r, proof);
         warden::detail::request_parts parts;
         parts.body = "token=" + warden::detail::form_encode(token) + "&token_type_hint=access_token";
         parts.content_type = "application/x-www-form-urlencoded";
@@ -574,23 +631,26 @@ private:
             if (sp == std::string_view::npos) break;
             sc.remove_prefix(sp + 1);
         }
-        std::string x5t;
-        if (const auto* cnf = o.if_contains("cnf"); cnf && cnf->is_object())
-            if (const auto* v = cnf->get_object().if_contains("x5t#S256"); v && v->is_string()) x5t = std::string(v->get_string());
+        binding b{{}, {}, issuer.dpop};
+        if (const auto* cnf = o.if_contains("cnf"); cnf && cnf->is_object()) {
+            if (const auto* v = cnf->get_object().if_contains("x5t#S256"); v && v->is_string()) b.x5t = std::string(v->get_string());
+            if (const auto* v = cnf->get_object().if_contains("jkt"); v && v->is_string()) b.jkt = std::string(v->get_string());
+        }
         auto until = now + c.cache;
         if (exp.value()) {
             p.expires = detail::time_point_of(*exp.value());
             until = std::min(until, *p.expires);
         }
-        cache_->insert(key, p, x5t, until);
-        return bound(std::move(p), x5t, r);
+        cache_->insert(key, p, b, until);
+        return bound(std::move(p), b, r, proof);
     }
 
     /// An opaque token checked through its provider's own API (`oauth_issuer::token_check`):
     /// GitHub's token check for an OAuth app (404 or 422: not a token of this app) or Google's
     /// tokeninfo (400: not a valid token). Unreachable or any other answer: 503 (fail closed).
     gate_result check_with_provider(const issuer_entry& issuer, std::string_view token, const crypto::sha256_digest& key,
-                                    std::chrono::system_clock::time_point now) const {
+                                    std::chrono::system_clock::time_point now, const http_request_view& r,
+                                    const dpop_proof* proof) const {
         const auto& c = *issuer.introspection;
         const bool github = c.kind == "github";
         warden::detail::request_parts parts;
@@ -682,8 +742,9 @@ private:
             p.expires = *expires;
             until = std::min(until, *expires);
         }
-        cache_->insert(key, p, "", until);
-        return p;
+        const binding b{{}, {}, issuer.dpop};
+        cache_->insert(key, p, b, until);
+        return bound(std::move(p), b, r, proof);
     }
 
     /// "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339 in UTC, as GitHub writes it), or nothing.
@@ -707,9 +768,38 @@ private:
         return std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(s);
     }
 
-    /// A certificate-bound token (RFC 8705) needs its certificate on this connection.
-    gate_result bound(principal p, const std::string& x5t, const http_request_view& r) const {
-        if (x5t.empty()) return p;
+    /// A certificate-bound token (RFC 8705) needs its certificate on this connection; a
+    /// DPoP-bound one (RFC 9449) a proof signed by its key, whose `jti` is then remembered;
+    /// an issuer that requires DPoP, a proof; a proof, a token bound to its key.
+    gate_result bound(principal p, const binding& b, const http_request_view& r, const dpop_proof* proof) const {
+        if (proof) {
+            if (b.dpop == dpop_mode::off) return invalid("invalid token", "this issuer's tokens are not taken with DPoP");
+            if (b.jkt.empty()) return invalid("invalid token", "a DPoP proof with a token that is not DPoP-bound");
+            if (!crypto::equal_secrets(b.jkt, proof->jkt))
+                return dpop_invalid("the DPoP proof is signed by another key than the token's");
+        } else if (!b.jkt.empty()) {
+            return invalid("invalid token", "a DPoP-bound token presented as a bearer token");
+        } else if (b.dpop == dpop_mode::required) {
+            challenge c = invalid("invalid token", "this issuer's tokens are taken with DPoP only");
+            c.www_authenticate = dpop_->challenge.header("invalid_token", "DPoP required");
+            return c;
+        }
+        if (!b.x5t.empty()) {
+            auto checked = certificate_bound(b.x5t, r);
+            if (checked) return std::move(*checked);
+        }
+        if (proof) {
+            // Only a proof that passed every other check reaches the store.
+            const auto lifetime = 2 * dpop_->window + std::chrono::seconds(5);
+            auto fresh = dpop_->replay->remember("dpop:" + proof->jkt + ":" + proof->jti, lifetime);
+            if (!fresh) return challenge{503, "", "temporarily_unavailable", "the replay store is unavailable", fresh.error().message()};
+            if (!fresh.value()) return dpop_invalid("the DPoP proof was used before (jti)");
+        }
+        return p;
+    }
+
+    /// The refusal when `x5t` is not the connection's certificate, else nothing.
+    std::optional<challenge> certificate_bound(const std::string& x5t, const http_request_view& r) const {
         if (!r.client_cert) return invalid("invalid token", "certificate-bound token without a client certificate");
         std::string der_digest;
         const auto& hex = r.client_cert->sha256;
@@ -717,7 +807,89 @@ private:
             der_digest.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
         if (crypto::base64url_encode(der_digest) != x5t)
             return invalid("invalid token", "certificate-bound token with another client certificate");
-        return p;
+        return std::nullopt;
+    }
+
+    /// Sets up DPoP when an issuer takes it: refused without a replay store.
+    result<void> configure_dpop(const credential_set& creds, const oauth_settings& o, std::shared_ptr<replay_store> replay,
+                                const std::string& parameters) {
+        const bool wanted = std::any_of(issuers_.begin(), issuers_.end(), [](const issuer_entry& i) { return i.dpop != dpop_mode::off; });
+        if (!wanted) return success();
+        if (!replay)
+            return failure(errc::invalid_argument, "oauth: an issuer takes DPoP-bound tokens, whose proofs need a replay "
+                                                   "store: use auth::dpop_resource_server as the definition's scheme");
+        auto d = std::make_shared<dpop_state>();
+        d->replay = std::move(replay);
+        d->window = o.dpop_window;
+        std::string names;
+        for (const auto& name : o.dpop_algorithms) {
+            const auto a = crypto::parse_jws_alg(name);
+            if (!a || crypto::is_hmac(*a))
+                return failure(errc::invalid_argument, "oauth: dpop_algorithms: \"" + name + "\" is not an asymmetric JWS algorithm");
+            d->algorithms.push_back(*a);
+            names += (names.empty() ? "" : " ") + name;
+        }
+        if (d->algorithms.empty()) return failure(errc::invalid_argument, "oauth: dpop_algorithms is empty");
+        if (o.dpop_nonce) {
+            std::string key;
+            if (!o.dpop_nonce_credential.empty()) {
+                const secret* sk = creds.find_secret(o.dpop_nonce_credential);
+                if (!sk || sk->reveal().size() < 32)
+                    return failure(errc::missing_credentials, "oauth: " + o.dpop_nonce_credential +
+                                                                  " (the DPoP nonce key) must hold at least 32 bytes; "
+                                                                  "generate one with: openssl rand -hex 32");
+                key = std::string(sk->reveal());
+            } else {
+                const auto k = crypto::lookup_key("dpop-nonce-key"); // random per process
+                key.assign(reinterpret_cast<const char*>(k.data()), k.size());
+            }
+            d->nonces.emplace(std::move(key), o.dpop_nonce_lifetime);
+        }
+        auto self = dpop_uri(o.resource);
+        if (!self) return failure(errc::invalid_argument, "oauth: the resource is not an http(s) URI DPoP proofs can name");
+        d->uris = {*self};
+        auto u = boost::urls::parse_absolute_uri(o.resource);
+        d->origin = std::string(u->scheme()) + "://" + std::string(u->encoded_authority());
+        d->challenge = {"DPoP", o.realm, parameters + ", algs=" + quoted(names), {}};
+        dpop_ = std::move(d);
+        return success();
+    }
+
+    /// The token and the checked proof of a request that presents `Authorization: DPoP`,
+    /// or its refusal (401 `invalid_dpop_proof`, or `use_dpop_nonce` with a fresh nonce).
+    std::variant<std::pair<std::string_view, dpop_proof>, challenge> dpop_token(const http_request_view& r,
+                                                                               std::chrono::system_clock::time_point now) const {
+        auto read = authorization_credentials(r, "DPoP", dpop_->challenge);
+        if (auto* refused = std::get_if<challenge>(&read)) return std::move(*refused);
+        const auto token = std::get<std::string_view>(read);
+        if (token.empty() || !is_token68(token)) return dpop_->challenge.malformed("the DPoP credentials are not one token68");
+        const auto proofs = header_values(r, "DPoP");
+        if (proofs.size() != 1) return dpop_invalid(proofs.empty() ? "no DPoP proof" : "more than one DPoP proof");
+        dpop_expectations want;
+        want.method = r.method;
+        want.uris = dpop_->uris;
+        std::string_view path = r.target.substr(0, r.target.find('?'));
+        if (auto here = dpop_uri(dpop_->origin + std::string(path)); here && *here != want.uris.front()) want.uris.push_back(*here);
+        want.access_token = token;
+        want.now = now;
+        want.window = dpop_->window;
+        want.algorithms = dpop_->algorithms;
+        if (dpop_->nonces)
+            want.nonce_valid = [this, now](std::string_view n) { return dpop_->nonces->valid(n, now); };
+        auto checked = check_dpop_proof(proofs.front(), want);
+        if (auto* refused = std::get_if<dpop_refusal>(&checked)) {
+            if (!refused->nonce) return dpop_invalid(refused->why);
+            challenge c{401, dpop_->challenge.header("use_dpop_nonce", "a fresh DPoP nonce is required"), "use_dpop_nonce",
+                        "a fresh DPoP nonce is required", refused->why};
+            c.dpop_nonce = dpop_->nonces->current(now);
+            return c;
+        }
+        return std::pair{token, std::get<dpop_proof>(std::move(checked))};
+    }
+
+    challenge dpop_invalid(std::string why) const {
+        return {401, dpop_->challenge.header("invalid_dpop_proof", "invalid DPoP proof"), "invalid_dpop_proof",
+                "invalid DPoP proof", std::move(why)};
     }
 
     std::vector<std::string> supported_scopes(const std::vector<std::string>& tool_scopes) const {
@@ -747,6 +919,33 @@ private:
     std::string metadata_url_;
     challenges challenge_{"Bearer", "mcp"};
     std::shared_ptr<token_cache> cache_;
+    std::shared_ptr<const dpop_state> dpop_; ///< set when an issuer takes DPoP
+};
+
+/// `oauth_resource_server` that also takes DPoP-bound tokens (RFC 9449) from the issuers whose
+/// `dpop` is `allowed` or `required`: `Authorization: DPoP <token>` with a `DPoP` proof.
+/// Each proof's `jti` is remembered in the definition's replay store, so the storage must
+/// insert with expiry atomically, and a replicated deployment must share it: the rules that
+/// hold for `auth::hmac`'s nonces.
+class dpop_resource_server : public oauth_resource_server {
+public:
+    static constexpr bool requires_replay_store = true;
+    static constexpr bool keeps_shared_state = true; ///< the proofs' jtis: shared across instances (rule 6)
+
+    static result<dpop_resource_server> configure(const credential_set& creds, const auth_settings& s,
+                                                  std::shared_ptr<replay_store> replay) {
+        if (!replay) return failure(errc::invalid_argument, "auth::dpop_resource_server needs a replay store");
+        auto base = oauth_resource_server::configure_with(creds, s, std::move(replay));
+        if (!base) return base.error();
+        return dpop_resource_server(std::move(base).value());
+    }
+
+    static bool presents(const http_request_view& r) {
+        return presents_authorization(r, "Bearer") || presents_authorization(r, "DPoP");
+    }
+
+private:
+    explicit dpop_resource_server(oauth_resource_server base) : oauth_resource_server(std::move(base)) {}
 };
 
 } // namespace warden::auth

@@ -97,6 +97,11 @@ struct mtls_settings {
 };
 
 /// One authorization server whose access tokens auth::oauth_resource_server accepts.
+/// Whether an issuer's tokens are presented with DPoP proofs (RFC 9449): not at all, either
+/// way, or only so. Anything but `off` needs `auth::dpop_resource_server` (a replay store for
+/// the proofs' `jti`).
+enum class dpop_mode { off, allowed, required };
+
 struct oauth_issuer {
     std::string issuer{};                  ///< its `iss`, exactly (e.g. "https://auth.example.com")
     std::vector<std::string> audiences{};  ///< accepted `aud` values; empty: the resource URI
@@ -114,6 +119,8 @@ struct oauth_issuer {
     std::string introspection_subject_claim{};
     std::string tenant{};                  ///< the principal's tenant for its tokens, if any
     std::vector<std::string> algorithms{}; ///< accepted `alg` names; empty: every asymmetric one
+    /// DPoP-bound tokens (`cnf.jkt`) are never accepted as bearer tokens, whatever this says.
+    dpop_mode dpop = dpop_mode::off;
     /// How its JWTs are shaped (warden/auth/token_profile.hpp: `profiles::entra_v2()`,
     /// `okta()`, `auth0()`, `keycloak()`, `cognito()`, `workos()`); RFC 9068 by default.
     auth::token_profile profile{};
@@ -163,6 +170,17 @@ struct oauth_settings {
     /// (development and test only); a value set by hand is overwritten.
     bool allow_loopback_http = false;
     std::string realm = "mcp";
+    /// DPoP proofs (issuers with `dpop` allowed or required): the algorithms a proof may be
+    /// signed with (asymmetric only), how far its `iat` may be from now, and whether the
+    /// server hands out nonces (`use_dpop_nonce`), valid for `dpop_nonce_lifetime` and the
+    /// one before. Several instances check each other's nonces only when they share
+    /// `dpop_nonce_credential` (a variable holding at least 32 bytes); otherwise each
+    /// instance keys its nonces with a random key of its own.
+    std::vector<std::string> dpop_algorithms{"ES256", "ES384", "PS256", "RS256", "EdDSA"};
+    std::chrono::seconds dpop_window{60};
+    bool dpop_nonce = false;
+    std::chrono::seconds dpop_nonce_lifetime{300};
+    std::string dpop_nonce_credential{};
     /// Sends the requests of key fetches, discovery and introspection: warden's own client
     /// (warden::detail::http_request) unless set, e.g. to go through a proxy's client.
     http_client http{};

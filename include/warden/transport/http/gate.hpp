@@ -118,6 +118,7 @@ struct gate_refusal {
     std::string reason{};          ///< audit: rate_limited, unavailable, no_credentials or the challenge's error
     boost::json::object body{};    ///< {"error", "error_description"?}: never the scheme's detail
     std::string www_authenticate{}; ///< the challenge, when the scheme gave one
+    std::string dpop_nonce{};       ///< `DPoP-Nonce`, when the scheme asks for a fresh one
     std::optional<std::chrono::seconds> retry_after{};
 };
 
@@ -144,6 +145,7 @@ inline std::optional<gate_refusal> refusal_of(const gate_decision& d) {
     r.body = {{"error", refused->error.empty() ? std::string("unauthorized") : refused->error}};
     if (!refused->description.empty()) r.body.emplace("error_description", refused->description);
     r.www_authenticate = refused->www_authenticate;
+    r.dpop_nonce = refused->dpop_nonce;
     return r;
 }
 

@@ -99,6 +99,7 @@ WARDEN_DECL net::awaitable<after> connection::handle() {
         auto res = make(static_cast<http::status>(refusal->status), v, boost::json::serialize(refusal->body),
                         "application/json");
         if (!refusal->www_authenticate.empty()) res.set(http::field::www_authenticate, refusal->www_authenticate);
+        if (!refusal->dpop_nonce.empty()) res.set("DPoP-Nonce", refusal->dpop_nonce);
         if (refusal->retry_after) res.set(http::field::retry_after, std::to_string(refusal->retry_after->count()));
         res.set("X-Request-Id", request_id_);
         co_return co_await send(std::move(res));
