@@ -93,6 +93,8 @@ struct configuration {
         s.token_key_variable = v("STORAGE_KEY");
         s.previous_token_key_variable = v("STORAGE_KEY_PREVIOUS");
         s.fetch = fetch();
+        // DPoP-bound tokens (RFC 9449): a key per login, proofs to the token endpoint and the API.
+        s.dpop = env_or(v("NOTES_DPOP")) == "1";
         return s;
     }
     w::detail::fetch_options fetch() const {

@@ -266,5 +266,27 @@ await check('two production instances sharing Redis refresh once (4 concurrent c
   console.log(`# 2 instances x 4 concurrent callers -> ${delta} refresh`);
 });
 
+await check('DPoP: a login binds the tokens to a new key, kept sealed with them; API calls carry proofs and answer a nonce challenge', async () => {
+  // Straight to the authorization server: a DPoP proof names the token endpoint's own URL.
+  const env = { ...devEnv, DEV_NOTES_DPOP: '1', DEV_NOTES_TOKEN_URL: `${as}/token`, XDG_CONFIG_HOME: path.join(dir, 'config-dpop') };
+  const r = await login(env, 'development', process.env.DEV_REDIRECT);
+  if (r.code !== 0 || !/Signed in/.test(r.page)) throw new Error(`login failed (${r.code}): ${r.err} ${r.page}`);
+  const stored = storedTokens(env, 'DEV_').json;
+  const key = JSON.parse(stored.dpop_key ?? '{}');
+  if (key.kty !== 'EC' || key.crv !== 'P-256' || !key.d) throw new Error('no DPoP key stored with the tokens');
+  const before = await apiStats();
+  const s = await stdio(env);
+  const notes = await s.client.callTool({ name: 'list_notes', arguments: {} });
+  const again = await s.client.callTool({ name: 'list_notes', arguments: {} });
+  await s.client.close();
+  if (notes.isError || again.isError || !/buy milk/.test(text(notes))) throw new Error(text(notes) + text(again));
+  const after = await apiStats();
+  if (after.dpop - before.dpop !== 2) throw new Error(`${after.dpop - before.dpop} DPoP-verified calls`);
+  if (after.nonceChallenges - before.nonceChallenges !== 1) throw new Error(`${after.nonceChallenges - before.nonceChallenges} nonce challenges`);
+  // The tokens are DPoP-bound at the authorization server: a bearer presentation is refused.
+  const plain = await fetch(`${api}/notes`, { headers: { authorization: `Bearer ${stored.access_token}` } });
+  if (plain.status !== 401) throw new Error(`bearer presentation of a DPoP-bound token: ${plain.status}`);
+});
+
 proxy.close();
 finish();

@@ -2,6 +2,7 @@
 // token, jti replay refused, nonces, and every hostile proof the issue lists.
 #include <warden/auth/dpop.hpp>
 #include <warden/auth/oauth_resource_server.hpp>
+#include <warden/crypto/signing_key.hpp>
 #include <warden/storage/memory.hpp>
 
 #include "auth_support.hpp"
@@ -325,4 +326,44 @@ TEST_CASE("dpop: a proof for another path of this server, and the public URI beh
     auto messages = [&](json::object& cl) { cl["htu"] = "https://mcp.example.com/messages"; };
     CHECK(test::admitted(call(rs.value(), "DPoP", token, client.proof(token, messages), "/messages?sessionId=x")));
     CHECK(test::refused(call(rs.value(), "DPoP", token, client.proof(token, messages), "/mcp")));
+}
+
+TEST_CASE("dpop: the upstream client's key and proofs pass the resource server's checks", "[auth][dpop][upstream]") {
+    auto key = w::crypto::ec_signing_key::generate();
+    REQUIRE(key);
+    // Stored and read back: the same key (same thumbprint), and it still signs.
+    const std::string stored = key.value().private_jwk();
+    auto back = w::crypto::ec_signing_key::from_jwk(stored);
+    REQUIRE(back);
+    CHECK(w::auth::jwk_thumbprint(back.value().public_jwk()) == w::auth::jwk_thumbprint(key.value().public_jwk()));
+    CHECK_FALSE(back.value().public_jwk().contains("d"));
+    // A proof made by the client side, checked by the server side.
+    const std::string token = "access-token-123";
+    auto proof = w::crypto::dpop_proof(back.value(), "POST", "https://api.example.com/v1/notes?x=1#f", token, "n-1");
+    REQUIRE(proof);
+    w::auth::dpop_expectations want;
+    want.method = "POST";
+    want.uris = {"https://api.example.com/v1/notes"};
+    want.access_token = token;
+    want.now = std::chrono::system_clock::now();
+    want.algorithms = {w::crypto::jws_alg::ES256};
+    want.nonce_valid = [](std::string_view n) { return n == "n-1"; };
+    auto ok = w::auth::check_dpop_proof(proof.value(), want);
+    REQUIRE(std::holds_alternative<w::auth::dpop_proof>(ok));
+    CHECK(std::get<w::auth::dpop_proof>(ok).jkt == w::auth::jwk_thumbprint(key.value().public_jwk()));
+    // Two proofs never share a jti; another token's ath does not pass.
+    auto second = w::crypto::dpop_proof(back.value(), "POST", "https://api.example.com/v1/notes", token, "n-1");
+    REQUIRE(second);
+    CHECK(std::get<w::auth::dpop_proof>(w::auth::check_dpop_proof(second.value(), want)).jti !=
+          std::get<w::auth::dpop_proof>(ok).jti);
+    want.access_token = "another-token";
+    CHECK(std::holds_alternative<w::auth::dpop_refusal>(w::auth::check_dpop_proof(second.value(), want)));
+    // A damaged or mismatched stored key is refused, not used.
+    auto other = w::crypto::ec_signing_key::generate();
+    REQUIRE(other);
+    auto mixed = json::parse(stored).as_object();
+    mixed["d"] = json::parse(other.value().private_jwk()).as_object()["d"];
+    CHECK_FALSE(w::crypto::ec_signing_key::from_jwk(json::serialize(mixed)));
+    CHECK_FALSE(w::crypto::ec_signing_key::from_jwk(R"({"kty":"EC","crv":"P-384","x":"AA","y":"AA","d":"AA"})"));
+    CHECK_FALSE(w::crypto::ec_signing_key::from_jwk("not json"));
 }

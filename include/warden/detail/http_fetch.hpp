@@ -55,6 +55,7 @@ struct fetched {
     std::optional<std::chrono::seconds> max_age{}; ///< from Cache-Control, when it says
     std::string content_type{};
     std::string www_authenticate{}; ///< the first WWW-Authenticate field, if any
+    std::string dpop_nonce{};       ///< a DPoP-Nonce field (RFC 9449 §8, §9), if any
 };
 
 /// `max-age=N` of a Cache-Control value (no-store/no-cache count as 0).

@@ -21,6 +21,7 @@
 #include <boost/url/parse.hpp>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,6 +50,18 @@ public:
     /// Adds the credential for `tenant`; `rejected` is the header value the upstream just
     /// refused (a retry), or empty.
     virtual result<std::pair<std::string, std::string>> header(std::string_view tenant, std::string_view rejected) = 0;
+    /// The header fields for one request with `method` to `url`: the credential's, and
+    /// whatever must accompany it (a DPoP proof names the method and the URL; `nonce` is the
+    /// one the upstream asked for). By default the one field `header` gives.
+    virtual result<std::vector<std::pair<std::string, std::string>>> fields(std::string_view tenant,
+                                                                           std::string_view rejected,
+                                                                           std::string_view /*method*/,
+                                                                           std::string_view /*url*/,
+                                                                           std::string_view /*nonce*/) {
+        auto h = header(tenant, rejected);
+        if (!h) return h.error();
+        return std::vector<std::pair<std::string, std::string>>{std::move(h).value()};
+    }
     /// Whether a 401 is worth one retry with a new credential.
     virtual bool renews_on_rejection() const noexcept { return false; }
 };
@@ -77,17 +90,27 @@ private:
     std::string value_;
 };
 
-/// "Authorization: Bearer <access token>" from a token manager, per tenant.
+/// "Authorization: Bearer <access token>" from a token manager, per tenant; with
+/// `oauth_client_settings::dpop`, "Authorization: DPoP <access token>" and its proof.
 class oauth_bearer final : public credential {
 public:
     explicit oauth_bearer(std::shared_ptr<token_manager> tokens) : tokens_(std::move(tokens)) {}
     result<std::pair<std::string, std::string>> header(std::string_view tenant, std::string_view rejected) override {
-        auto t = rejected.empty() ? tokens_->access_token(tenant)
-                                  : tokens_->refresh_after_rejection(tenant, rejected.substr(std::string_view("Bearer ").size()));
-        if (!t) return t.error();
-        std::string value = "Bearer " + t.value();
-        crypto::cleanse(t.value().data(), t.value().size());
-        return std::pair<std::string, std::string>{"Authorization", std::move(value)};
+        auto f = fields(tenant, rejected, "GET", "", "");
+        if (!f) return f.error();
+        return std::move(f.value().front());
+    }
+    result<std::vector<std::pair<std::string, std::string>>> fields(std::string_view tenant, std::string_view rejected,
+                                                                   std::string_view method, std::string_view url,
+                                                                   std::string_view nonce) override {
+        // `rejected` is the Authorization value the upstream refused: its token follows the scheme.
+        const auto space = rejected.find(' ');
+        auto a = tokens_->authorization(tenant, space == std::string_view::npos ? rejected : rejected.substr(space + 1),
+                                        method, url, nonce);
+        if (!a) return a.error();
+        std::vector<std::pair<std::string, std::string>> out{{"Authorization", std::move(a.value().first)}};
+        if (!a.value().second.empty()) out.emplace_back("DPoP", std::move(a.value().second));
+        return out;
     }
     bool renews_on_rejection() const noexcept override { return true; }
 
@@ -123,36 +146,76 @@ public:
 
     const std::string& name() const noexcept { return options_.name; }
 
-    /// Sends `r` for `tenant`. A 401 with an OAuth credential: one refresh, one retry.
+    /// Sends `r` for `tenant`. A 401 with an OAuth credential: one refresh, one retry; a
+    /// 401 `use_dpop_nonce` (DPoP): one retry with the upstream's nonce.
     result<response> send(const request& r, std::string_view tenant = "default") const {
         if (!r.path.starts_with('/') || r.path.starts_with("//"))
             return failure(errc::invalid_argument, "an upstream path starts with a single '/'");
-        std::string rejected;
-        for (int attempt = 0; attempt < 2; ++attempt) {
-            auto h = credential_->header(tenant, rejected);
-            if (!h) return h.error();
+        const std::string url = options_.base_url + r.path;
+        const std::string method = r.method.empty() ? std::string(r.body.empty() ? "GET" : "POST") : r.method;
+        std::string rejected, nonce = nonce_->get();
+        bool refreshed = false, nonce_retried = false;
+        for (;;) {
+            auto f = credential_->fields(tenant, rejected, method, url, nonce);
+            if (!f) return f.error();
             warden::detail::request_parts parts;
             parts.method = r.method;
             parts.body = r.body;
             parts.content_type = r.body.empty() ? std::string() : r.content_type;
             parts.headers = r.headers;
-            parts.headers.push_back(h.value());
-            auto got = warden::detail::http_request(options_.base_url + r.path, options_.fetch, parts);
-            if (!got) return error{got.error().code, "upstream " + options_.name + ": " + got.error().message()};
-            if (got.value().status == 401 && credential_->renews_on_rejection() && attempt == 0) {
-                rejected = std::move(h.value().second);
+            parts.headers.insert(parts.headers.end(), f.value().begin(), f.value().end());
+            auto wipe = [&] {
+                for (auto& h : f.value()) crypto::cleanse(h.second.data(), h.second.size());
+                for (auto& h : parts.headers) crypto::cleanse(h.second.data(), h.second.size());
+            };
+            auto got = warden::detail::http_request(url, options_.fetch, parts);
+            if (!got) {
+                wipe();
+                return error{got.error().code, "upstream " + options_.name + ": " + got.error().message()};
+            }
+            auto& g = got.value();
+            if (!g.dpop_nonce.empty()) nonce_->set(g.dpop_nonce); // used until the upstream gives another
+            if (g.status == 401 && !g.dpop_nonce.empty() && !nonce_retried &&
+                g.www_authenticate.find("use_dpop_nonce") != std::string::npos) {
+                nonce = g.dpop_nonce;
+                nonce_retried = true;
+                wipe();
                 continue;
             }
-            crypto::cleanse(h.value().second.data(), h.value().second.size());
-            return response{got.value().status, std::move(got.value().body), std::move(got.value().content_type)};
+            if (g.status == 401 && credential_->renews_on_rejection() && !refreshed) {
+                rejected = f.value().front().second;
+                refreshed = true;
+                wipe();
+                continue;
+            }
+            wipe();
+            if (g.status == 401 && refreshed)
+                return failure(errc::invalid_credentials, "upstream " + options_.name + " refused the refreshed credential (401)");
+            return response{g.status, std::move(g.body), std::move(g.content_type)};
         }
-        return failure(errc::invalid_credentials, "upstream " + options_.name + " refused the refreshed credential (401)");
     }
 
 private:
+    /// The upstream's last DPoP nonce (RFC 9449 §9), shared by copies of the client.
+    class nonce_cell {
+    public:
+        std::string get() const {
+            std::lock_guard lock(mutex_);
+            return value_;
+        }
+        void set(std::string v) {
+            std::lock_guard lock(mutex_);
+            value_ = std::move(v);
+        }
+
+    private:
+        mutable std::mutex mutex_;
+        std::string value_;
+    };
     client() = default;
     client_options options_;
     std::shared_ptr<credential> credential_;
+    std::shared_ptr<nonce_cell> nonce_ = std::make_shared<nonce_cell>();
 };
 
 } // namespace warden::upstream

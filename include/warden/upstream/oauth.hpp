@@ -33,6 +33,7 @@
 #include <warden/crypto/aead.hpp>
 #include <warden/crypto/base64.hpp>
 #include <warden/crypto/digest.hpp>
+#include <warden/crypto/signing_key.hpp>
 #include <warden/detail/ascii.hpp>
 #include <warden/detail/http_fetch.hpp>
 #include <warden/detail/strict_json.hpp>
@@ -90,6 +91,11 @@ struct oauth_client_settings {
     /// tokens are sealed (AES-256-GCM, as storage::encrypted_file seals records) under the
     /// key in this credential (base64 of 32 random bytes; declare it), and opened with it or
     /// with the one it replaces. Without it such a store is refused.
+    /// DPoP (RFC 9449): each login makes a new P-256 key for the tenant, kept sealed with
+    /// the tokens it binds; every token request and every API request carries a proof
+    /// signed with it, and a server's `use_dpop_nonce` is answered by one retry with its
+    /// nonce. The tokens are then worthless without the key.
+    bool dpop = false;
     std::string token_key_variable = "WARDEN_STORAGE_KEY";
     std::string previous_token_key_variable = "WARDEN_STORAGE_KEY_PREVIOUS";
 };
@@ -103,9 +109,11 @@ struct token_set {
     std::int64_t expires_at = 0; ///< unix seconds; 0: unknown
     bool needs_login = false;
     std::string reason{};        ///< why a login is needed (no secrets)
+    std::string dpop_key{};      ///< the private JWK the tokens are bound to (DPoP), if any
     ~token_set() {
         crypto::cleanse(access_token.data(), access_token.size());
         crypto::cleanse(refresh_token.data(), refresh_token.size());
+        crypto::cleanse(dpop_key.data(), dpop_key.size());
     }
     token_set() = default;
     token_set(const token_set&) = default;
@@ -114,6 +122,7 @@ struct token_set {
     std::string serialize() const {
         boost::json::object o{{"access_token", access_token}, {"refresh_token", refresh_token}, {"scope", scope},
                               {"expires_at", expires_at}, {"needs_login", needs_login}, {"reason", reason}};
+        if (!dpop_key.empty()) o.emplace("dpop_key", dpop_key);
         return boost::json::serialize(o);
     }
     static std::optional<token_set> parse(std::string_view text) {
@@ -128,6 +137,7 @@ struct token_set {
         str("refresh_token", t.refresh_token);
         str("scope", t.scope);
         str("reason", t.reason);
+        str("dpop_key", t.dpop_key);
         if (auto* p = o.if_contains("expires_at"); p && p->is_int64()) t.expires_at = p->as_int64();
         if (auto* p = o.if_contains("needs_login"); p && p->is_bool()) t.needs_login = p->as_bool();
         return t;
@@ -231,6 +241,36 @@ public:
         return fresh_token(tenant, std::string(rejected));
     }
 
+    /// The `Authorization` value and, with DPoP, the `DPoP` proof for one request to `url`
+    /// with `method`: "Bearer <token>" and nothing, or "DPoP <token>" and a proof signed with
+    /// the tenant's key (`nonce`: the one the upstream asked for). `rejected`: the token the
+    /// upstream just refused (then a refreshed one), or empty.
+    result<std::pair<std::string, std::string>> authorization(std::string_view tenant, std::string_view rejected,
+                                                              std::string_view method, std::string_view url,
+                                                              std::string_view nonce = {}) {
+        auto t = rejected.empty() ? access_token(tenant) : refresh_after_rejection(tenant, rejected);
+        if (!t) return t.error();
+        std::string token = std::move(t).value();
+        if (!settings_.dpop) {
+            std::string value = "Bearer " + token;
+            crypto::cleanse(token.data(), token.size());
+            return std::pair{std::move(value), std::string()};
+        }
+        // The key of the stored set this token belongs to (a refresh keeps the key; a new
+        // login replaces both, and a proof with the old key is then refused and retried).
+        auto cur = load(tenant);
+        if (!cur) return cur.error();
+        if (!cur.value() || cur.value()->set.dpop_key.empty())
+            return login_needed(tenant, "the stored tokens have no DPoP key");
+        auto key = crypto::ec_signing_key::from_jwk(cur.value()->set.dpop_key);
+        if (!key) return failure(errc::storage_error, "upstream " + settings_.name + ": the stored DPoP key: " + key.error().message());
+        auto proof = crypto::dpop_proof(key.value(), method, url, token, nonce);
+        if (!proof) return proof.error();
+        std::string value = "DPoP " + token;
+        crypto::cleanse(token.data(), token.size());
+        return std::pair{std::move(value), std::move(proof).value()};
+    }
+
     /// Starts a login: the URL to open and what to keep for `complete_login`.
     result<authorization_request> begin_login(std::string redirect_uri) const {
         if (auto r = check_redirect_uri(redirect_uri); !r) return r.error();
@@ -265,8 +305,15 @@ public:
         std::string body = "grant_type=authorization_code&code=" + warden::detail::form_encode(code) +
                            "&redirect_uri=" + warden::detail::form_encode(a.redirect_uri) +
                            "&code_verifier=" + warden::detail::form_encode(a.verifier);
-        auto t = token_request(std::move(body), nullptr);
+        std::optional<crypto::ec_signing_key> key;
+        if (settings_.dpop) { // a new grant, a new key
+            auto k = crypto::ec_signing_key::generate();
+            if (!k) return k.error();
+            key = std::move(k).value();
+        }
+        auto t = token_request(std::move(body), nullptr, key ? &*key : nullptr);
         if (!t) return t.error();
+        if (key) t.value().dpop_key = key->private_jwk();
         if (t.value().refresh_token.empty() && log_)
             log_->warn("upstream " + settings_.name + ": the authorization server issued no refresh token; a new login "
                        "will be needed when the access token expires");
@@ -546,7 +593,14 @@ private:
         std::string body = "grant_type=refresh_token&refresh_token=" + warden::detail::form_encode(c.set.refresh_token);
         ++refreshes_;
         bool invalid_grant = false;
-        auto t = token_request(std::move(body), &invalid_grant);
+        std::optional<crypto::ec_signing_key> key;
+        if (settings_.dpop) { // the refresh token is bound to the key the login made
+            if (c.set.dpop_key.empty()) return mark_login_needed(tenant, c, "the stored tokens have no DPoP key");
+            auto k = crypto::ec_signing_key::from_jwk(c.set.dpop_key);
+            if (!k) return mark_login_needed(tenant, c, "the stored DPoP key is damaged");
+            key = std::move(k).value();
+        }
+        auto t = token_request(std::move(body), &invalid_grant, key ? &*key : nullptr);
         metrics::global().token_refreshes.with({t ? "ok" : invalid_grant ? "invalid_grant" : "failed"}).inc();
         if (!t) {
             if (invalid_grant) return mark_login_needed(tenant, c, "the refresh token was refused: invalid_grant");
@@ -559,6 +613,7 @@ private:
         auto& next = t.value();
         if (next.refresh_token.empty()) next.refresh_token = c.set.refresh_token; // no rotation: keep the old one
         if (next.scope.empty()) next.scope = c.set.scope;
+        next.dpop_key = c.set.dpop_key;
         // Stored before anyone uses the new access token: the rotated refresh token is safe.
         auto sealed = seal(tenant, next.serialize());
         if (!sealed) return sealed.error();
@@ -593,15 +648,36 @@ private:
         return login_needed(tenant, why);
     }
 
-    /// POSTs to the token endpoint and reads a token response (RFC 6749 §5).
-    result<token_set> token_request(std::string body, bool* invalid_grant) {
+    /// POSTs to the token endpoint and reads a token response (RFC 6749 §5); with `key`, a
+    /// DPoP proof goes along (and once more with the server's nonce, if it asks for one).
+    result<token_set> token_request(std::string body, bool* invalid_grant, const crypto::ec_signing_key* key = nullptr) {
         warden::detail::request_parts parts;
         if (client_auth_.empty()) body += "&client_id=" + warden::detail::form_encode(settings_.client_id);
         else parts.headers.emplace_back("Authorization", client_auth_);
         if (!settings_.resource.empty()) body += "&resource=" + warden::detail::form_encode(settings_.resource);
         parts.body = std::move(body);
         parts.content_type = "application/x-www-form-urlencoded";
-        auto got = warden::detail::http_request(settings_.token_endpoint, settings_.fetch, parts);
+        result<warden::detail::fetched> got = failure(errc::internal_error, "no request");
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            if (key) {
+                std::string nonce;
+                {
+                    std::lock_guard lock(nonce_mutex_);
+                    nonce = as_nonce_;
+                }
+                auto proof = crypto::dpop_proof(*key, "POST", settings_.token_endpoint, {}, nonce);
+                if (!proof) return proof.error();
+                std::erase_if(parts.headers, [](const auto& h) { return h.first == "DPoP"; });
+                parts.headers.emplace_back("DPoP", std::move(proof).value());
+            }
+            got = warden::detail::http_request(settings_.token_endpoint, settings_.fetch, parts);
+            if (!got || !key || got.value().dpop_nonce.empty()) break;
+            {
+                std::lock_guard lock(nonce_mutex_);
+                as_nonce_ = got.value().dpop_nonce; // the next proof carries it
+            }
+            if (got.value().status != 400 || got.value().body.find("use_dpop_nonce") == std::string::npos) break;
+        }
         crypto::cleanse(parts.body.data(), parts.body.size());
         if (!got) return got.error();
         auto doc = warden::detail::parse_strict_json(got.value().body);
@@ -622,9 +698,11 @@ private:
         token_set t;
         auto* access = o.if_contains("access_token");
         auto* type = o.if_contains("token_type");
+        const std::string_view want = key ? "dpop" : "bearer";
         if (!access || !access->is_string() || access->as_string().empty() || !type || !type->is_string() ||
-            warden::detail::lower_ascii(type->as_string()) != "bearer")
-            return failure(errc::client_error, "the token response lacks a bearer access_token");
+            warden::detail::lower_ascii(type->as_string()) != want)
+            return failure(errc::client_error, key ? "the token response lacks a DPoP-bound access_token (token_type DPoP)"
+                                                   : "the token response lacks a bearer access_token");
         t.access_token = std::string(access->as_string());
         if (auto* r = o.if_contains("refresh_token"); r && r->is_string()) t.refresh_token = std::string(r->as_string());
         if (auto* s = o.if_contains("scope"); s && s->is_string()) t.scope = std::string(s->as_string());
@@ -674,6 +752,8 @@ private:
     std::string client_auth_;
     std::string owner_;
     std::atomic<std::uint64_t> refreshes_{0};
+    std::mutex nonce_mutex_;
+    std::string as_nonce_; ///< the authorization server's last DPoP nonce
     std::mutex flights_mutex_;
     std::map<std::string, std::shared_ptr<flight>, std::less<>> flights_;
 };

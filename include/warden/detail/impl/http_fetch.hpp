@@ -176,6 +176,7 @@ WARDEN_DECL result<fetched> http_request(const std::string& url, const fetch_opt
         if (auto cc = m.find(http::field::cache_control); cc != m.end()) f.max_age = cache_max_age(cc->value());
         if (auto ct = m.find(http::field::content_type); ct != m.end()) f.content_type = std::string(ct->value());
         if (auto wa = m.find(http::field::www_authenticate); wa != m.end()) f.www_authenticate = std::string(wa->value());
+        if (auto dn = m.find("DPoP-Nonce"); dn != m.end() && dn->value().size() <= 512) f.dpop_nonce = std::string(dn->value());
         f.body = std::move(m.body());
         outcome = std::move(f);
     };
