@@ -11,6 +11,7 @@
 #include <warden/warden.hpp>
 #include <warden/auth/oauth_resource_server.hpp>
 #include <warden/transport/streamable_http.hpp>
+#include <warden/upstream/exchange.hpp>
 
 #include <boost/describe/class.hpp>
 
@@ -104,6 +105,7 @@ int main(int argc, char** argv) {
     const w::variable vars[] = {
         {"REDIS_URL", "redis://host:port[/db] (or rediss://): one of several instances sharing this Redis", false, false},
         {"REDIS_PASSWORD", "the Redis password, when REDIS_URL is set and Redis has one", false, true},
+        {"OAUTH_EXCHANGE_SECRET", "the client secret for token exchange (OAUTH_EXCHANGE_TOKEN_ENDPOINT)", false, true},
     };
     w::settings settings;
     w::command_line cl;
@@ -146,11 +148,56 @@ int main(int argc, char** argv) {
     // DPoP nonces (RFC 9449 §9), keyed by OAUTH_DPOP_NONCE_KEY when instances share them.
     o.dpop_nonce = env("OAUTH_DPOP_NONCE") == "1";
     if (!env("OAUTH_DPOP_NONCE_KEY").empty()) o.dpop_nonce_credential = "OAUTH_DPOP_NONCE_KEY";
+    // Token exchange (RFC 8693): the billing_identity tool acts for the caller at another API
+    // with a token the authorization server exchanges for the caller's, which the tool never sees.
+    const std::string exchange_endpoint = env("OAUTH_EXCHANGE_TOKEN_ENDPOINT");
+    o.keep_token_for_exchange = !exchange_endpoint.empty();
     const std::string redis_url = env("REDIS_URL");
     if (!redis_url.empty()) settings.storage.redis_url = redis_url;
 
     const auto serve = [&]<class Definition>(std::type_identity<Definition>) {
         w::server<Definition> server{{.name = "warden-oauth-notes", .version = w::version_string}, settings};
+        if (!exchange_endpoint.empty()) {
+            if (auto loaded = server.load_credentials(); !loaded) {
+                std::cerr << "oauth_resource_server: " << loaded.error().message() << "\n";
+                return w::exit_config_error;
+            }
+            w::upstream::token_exchange_settings x;
+            x.name = "billing";
+            x.token_endpoint = exchange_endpoint;
+            x.client_id = env("OAUTH_EXCHANGE_CLIENT_ID");
+            x.client_secret_variable = "OAUTH_EXCHANGE_SECRET";
+            x.audience = env("OAUTH_EXCHANGE_AUDIENCE");
+            x.scopes = words(env("OAUTH_EXCHANGE_SCOPE"));
+            if (auto g = env("OAUTH_EXCHANGE_GRANT"); !g.empty()) x.grant = g;
+            x.fetch.ca_file = env("OAUTH_JWKS_CA_FILE");
+            x.fetch.timeout = std::chrono::seconds(5);
+            std::shared_ptr<w::upstream::token_exchange> billing;
+            try {
+                billing = std::make_shared<w::upstream::token_exchange>(std::move(x), server.credentials());
+            } catch (const std::invalid_argument& e) {
+                std::cerr << "oauth_resource_server: " << e.what() << "\n";
+                return w::exit_config_error;
+            }
+            // What the billing API would learn about the caller: the exchanged token's claims
+            // (never a token, neither the caller's nor the exchanged one).
+            server.tool(w::tool_spec{.name = "billing_identity", .description = "Who billing would see, acting for you"},
+                        [billing](w::call_context& ctx) {
+                            if (!ctx.caller().delegation) return w::tool_result::error("no token to exchange");
+                            auto t = billing->token_for(*ctx.caller().delegation);
+                            if (!t) return w::tool_result::error(t.error().message());
+                            const auto& token = t.value();
+                            const auto a = token.find('.'), b = token.find('.', a + 1);
+                            auto claims = w::crypto::base64url_decode(token.substr(a + 1, b - a - 1));
+                            if (a == std::string::npos || b == std::string::npos || !claims)
+                                return w::tool_result::error("billing's token is not a JWT");
+                            auto j = boost::json::parse(claims.value()).as_object();
+                            boost::json::object shown;
+                            for (const char* k : {"sub", "aud", "act", "scope"})
+                                if (auto* v = j.if_contains(k)) shown.emplace(k, *v);
+                            return w::tool_result::text(boost::json::serialize(shown));
+                        });
+        }
         auto notes = std::make_shared<std::vector<std::string>>();
         auto lock = std::make_shared<std::mutex>();
         server.tool(w::tool_spec{.name = "whoami", .description = "Who the token says you are"},

@@ -8,16 +8,11 @@ set -uo pipefail
 server=$(realpath "$1") redis=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 node="${WARDEN_NPM_DIR:?}/node_modules/.bin/node"
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
 source "$here/ports.sh"
 source "$here/test_pki.sh"
+start_workspace
 ports=$(pick_ports 2) || { echo "no free port"; exit 1; }
 read -r redis_port as_port <<<"$ports"
-test_ca "$work" || { echo "openssl failed"; exit 1; }
-export NODE_EXTRA_CA_CERTS=$work/ca.pem
 export REDIS_PASSWORD=$(openssl rand -hex 20) OAUTH_DPOP_NONCE_KEY=$(openssl rand -hex 32) AS_SECRET=$(openssl rand -hex 16)
 "$redis" --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$REDIS_PASSWORD" \
   --dir "$work" --protected-mode no --loglevel warning >/dev/null 2>&1 &

@@ -11,6 +11,10 @@
 // "warden-upstream" that gets rotating refresh tokens (a reused one revokes the grant);
 // OIDC_AS_ACCESS_TTL sets the access token lifetime (default 600 s); GET /test/stats
 // counts refresh_token grants.
+// Token exchange (RFC 8693) for the client "machine": a JWT access token this server
+// issued (for RESOURCE, unexpired) is exchanged for one with audience
+// https://billing.example.test, `act` naming the client; another audience is invalid_target,
+// a bad subject token invalid_grant; /test/stats counts exchanges.
 // With OIDC_AS_SHAPES=1, a JWT access token for a resource indicator ending in
 // /shape/<profile> is reshaped as that provider issues its tokens (token_shapes.mjs).
 import crypto from 'node:crypto';
@@ -31,6 +35,7 @@ if (!fs.existsSync(keyFile)) {
 const signing = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
 const resourceScopes = 'notes:read notes:write';
 
+const exchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const { reshape } = process.env.OIDC_AS_SHAPES
   ? await import(pathToFileURL(path.join(path.dirname(new URL(import.meta.url).pathname), 'token_shapes.mjs')).href)
   : { reshape: null };
@@ -40,7 +45,8 @@ const provider = new Provider(issuer, {
   jwks: { keys: [{ ...signing, kid: 'as-es256', alg: 'ES256', use: 'sig' }] },
   clients: [
     { client_id: 'warden-rs', client_secret: secret, grant_types: [], redirect_uris: [], response_types: [] },
-    { client_id: 'machine', client_secret: secret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
+    { client_id: 'machine', client_secret: secret, grant_types: ['client_credentials', exchangeGrant], redirect_uris: [],
+      response_types: [] },
     ...(process.env.OIDC_AS_UPSTREAM_SECRET ? [{
       client_id: 'warden-upstream', client_secret: process.env.OIDC_AS_UPSTREAM_SECRET,
       grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
@@ -88,7 +94,33 @@ const provider = new Provider(issuer, {
   },
 });
 provider.on('server_error', (ctx, err) => console.error('oidc-provider:', err));
-const stats = { refreshes: 0, refreshErrors: 0 };
+const stats = { refreshes: 0, refreshErrors: 0, exchanges: 0 };
+const b64 = (x) => Buffer.from(x).toString('base64url');
+provider.registerGrantType(exchangeGrant, async (ctx) => {
+  const { subject_token: subject, subject_token_type: type, audience, scope } = ctx.oidc.params;
+  const refuse = (error) => { ctx.status = 400; ctx.body = { error }; };
+  if (type !== 'urn:ietf:params:oauth:token-type:access_token' || !subject) return refuse('invalid_request');
+  const [h, p, s] = subject.split('.');
+  const pub = crypto.createPublicKey({ key: { kty: signing.kty, crv: signing.crv, x: signing.x, y: signing.y }, format: 'jwk' });
+  let claims;
+  try {
+    if (!crypto.verify('sha256', Buffer.from(`${h}.${p}`), { key: pub, dsaEncoding: 'ieee-p1363' }, Buffer.from(s ?? '', 'base64url')))
+      return refuse('invalid_grant');
+    claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+  } catch { return refuse('invalid_grant'); }
+  const now = Math.floor(Date.now() / 1000);
+  if (claims.iss !== issuer || claims.aud !== resource || !(claims.exp > now)) return refuse('invalid_grant');
+  if (audience !== 'https://billing.example.test') return refuse('invalid_target');
+  stats.exchanges++;
+  const header = { alg: 'ES256', typ: 'at+jwt', kid: 'as-es256' };
+  const body = { iss: issuer, sub: claims.sub, aud: audience, act: { sub: ctx.oidc.client.clientId }, client_id: ctx.oidc.client.clientId,
+                 scope: scope ?? 'billing:read', iat: now, exp: now + 300, jti: crypto.randomUUID() };
+  const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(body))}`;
+  const key = crypto.createPrivateKey({ key: signing, format: 'jwk' });
+  const sig = crypto.sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
+  ctx.body = { access_token: `${input}.${b64(sig)}`, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+               token_type: 'Bearer', expires_in: 300 };
+}, ['subject_token', 'subject_token_type', 'audience', 'requested_token_type', 'scope']);
 provider.on('grant.success', (ctx) => { if (ctx.oidc.params?.grant_type === 'refresh_token') stats.refreshes++; });
 provider.on('grant.error', (ctx) => { if (ctx.oidc.params?.grant_type === 'refresh_token') stats.refreshErrors++; });
 

@@ -37,3 +37,13 @@ CONF
   "$nginx" -p "$work" -e "$work/nginx-error.log" -c "$work/nginx.conf" || { cat "$work/nginx-error.log"; return 1; }
 }
 stop_nginx() { [ -f "$1/nginx.pid" ] && kill -QUIT "$(cat "$1/nginx.pid")" 2>/dev/null; }
+
+# `start_workspace`: `work`, a temporary folder removed at exit (when every pid in `pids` is
+# killed), holding a test CA and server certificate (test_ca) that Node trusts.
+start_workspace() {
+  work=$(mktemp -d)
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+  test_ca "$work" || { echo "openssl failed"; exit 1; }
+  export NODE_EXTRA_CA_CERTS=$work/ca.pem
+}

@@ -42,6 +42,7 @@
 #include <warden/auth/scheme.hpp>
 #include <warden/auth/settings.hpp>
 #include <warden/credentials/credential_set.hpp>
+#include <warden/delegation.hpp>
 #include <warden/crypto/base64.hpp>
 #include <warden/crypto/digest.hpp>
 #include <warden/crypto/jwk.hpp>
@@ -147,9 +148,19 @@ public:
     static bool presents(const http_request_view& r) { return presents_authorization(r, "Bearer"); }
 
     gate_result authenticate(const http_request_view& r) const {
+        std::string_view token;
+        gate_result g = authenticate(r, token);
+        if (auto* p = std::get_if<principal>(&g); p && settings_->keep_token_for_exchange) {
+            p->delegation = delegated_token::seal(token, p->issuer, p->subject);
+            if (!p->delegation) return challenge{503, "", "temporarily_unavailable", "the token cannot be kept for exchange"};
+        }
+        return g;
+    }
+
+    /// `authenticate`, telling where the presented token is (`token`, a view into `r`).
+    gate_result authenticate(const http_request_view& r, std::string_view& token) const {
         const auto now = std::chrono::system_clock::now();
         std::optional<dpop_proof> proof;
-        std::string_view token;
         if (dpop_ && presents_authorization(r, "DPoP")) {
             auto read = dpop_token(r, now);
             if (auto* refused = std::get_if<challenge>(&read)) return std::move(*refused);

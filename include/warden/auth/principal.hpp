@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -16,6 +17,8 @@
 #include <vector>
 
 namespace warden {
+
+class delegated_token; // warden/delegation.hpp
 
 struct principal {
     std::string subject{};             ///< who: a user id, a key name, "local-user:<uid>"
@@ -37,6 +40,10 @@ struct principal {
     // Where the proof came from, for the audit log: not part of the identity.
     std::string address{};             ///< the client address of the request that proved it
     std::string request_id{};          ///< warden's id of that HTTP request (X-Request-Id)
+    /// The token this request presented, sealed, when the auth scheme keeps it for token
+    /// exchange (`oauth_settings::keep_token_for_exchange`): an opaque capability that only
+    /// `upstream::token_exchange` can spend, and nothing can read (warden/delegation.hpp).
+    std::shared_ptr<const delegated_token> delegation{};
 
     bool has_scope(std::string_view scope) const {
         return unrestricted || std::find(scopes.begin(), scopes.end(), scope) != scopes.end();

@@ -159,6 +159,10 @@ struct oauth_settings {
     /// Accepts tokens issued for any resource: a token stolen from another service then
     /// works here. Off unless you set this, and logged loudly at start-up when on.
     bool accept_any_audience_allowing_token_replay = false;
+    /// Keeps each accepted token, sealed, in `principal::delegation`, so that a handler can
+    /// have it exchanged (`upstream::token_exchange`, RFC 8693) for a token of an upstream
+    /// API, never forwarding it and never able to read it.
+    bool keep_token_for_exchange = false;
     std::size_t verified_token_cache = 10'000;      ///< entries; 0: verify every request
     std::string jwks_ca_file{};                      ///< PEM CAs for fetching keys, instead of the system's
     std::chrono::seconds jwks_refetch_interval{10};  ///< at most one early refetch (unknown kid) per this
