@@ -20,14 +20,17 @@ resource=https://mcp.example.test/mcp
   "$work/as-signing.json" >"$work/as.log" 2>&1 &
 pids+=($!)
 wait_port "$as_port" oidc-provider || { cat "$work/as.log"; exit 1; }
-declare -A endpoint=([ok]="https://127.0.0.1:$as_port/token" [refused]="https://127.0.0.1:$as_port/token"
-                     [down]="https://127.0.0.1:$dead_port/token")
-declare -A audience=([ok]=https://billing.example.test [refused]=https://elsewhere.example.test [down]=https://billing.example.test)
+as=https://127.0.0.1:$as_port billing=https://billing.example.test
+declare -A endpoint=([ok]=$as/token [refused]=$as/token [down]=https://127.0.0.1:$dead_port/token [short]=$as/token [obo]=$as/token)
+declare -A audience=([ok]=$billing [refused]=https://elsewhere.example.test [down]=$billing [short]=$billing [obo]=)
+declare -A scope=([ok]=billing:read [refused]=billing:read [down]=billing:read [short]="billing:read short" [obo]=billing:read)
+declare -A grant=([ok]=token-exchange [refused]=token-exchange [down]=token-exchange [short]=token-exchange [obo]=jwt-bearer)
+names="ok refused down short obo"
 urls=()
-for name in ok refused down; do
-  MCP_RESOURCE=$resource OAUTH_ISSUER=https://127.0.0.1:$as_port OAUTH_DISCOVER=1 OAUTH_JWKS_CA_FILE=$work/ca.pem \
-    OAUTH_EXCHANGE_TOKEN_ENDPOINT=${endpoint[$name]} OAUTH_EXCHANGE_CLIENT_ID=machine \
-    OAUTH_EXCHANGE_AUDIENCE=${audience[$name]} OAUTH_EXCHANGE_SCOPE=billing:read \
+for name in $names; do
+  MCP_RESOURCE=$resource OAUTH_ISSUER=$as OAUTH_DISCOVER=1 OAUTH_JWKS_CA_FILE=$work/ca.pem \
+    OAUTH_EXCHANGE_TOKEN_ENDPOINT=${endpoint[$name]} OAUTH_EXCHANGE_CLIENT_ID=machine OAUTH_EXCHANGE_GRANT=${grant[$name]} \
+    OAUTH_EXCHANGE_AUDIENCE=${audience[$name]} OAUTH_EXCHANGE_SCOPE="${scope[$name]}" \
     "$server" --listen 127.0.0.1:0 2>"$work/$name.log" &
   pids+=($!)
   url=$(listening_url "$work/$name.log" $!) || exit 1
@@ -38,7 +41,7 @@ status=0
   "$work/tokens.txt" || status=1
 while read -r t; do
   [ -z "$t" ] && continue
-  if grep -qF -- "$t" "$work"/ok.log "$work"/refused.log "$work"/down.log; then echo "not ok - a token reached a log"; status=1; break; fi
+  if grep -qF -- "$t" "$work"/*.log; then echo "not ok - a token reached a log"; status=1; break; fi
 done < <(cat "$work/tokens.txt"; echo "$OAUTH_EXCHANGE_SECRET")
 [ $status = 0 ] && echo "ok - neither the caller's token nor the exchange client's secret is in a log"
 exit $status

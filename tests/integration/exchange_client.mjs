@@ -1,12 +1,12 @@
 // The billing_identity tool of three oauth_resource_server instances (exchange.sh): the
 // caller's token is exchanged, not forwarded; the exchanged token is cached per caller;
 // the AS refusing or unreachable is a tool error that says so and shows no token.
-//   node exchange_client.mjs AS_ORIGIN SECRET RESOURCE URL_OK URL_REFUSED URL_DOWN TOKENS_FILE
+//   node exchange_client.mjs AS_ORIGIN SECRET RESOURCE URL_OK URL_REFUSED URL_DOWN URL_SHORT URL_OBO TOKENS_FILE
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { runner, sdk } from './harness.mjs';
 
-const [as, secret, resource, urlOk, urlRefused, urlDown, tokensFile] = process.argv.slice(2);
+const [as, secret, resource, urlOk, urlRefused, urlDown, urlShort, urlObo, tokensFile] = process.argv.slice(2);
 const { Client } = await sdk('client/index.js');
 const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
 const { check, finish } = runner(90_000);
@@ -44,6 +44,20 @@ await check('the exchanged token is cached for the caller: a second call asks th
   const before = (await stats()).exchanges;
   assert.ok(!(await call(urlOk)).isError);
   assert.equal((await stats()).exchanges, before);
+});
+await check('a token that expires within refresh_ahead (30 s) is not reused: each call exchanges again', async () => {
+  const before = (await stats()).exchanges;
+  for (let i = 0; i < 2; ++i) assert.ok(!(await call(urlShort)).isError);
+  assert.equal((await stats()).exchanges, before + 2);
+});
+await check('the JWT-bearer on-behalf-of grant (Entra\'s form) gets the same', async () => {
+  const before = (await stats()).obo;
+  const r0 = await call(urlObo);
+  assert.ok(!r0.isError, r0.text);
+  assert.equal((await stats()).obo, before + 1);
+  const who = JSON.parse(r0.text);
+  assert.equal(who.aud, 'https://billing.example.test');
+  assert.equal(who.sub, 'machine');
 });
 await check('the AS refusing the exchange is a tool error naming the refusal', async () => {
   const r2 = await call(urlRefused);

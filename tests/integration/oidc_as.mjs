@@ -14,7 +14,9 @@
 // Token exchange (RFC 8693) for the client "machine": a JWT access token this server
 // issued (for RESOURCE, unexpired) is exchanged for one with audience
 // https://billing.example.test, `act` naming the client; another audience is invalid_target,
-// a bad subject token invalid_grant; /test/stats counts exchanges.
+// a bad subject token invalid_grant; /test/stats counts exchanges. The same through the
+// JWT-bearer grant with requested_token_use=on_behalf_of (Entra's form: no audience, the
+// scope names the API). The scope "short" makes the exchanged token live 10 s.
 // With OIDC_AS_SHAPES=1, a JWT access token for a resource indicator ending in
 // /shape/<profile> is reshaped as that provider issues its tokens (token_shapes.mjs).
 import crypto from 'node:crypto';
@@ -36,6 +38,7 @@ const signing = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
 const resourceScopes = 'notes:read notes:write';
 
 const exchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const oboGrant = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const { reshape } = process.env.OIDC_AS_SHAPES
   ? await import(pathToFileURL(path.join(path.dirname(new URL(import.meta.url).pathname), 'token_shapes.mjs')).href)
   : { reshape: null };
@@ -45,7 +48,7 @@ const provider = new Provider(issuer, {
   jwks: { keys: [{ ...signing, kid: 'as-es256', alg: 'ES256', use: 'sig' }] },
   clients: [
     { client_id: 'warden-rs', client_secret: secret, grant_types: [], redirect_uris: [], response_types: [] },
-    { client_id: 'machine', client_secret: secret, grant_types: ['client_credentials', exchangeGrant], redirect_uris: [],
+    { client_id: 'machine', client_secret: secret, grant_types: ['client_credentials', exchangeGrant, oboGrant], redirect_uris: [],
       response_types: [] },
     ...(process.env.OIDC_AS_UPSTREAM_SECRET ? [{
       client_id: 'warden-upstream', client_secret: process.env.OIDC_AS_UPSTREAM_SECRET,
@@ -94,12 +97,17 @@ const provider = new Provider(issuer, {
   },
 });
 provider.on('server_error', (ctx, err) => console.error('oidc-provider:', err));
-const stats = { refreshes: 0, refreshErrors: 0, exchanges: 0 };
+const stats = { refreshes: 0, refreshErrors: 0, exchanges: 0, obo: 0 };
 const b64 = (x) => Buffer.from(x).toString('base64url');
-provider.registerGrantType(exchangeGrant, async (ctx) => {
-  const { subject_token: subject, subject_token_type: type, audience, scope } = ctx.oidc.params;
+const exchange = (obo) => async (ctx) => {
+  const params = ctx.oidc.params;
+  const subject = obo ? params.assertion : params.subject_token;
+  const scope = params.scope;
+  const audience = obo ? 'https://billing.example.test' : params.audience;
   const refuse = (error) => { ctx.status = 400; ctx.body = { error }; };
-  if (type !== 'urn:ietf:params:oauth:token-type:access_token' || !subject) return refuse('invalid_request');
+  if (obo ? params.requested_token_use !== 'on_behalf_of'
+          : params.subject_token_type !== 'urn:ietf:params:oauth:token-type:access_token') return refuse('invalid_request');
+  if (!subject) return refuse('invalid_request');
   const [h, p, s] = subject.split('.');
   const pub = crypto.createPublicKey({ key: { kty: signing.kty, crv: signing.crv, x: signing.x, y: signing.y }, format: 'jwk' });
   let claims;
@@ -111,16 +119,20 @@ provider.registerGrantType(exchangeGrant, async (ctx) => {
   const now = Math.floor(Date.now() / 1000);
   if (claims.iss !== issuer || claims.aud !== resource || !(claims.exp > now)) return refuse('invalid_grant');
   if (audience !== 'https://billing.example.test') return refuse('invalid_target');
-  stats.exchanges++;
+  if (obo) stats.obo++;
+  else stats.exchanges++;
   const header = { alg: 'ES256', typ: 'at+jwt', kid: 'as-es256' };
+  const ttl = (scope ?? '').split(' ').includes('short') ? 10 : 300;
   const body = { iss: issuer, sub: claims.sub, aud: audience, act: { sub: ctx.oidc.client.clientId }, client_id: ctx.oidc.client.clientId,
-                 scope: scope ?? 'billing:read', iat: now, exp: now + 300, jti: crypto.randomUUID() };
+                 scope: scope ?? 'billing:read', iat: now, exp: now + ttl, jti: crypto.randomUUID(), ...(obo ? { grant: 'obo' } : {}) };
   const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(body))}`;
   const key = crypto.createPrivateKey({ key: signing, format: 'jwk' });
   const sig = crypto.sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
   ctx.body = { access_token: `${input}.${b64(sig)}`, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-               token_type: 'Bearer', expires_in: 300 };
-}, ['subject_token', 'subject_token_type', 'audience', 'requested_token_type', 'scope']);
+               token_type: 'Bearer', expires_in: ttl };
+};
+provider.registerGrantType(exchangeGrant, exchange(false), ['subject_token', 'subject_token_type', 'audience', 'requested_token_type', 'scope']);
+provider.registerGrantType(oboGrant, exchange(true), ['assertion', 'requested_token_use', 'scope']);
 provider.on('grant.success', (ctx) => { if (ctx.oidc.params?.grant_type === 'refresh_token') stats.refreshes++; });
 provider.on('grant.error', (ctx) => { if (ctx.oidc.params?.grant_type === 'refresh_token') stats.refreshErrors++; });
 
