@@ -11,8 +11,9 @@
 # Then the protocol eras side by side at 16 and 64 connections: one warden process serving
 # stateless 2026-07-28 requests (headers checked) and its session era, and the TypeScript
 # SDK 2.x's stateless handler. Then warden alone: stateful (one session), a static bearer
-# token against ES256 JWT access tokens (with and without the verified-token cache), TLS,
-# and RSS with 10 000 idle sessions.
+# token against ES256 JWT access tokens (with and without the verified-token cache), the
+# same JWT DPoP-bound with a fresh proof per request (RFC 9449), TLS, and RSS with 10 000
+# idle sessions.
 # Prints a table and writes it to benchmarks/RESULTS.md. Bounded: about 5 minutes.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -127,16 +128,24 @@ start jwt "$echo_bin" --listen 127.0.0.1:0 --stateless
 jwt_pid=$PID jwt_url=$URL
 ECHO_TOKEN_CACHE=0 start jwt_nocache "$echo_bin" --listen 127.0.0.1:0 --stateless
 nocache_pid=$PID nocache_url=$URL
+ECHO_DPOP=1 start dpop "$echo_bin" --listen 127.0.0.1:0 --stateless
+dpop_pid=$PID dpop_url=$URL
 unset ECHO_ISSUER ECHO_RESOURCE ECHO_JWKS
+# Each DPoP run gets fresh proofs (one per request, iat now): enough for 30 000 req/s.
+proofs() { "$node" benchmarks/dpop_proofs.mjs "$work/as" https://as.bench.test http://127.0.0.1/mcp $((30000 * secs)) \
+             "$work/dpop_token" "$work/proofs"; }
 BEARER_TOKEN=$token warm "$bearer_url"; BEARER_TOKEN=$jwt warm "$jwt_url"; BEARER_TOKEN=$jwt warm "$nocache_url"
+proofs; DPOP_PROOFS=$work/proofs BEARER_TOKEN=$(cat "$work/dpop_token") warm "$dpop_url"
 for run in 1 2 3; do
   echo "bearer 64 $(BEARER_TOKEN=$token measure "$bearer_pid" "$bearer_url" 64)" >>"$extra"
   echo "jwt 64 $(BEARER_TOKEN=$jwt measure "$jwt_pid" "$jwt_url" 64)" >>"$extra"
   echo "jwt_nocache 64 $(BEARER_TOKEN=$jwt measure "$nocache_pid" "$nocache_url" 64)" >>"$extra"
+  proofs
+  echo "dpop 64 $(DPOP_PROOFS=$work/proofs BEARER_TOKEN=$(cat "$work/dpop_token") measure "$dpop_pid" "$dpop_url" 64)" >>"$extra"
   echo "floor 64 $(BEARER_TOKEN=$token measure "$floor_pid" "$floor_url" 64)" >>"$extra"
 done
-kill "$bearer_pid" "$jwt_pid" "$nocache_pid" "$floor_pid"
-wait "$bearer_pid" "$jwt_pid" "$nocache_pid" "$floor_pid" 2>/dev/null || true
+kill "$bearer_pid" "$jwt_pid" "$nocache_pid" "$dpop_pid" "$floor_pid"
+wait "$bearer_pid" "$jwt_pid" "$nocache_pid" "$dpop_pid" "$floor_pid" 2>/dev/null || true
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
   -subj "/CN=127.0.0.1" 2>/dev/null
@@ -173,17 +182,20 @@ table=$work/table
   echo
   echo "| warden mode (64 connections) | req/s (median) | req/s (range) | p50 ms | p99 ms | RSS MB | CPU % | errors |"
   echo "|---|---|---|---|---|---|---|---|"
-  for s in stateful bearer jwt jwt_nocache tls; do summarize "$extra" "$s" 64; done |
+  for s in stateful bearer jwt jwt_nocache dpop tls; do summarize "$extra" "$s" 64; done |
     awk -F'|' '{ name = "stateful, one session";
                  if ($1 == "tls") name = "stateless over TLS (keep-alive)";
                  if ($1 == "bearer") name = "stateless, static bearer token (auth::bearer)";
                  if ($1 == "jwt") name = "stateless, ES256 JWT access token (auth::oauth_resource_server)";
                  if ($1 == "jwt_nocache") name = "stateless, ES256 JWT, verified-token cache off";
+                 if ($1 == "dpop") name = "stateless, DPoP-bound ES256 JWT, a new ES256 proof per request (auth::dpop_resource_server)";
                  printf "| %s | %s | %s | %.2f | %.2f | %s | %s | %s |\n", name, $3, $4, $5, $6, $7, $8, $9 }'
   b=$(summarize "$extra" bearer 64 | cut -d'|' -f3)
   j=$(summarize "$extra" jwt 64 | cut -d'|' -f3)
   f=$(summarize "$extra" floor 64 | cut -d'|' -f3)
-  awk -v b="$b" -v j="$j" -v f="$f" 'BEGIN { printf "\nJWT access token vs static bearer token (median req/s): %.0f%%\n", 100 * j / b;
+  d=$(summarize "$extra" dpop 64 | cut -d'|' -f3)
+  awk -v b="$b" -v j="$j" -v f="$f" -v d="$d" 'BEGIN { printf "\nJWT access token vs static bearer token (median req/s): %.0f%%\n", 100 * j / b;
+    printf "DPoP-bound JWT with its proof vs the JWT as a bearer token (median req/s): %.0f%%\n", 100 * d / j;
     printf "Authenticated tools/call (static bearer, audit on, to a file) vs the floor in the same loop: %.0f%% (floor %.0f req/s)\n", 100 * b / f, f }'
   echo
   echo "RSS of warden's echo with 10 000 idle sessions open: $idle_rss MB"

@@ -7,6 +7,9 @@ local counter = 0
 local session = os.getenv("MCP_SESSION_ID")
 local bearer = os.getenv("BEARER_TOKEN")
 local modern = os.getenv("MCP_ERA") == "2026"
+-- DPOP_PROOFS: a file of DPoP proofs, one per line, each used for one request; the token
+-- (BEARER_TOKEN) is then sent as Authorization: DPoP.
+local proofs = os.getenv("DPOP_PROOFS") and io.open(os.getenv("DPOP_PROOFS"), "r")
 -- MAX_REQUESTS: stop after this many responses (the soak); non-2xx answers are counted.
 local max_requests = tonumber(os.getenv("MAX_REQUESTS") or "")
 local answered, bad_status = 0, 0
@@ -19,7 +22,12 @@ request = function()
     ["MCP-Protocol-Version"] = modern and "2026-07-28" or "2025-11-25",
   }
   if session and session ~= "" then headers["Mcp-Session-Id"] = session end
-  if bearer and bearer ~= "" then headers["Authorization"] = "Bearer " .. bearer end
+  if proofs then
+    headers["Authorization"] = "DPoP " .. bearer
+    headers["DPoP"] = proofs:read("*l") or "exhausted"
+  elseif bearer and bearer ~= "" then
+    headers["Authorization"] = "Bearer " .. bearer
+  end
   local meta = ""
   if modern then
     headers["Mcp-Method"] = "tools/call"

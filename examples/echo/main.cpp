@@ -41,13 +41,14 @@ int serve(w::settings settings) {
 using bearer_http = w::server_definition<w::transport::streamable_http<w::transport::loopback>,
                                          w::credentials::env, w::auth::bearer, w::storage::memory>;
 using oauth_http = w::server_definition<w::transport::streamable_http<w::transport::loopback>,
-                                        w::credentials::env, w::auth::oauth_resource_server, w::storage::memory>;
+                                        w::credentials::env, w::auth::dpop_resource_server, w::storage::memory>;
 
 int main(int argc, char** argv) {
     const w::variable env[] = {
         {"ECHO_BEARER_TOKEN", "over HTTP on loopback: admit only callers presenting this bearer token", false, true}};
     // ECHO_ISSUER, ECHO_JWKS, ECHO_RESOURCE (not secrets): admit JWT access tokens instead;
-    // ECHO_TOKEN_CACHE=0 turns the verified-token cache off.
+    // ECHO_TOKEN_CACHE=0 turns the verified-token cache off; ECHO_DPOP=1 takes DPoP-bound
+    // tokens with their proofs too (RFC 9449).
     w::settings settings;
     w::command_line cl;
     if (auto exit = w::configure_example(argc, argv, "echo", "An MCP server with one tool, echo(text).", env, settings, cl))
@@ -60,6 +61,8 @@ int main(int argc, char** argv) {
         settings.auth.oauth.resource = std::getenv("ECHO_RESOURCE");
         settings.auth.oauth.issuers = {{.issuer = std::getenv("ECHO_ISSUER"), .jwks = std::getenv("ECHO_JWKS")}};
         if (const char* n = std::getenv("ECHO_TOKEN_CACHE")) settings.auth.oauth.verified_token_cache = std::strtoul(n, nullptr, 10);
+        if (const char* d = std::getenv("ECHO_DPOP"); d && std::string_view(d) == "1")
+            settings.auth.oauth.issuers.front().dpop = w::dpop_mode::allowed;
         return serve<oauth_http>(std::move(settings));
     }
     if (std::getenv("ECHO_BEARER_TOKEN") && cl.tls_cert.empty()) {

@@ -35,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -78,6 +79,27 @@ inline std::optional<std::string> dpop_uri(std::string_view text) {
     const std::string path(u.encoded_path());
     return out + (path.empty() ? std::string("/") : path);
 }
+
+namespace detail {
+/// The key a proof's `jwk` names, parsed and checked (crypto::parse_jwk: a point on the
+/// curve, no private members, no weak key) once per thread for the same JWK text: checking
+/// an EC point costs as much as a signature. Keyed by the whole JWK as received, so a JWK
+/// that differs in any member is parsed and checked again; the proof's signature, claims and
+/// jti are checked every time.
+inline result<std::shared_ptr<const crypto::jwk>> proof_key(const boost::json::object& jwk) {
+    thread_local std::unordered_map<std::string, std::shared_ptr<const crypto::jwk>> seen;
+    std::string text = boost::json::serialize(jwk);
+    if (auto it = seen.find(text); it != seen.end()) return it->second;
+    auto key = crypto::parse_jwk(jwk);
+    if (!key) return key.error();
+    if (key.value().kty == "oct") return failure(errc::invalid_credentials, "a symmetric key");
+    key.value().kid.clear(); // the proof has no kid: the one key must be chosen by fit
+    auto shared = std::make_shared<const crypto::jwk>(std::move(key).value());
+    if (seen.size() >= 1024) seen.clear();
+    seen.emplace(std::move(text), shared);
+    return shared;
+}
+} // namespace detail
 
 /// What a proof must match.
 struct dpop_expectations {
@@ -126,16 +148,14 @@ inline std::variant<dpop_proof, dpop_refusal> check_dpop_proof(std::string_view 
         return refuse("the DPoP proof names its key other than by jwk");
     const auto* jwk_v = h.if_contains("jwk");
     if (!jwk_v || !jwk_v->is_object()) return refuse("the DPoP proof carries no jwk");
-    auto key = crypto::parse_jwk(jwk_v->get_object());
+    auto key = detail::proof_key(jwk_v->get_object());
     if (!key) return refuse("the DPoP proof's jwk: " + key.error().message());
-    if (key.value().kty == "oct") return refuse("the DPoP proof's jwk is a symmetric key");
-    key.value().kid.clear(); // the proof has no kid: the one key must be chosen by fit
     auto jkt = jwk_thumbprint(jwk_v->get_object());
     if (!jkt) return refuse("the DPoP proof's jwk has no thumbprint");
     crypto::jws_policy policy;
     policy.algorithms = {*parsed_alg};
     policy.max_token_bytes = 8 * 1024;
-    auto verified = crypto::verify_jws(proof, crypto::jwk_set{{std::move(key).value()}}, policy);
+    auto verified = crypto::verify_jws(proof, crypto::jwk_set{{*key.value()}}, policy);
     if (!verified) return refuse("the DPoP proof: " + verified.error().message());
 
     auto claims = warden::detail::parse_strict_json(verified.value().payload, {.max_bytes = 8192, .max_depth = 4});

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <warden/crypto/base64.hpp>
+#include <warden/crypto/digest.hpp>
 #include <warden/crypto/jwk.hpp>
 #include <warden/crypto/openssl.hpp>
 #include <warden/detail/strict_json.hpp>
@@ -34,6 +35,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace warden::crypto {
@@ -68,12 +70,24 @@ inline bool verify_hmac(const jwk& key, jws_alg alg, std::string_view input, std
 
 /// r‖s (each `half` bytes, big-endian) as a DER ECDSA-Sig-Value, or empty when r or s is
 /// outside [1, n-1].
+/// The order of curve `nid` (P-256, P-384, P-521), from a group made once per process:
+/// making one costs as much as verifying a signature.
+inline const BIGNUM* curve_order(int nid) {
+    static const owned<EC_GROUP> p256(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
+    static const owned<EC_GROUP> p384(EC_GROUP_new_by_curve_name(NID_secp384r1));
+    static const owned<EC_GROUP> p521(EC_GROUP_new_by_curve_name(NID_secp521r1));
+    const EC_GROUP* g = nid == NID_X9_62_prime256v1 ? p256.get()
+                        : nid == NID_secp384r1      ? p384.get()
+                        : nid == NID_secp521r1      ? p521.get()
+                                                    : nullptr;
+    return g ? EC_GROUP_get0_order(g) : nullptr;
+}
+
 inline std::string ecdsa_der(std::string_view sig, std::size_t half, int nid) {
     owned<BIGNUM> r(BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()), static_cast<int>(half), nullptr));
     owned<BIGNUM> s(BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data() + half), static_cast<int>(half), nullptr));
-    owned<EC_GROUP> group(EC_GROUP_new_by_curve_name(nid));
-    if (!r || !s || !group) return {};
-    const BIGNUM* order = EC_GROUP_get0_order(group.get());
+    const BIGNUM* order = curve_order(nid);
+    if (!r || !s || !order) return {};
     if (BN_is_zero(r.get()) || BN_is_zero(s.get()) || BN_cmp(r.get(), order) >= 0 || BN_cmp(s.get(), order) >= 0) return {};
     owned<ECDSA_SIG> es(ECDSA_SIG_new());
     if (!es || ECDSA_SIG_set0(es.get(), r.get(), s.get()) != 1) return {};
@@ -85,6 +99,42 @@ inline std::string ecdsa_der(std::string_view sig, std::size_t half, int nid) {
     std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(n));
     OPENSSL_free(der);
     return out;
+}
+
+/// ES256 over a digest this thread computes, with a verification context kept per key and
+/// thread: OpenSSL 3 looks the algorithm up again on every context it makes, which costs
+/// about as much as the arithmetic (a DPoP proof and an uncached JWT are one each). A kept
+/// context holds a reference to its key, so a key's address is never reused while cached.
+inline bool verify_es256_prehashed(const jwk& key, std::string_view input, const std::string& der) {
+    struct entry {
+        EVP_PKEY_CTX* ctx;
+    };
+    struct table {
+        std::unordered_map<const EVP_PKEY*, entry> contexts;
+        void clear() {
+            for (auto& [k, e] : contexts) EVP_PKEY_CTX_free(e.ctx);
+            contexts.clear();
+        }
+        ~table() { clear(); }
+    };
+    thread_local table t;
+    EVP_PKEY* pkey = key.public_key.get();
+    auto it = t.contexts.find(pkey);
+    if (it == t.contexts.end()) {
+        if (t.contexts.size() >= 256) t.clear();
+        EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
+        if (!ctx || EVP_PKEY_verify_init(ctx) != 1) {
+            EVP_PKEY_CTX_free(ctx);
+            ERR_clear_error();
+            return false;
+        }
+        it = t.contexts.emplace(pkey, entry{ctx}).first;
+    }
+    const auto digest = sha256(input);
+    const int ok = EVP_PKEY_verify(it->second.ctx, reinterpret_cast<const unsigned char*>(der.data()), der.size(),
+                                   digest.data(), digest.size());
+    ERR_clear_error();
+    return ok == 1;
 }
 
 inline bool verify_asymmetric(const jwk& key, jws_alg alg, std::string_view input, std::string_view sig) {
@@ -102,6 +152,7 @@ inline bool verify_asymmetric(const jwk& key, jws_alg alg, std::string_view inpu
         if (sig.size() != 2 * half) return false;
         der = ecdsa_der(sig, half, nid);
         if (der.empty()) return false;
+        if (alg == jws_alg::ES256) return verify_es256_prehashed(key, input, der);
         sig = der;
         break;
     }
