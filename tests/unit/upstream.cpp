@@ -1,4 +1,5 @@
 #include <warden/upstream/client.hpp>
+#include <warden/auth/dpop.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -389,4 +390,64 @@ TEST_CASE("upstream client: redirects are not followed and bodies are capped", "
     auto big = c.send({.path = "/huge"});
     REQUIRE_FALSE(big);
     CHECK(big.error().message().find("larger than") != std::string::npos);
+}
+
+TEST_CASE("upstream oauth: DPoP-bound tokens: a refresh proves the stored key and keeps it; API calls carry proofs",
+          "[upstream][oauth][dpop]") {
+    warden_test::oauth_stub as;
+    auto store = std::make_shared<ws::memory_store>();
+    auto s = settings_for(as);
+    s.dpop = true;
+    auto key = warden::crypto::ec_signing_key::generate();
+    REQUIRE(key);
+    auto t = issued(as, 10); // expires within refresh_ahead: the first use refreshes
+    t.dpop_key = key.value().private_jwk();
+    REQUIRE(store->put("acme", "oauth/github", t.serialize()));
+    auto made = wu::token_manager::make(s, store, {});
+    REQUIRE(made);
+    auto m = made.value();
+    const std::string url = as.base() + "/api/items";
+    auto a = m->authorization("acme", "", "GET", url);
+    REQUIRE(a);
+    CHECK(m->refreshes() == 1);
+    REQUIRE(a.value().first.starts_with("DPoP "));
+    const std::string token = a.value().first.substr(5);
+    const auto jkt = warden::auth::jwk_thumbprint(key.value().public_jwk());
+    // The refresh carried a proof for POST to the token endpoint, signed with the stored key.
+    const auto& proof = as.last_token_dpop;
+    REQUIRE(proof.find('.') != std::string::npos);
+    auto header = boost::json::parse(warden::crypto::base64url_decode(proof.substr(0, proof.find('.'))).value()).as_object();
+    CHECK(warden::auth::jwk_thumbprint(header.at("jwk").as_object()) == jkt);
+    auto claims = boost::json::parse(warden::crypto::base64url_decode(
+                                         proof.substr(proof.find('.') + 1, proof.rfind('.') - proof.find('.') - 1)).value())
+                      .as_object();
+    CHECK(claims.at("htm") == "POST");
+    CHECK(claims.at("htu").as_string() == s.token_endpoint);
+    // The refreshed set keeps the key its refresh token is bound to.
+    CHECK(stored(*store, "acme").dpop_key == t.dpop_key);
+    CHECK(stored(*store, "acme").access_token == token);
+    // The API proof passes a resource server's checks for this request and this token.
+    warden::auth::dpop_expectations want;
+    want.method = "GET";
+    want.uris = {*warden::auth::dpop_uri(url)};
+    want.access_token = token;
+    want.now = std::chrono::system_clock::now();
+    want.algorithms = {warden::crypto::jws_alg::ES256};
+    auto checked = warden::auth::check_dpop_proof(a.value().second, want);
+    REQUIRE(std::holds_alternative<warden::auth::dpop_proof>(checked));
+    CHECK(std::get<warden::auth::dpop_proof>(checked).jkt == jkt);
+    // Through the client: Authorization: DPoP and a proof on the request itself.
+    auto c = wu::client::make({.base_url = as.base(), .fetch = s.fetch}, std::make_shared<wu::oauth_bearer>(m));
+    REQUIRE(c);
+    auto r = c.value().send({.path = "/api/items"}, "acme");
+    REQUIRE(r);
+    CHECK(r.value().status == 200);
+    CHECK(as.last_api_authorization == "DPoP " + token);
+    CHECK(!as.last_api_dpop.empty());
+    // A token set without a key cannot be used with DPoP: a new login is asked for.
+    auto bare = issued(as, 3600);
+    REQUIRE(store->put("globex", "oauth/github", bare.serialize()));
+    auto refused = m->authorization("globex", "", "GET", url);
+    REQUIRE_FALSE(refused);
+    CHECK_THAT(refused.error().message(), Catch::Contains("no DPoP key"));
 }

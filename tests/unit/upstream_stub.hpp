@@ -113,6 +113,8 @@ private:
             if (token_delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(token_delay_ms));
             auto f = form(req.body());
             std::lock_guard lock(mutex_);
+            const std::string proof(req["DPoP"]);
+            last_token_dpop = proof;
             auto error = [&](const char* code) {
                 res.result(http::status::bad_request);
                 res.body() = std::string(R"({"error":")") + code + "\"}";
@@ -120,7 +122,7 @@ private:
             if (f["grant_type"] == "refresh_token") {
                 ++refreshes;
                 if (refresh_.erase(f["refresh_token"]) == 0) error("invalid_grant");
-                else grant(res, issue_locked());
+                else grant(res, issue_locked(), !proof.empty());
             } else if (f["grant_type"] == "authorization_code") {
                 ++code_exchanges;
                 auto it = codes_.find(f["code"]);
@@ -130,7 +132,7 @@ private:
                 if (it == codes_.end() || it->second != challenge || f["redirect_uri"].empty()) error("invalid_grant");
                 else {
                     codes_.erase(it);
-                    grant(res, issue_locked());
+                    grant(res, issue_locked(), !proof.empty());
                 }
             } else {
                 error("unsupported_grant_type");
@@ -145,7 +147,10 @@ private:
             ++api_calls;
             std::string auth(req[http::field::authorization]);
             std::lock_guard lock(mutex_);
-            const bool live = auth.starts_with("Bearer ") && access_.count(auth.substr(7));
+            last_api_authorization = auth;
+            last_api_dpop = std::string(req["DPoP"]);
+            const bool live = (auth.starts_with("Bearer ") && access_.count(auth.substr(7))) ||
+                              (auth.starts_with("DPoP ") && access_.count(auth.substr(5)));
             if (!live || refuse_next_api.exchange(false)) {
                 res.result(http::status::unauthorized);
                 res.set(http::field::www_authenticate, R"(Bearer error="invalid_token")");
@@ -161,10 +166,10 @@ private:
     }
 
     void grant(boost::beast::http::response<boost::beast::http::string_body>& res,
-               const std::pair<std::string, std::string>& t) {
+               const std::pair<std::string, std::string>& t, bool dpop = false) {
         res.body() = boost::json::serialize(boost::json::object{{"access_token", t.first},
                                                                 {"refresh_token", t.second},
-                                                                {"token_type", "Bearer"},
+                                                                {"token_type", dpop ? "DPoP" : "Bearer"},
                                                                 {"expires_in", expires_in.load()},
                                                                 {"scope", "repo"}});
     }
@@ -178,6 +183,11 @@ private:
     int serial_ = 0;
     std::set<std::string> access_, refresh_;
     std::map<std::string, std::string> codes_;
+
+public:
+    /// What the last requests carried (DPoP): the token request's proof, the API request's
+    /// Authorization and proof. Read after the request returned.
+    std::string last_token_dpop, last_api_authorization, last_api_dpop;
 };
 
 } // namespace warden_test
