@@ -25,8 +25,13 @@
 //   warden/auth/jwks_source.hpp: cached per Cache-Control, refetched once per interval for
 //   an unknown kid (the request waits for that fetch), kept for `jwks_max_stale` when the
 //   issuer is down, then refused with 503 (fail closed).
-// - Verified tokens are remembered by SHA-256 digest until their `exp` (bounded count), so
-//   a client's repeated requests skip the signature check.
+// - Verified tokens are remembered by a keyed digest (crypto::lookup_key) until their `exp`
+//   (bounded count), so a client's repeated requests skip the signature check.
+// - DPoP-bound tokens (`cnf.jkt`, RFC 9449) are never accepted as bearer tokens; with
+//   `dpop_resource_server` (below) they are, with a proof (warden/auth/dpop.hpp), from the
+//   issuers whose `dpop` is allowed or required.
+// - With `keep_token_for_exchange`, the principal carries the token sealed
+//   (warden/delegation.hpp) for upstream::token_exchange, and nothing else can open it.
 //
 // The principal: subject `sub`, scheme "oauth", issuer, client (the profile's claim), the
 // token's scopes (and roles), and the tenant (its issuer's, or the configured one). The raw
