@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <iostream>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -378,6 +379,103 @@ void register_fixtures(w::server_base& s) {
     });
 }
 
+// Tools that run as tasks (the tasks extension, io.modelcontextprotocol/tasks): the fixtures
+// the conformance suite's tasks scenarios call. The same handlers answer a plain call when
+// the client did not declare the extension.
+void register_task_fixtures(w::server_base& s) {
+    const auto object_schema = [](std::string_view properties, std::string_view required = "[]") {
+        return parse_object(R"({"type":"object","properties":)" + std::string(properties) +
+                            R"(,"required":)" + std::string(required) + "}");
+    };
+    // Waits `seconds`, a step a second, until done or cancelled.
+    const auto wait = [](w::call_context& ctx, double seconds) {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+        for (int step = 1; std::chrono::steady_clock::now() < until; ++step) {
+            for (int i = 0; i < 20 && std::chrono::steady_clock::now() < until && !ctx.cancelled(); ++i)
+                std::this_thread::sleep_for(50ms);
+            if (ctx.cancelled()) return false;
+            ctx.progress(step, seconds, "second " + std::to_string(step));
+        }
+        return !ctx.cancelled();
+    };
+    s.tool(w::tool_spec{.name = "greet",
+                        .description = "Says hello (never a task)",
+                        .input_schema = object_schema(R"({"name":{"type":"string"}})", R"(["name"])")},
+           [](const boost::json::object& args) {
+               const auto* name = args.if_contains("name");
+               return w::tool_result::text("Hello, " + std::string(name && name->is_string() ? name->get_string() : "") + "!");
+           });
+    s.tool(w::tool_spec{.name = "slow_compute",
+                        .description = "Works for `seconds` seconds, reporting progress; a task when the client can take one",
+                        .input_schema = object_schema(R"({"seconds":{"type":"number"},"label":{"type":"string"}})"),
+                        .task = w::task_support::optional},
+           [wait](const boost::json::object& args, w::call_context& ctx) {
+               const auto* sec = args.if_contains("seconds");
+               const double seconds = sec && sec->is_number() ? sec->to_number<double>() : 1.0;
+               const auto* label = args.if_contains("label");
+               const std::string what = label && label->is_string() ? std::string(label->get_string()) : "work";
+               if (!wait(ctx, seconds)) return w::tool_result::error(what + ": cancelled");
+               return w::tool_result::text(what + ": done after " + std::to_string(seconds) + " s");
+           });
+    s.tool(w::tool_spec{.name = "failing_job",
+                        .description = "A task that fails as a tool error after a second",
+                        .input_schema = object_schema("{}"),
+                        .task = w::task_support::required},
+           [wait](w::call_context& ctx) {
+               wait(ctx, 1);
+               return w::tool_result::error("the job failed: no such input");
+           });
+    s.tool(w::tool_spec{.name = "protocol_error_job",
+                        .description = "A task whose handler throws (the task fails)",
+                        .input_schema = object_schema("{}"),
+                        .task = w::task_support::optional},
+           [](w::call_context&) -> w::tool_result { throw std::runtime_error("the job's worker crashed"); });
+    s.tool(w::tool_spec{.name = "confirm_delete",
+                        .description = "Asks the user to confirm, then deletes the file (it does not really)",
+                        .input_schema = object_schema(R"({"filename":{"type":"string"}})", R"(["filename"])"),
+                        .task = w::task_support::optional},
+           [object_schema](const boost::json::object& args, w::call_context& ctx) {
+               const auto* f = args.if_contains("filename");
+               const std::string file = f && f->is_string() ? std::string(f->get_string()) : "";
+               auto r = ctx.elicit("Delete " + file + "?", object_schema(R"({"confirm":{"type":"boolean"}})", R"(["confirm"])"),
+                                   "confirm_delete");
+               if (!r) return w::tool_result::error("no confirmation: " + r.error().message());
+               const auto* yes = r.value().content.if_contains("confirm");
+               if (!r.value().accepted() || !yes || !yes->is_bool() || !yes->get_bool())
+                   return w::tool_result::text("kept " + file);
+               return w::tool_result::text("deleted " + file);
+           });
+    s.tool(w::tool_spec{.name = "multi_input",
+                        .description = "Asks two questions at once",
+                        .input_schema = object_schema("{}"),
+                        .task = w::task_support::optional},
+           [object_schema](w::call_context& ctx) {
+               const auto schema = object_schema(R"({"name":{"type":"string"},"confirm":{"type":"boolean"}})");
+               auto r = ctx.gather({{"first", "elicitation/create",
+                                     w::call_context::elicitation_params("First question", schema), "elicitation"},
+                                    {"second", "elicitation/create",
+                                     w::call_context::elicitation_params("Second question", schema), "elicitation"}});
+               if (!r) return w::tool_result::error("no answers: " + r.error().message());
+               return w::tool_result::text("answers: " + boost::json::serialize(r.value()[0]) + " and " +
+                                           boost::json::serialize(r.value()[1]));
+           });
+    s.tool(w::tool_spec{.name = "test_tool_with_task",
+                        .description = "Asks for the user's name, then finishes as a task",
+                        .input_schema = object_schema("{}"),
+                        .task = w::task_support::required,
+                        .task_starts_in_handler = true},
+           [object_schema](w::call_context& ctx) {
+               auto r = ctx.elicit("What is your name?", object_schema(R"({"name":{"type":"string"}})", R"(["name"])"),
+                                   "user_name");
+               if (!r) return w::tool_result::error("no name: " + r.error().message());
+               const auto* name = r.value().content.if_contains("name");
+               const std::string who = name && name->is_string() ? std::string(name->get_string()) : "stranger";
+               ctx.start_task(); // the inputs are in: the rest runs as a task
+               std::this_thread::sleep_for(200ms);
+               return w::tool_result::text("Hello, " + who + "! (finished as a task)");
+           });
+}
+
 // The stateless era only (MCP 2026-07-28): no initialize, no sessions.
 using modern_only_http_server =
     w::server_definition<w::transport::modern_only<w::transport::streamable_http<w::transport::loopback>>,
@@ -400,7 +498,9 @@ int serve(w::settings settings) {
         {.name = "warden-everything", .version = w::version_string, .title = "warden everything server",
          .instructions = "Test fixtures for MCP clients and the conformance suite."},
         std::move(settings)};
+    server.enable_tasks();
     register_fixtures(server);
+    register_task_fixtures(server);
     return server.run();
 }
 

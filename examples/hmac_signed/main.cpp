@@ -21,9 +21,11 @@
 #include <boost/describe/class.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace w = warden;
 
@@ -40,6 +42,10 @@ struct invoice_args {
     double amount = 0;
 };
 BOOST_DESCRIBE_STRUCT(invoice_args, (), (customer, amount))
+struct export_args {
+    double seconds = 2;
+};
+BOOST_DESCRIBE_STRUCT(export_args, (), (seconds))
 } // namespace
 
 int main(int argc, char** argv) {
@@ -81,6 +87,25 @@ int main(int argc, char** argv) {
                         return w::tool_result::text("invoice " + std::to_string(++next_invoice) + " for " + a.customer +
                                                     " (signed by " + ctx.caller().subject + " with key " +
                                                     std::string(ctx.caller().claims.at("key_id").as_string()) + ")");
+                    });
+        // A long job as a task (the tasks extension): a client polls it through any instance,
+        // since replicated instances keep tasks in the Redis they share (rule 8).
+        server.enable_tasks();
+        server.tool(w::tool_spec{.name = "export_invoices",
+                                 .description = "Exports every invoice; takes `seconds` (a task when the client can take one)",
+                                 .scopes = {"invoices:write"},
+                                 .task = w::task_support::optional},
+                    [&server, &next_invoice](const export_args& a, w::call_context& ctx) {
+                        const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(a.seconds);
+                        for (int step = 1; std::chrono::steady_clock::now() < until; ++step) {
+                            if (ctx.cancelled()) {
+                                server.log().info("export_invoices: cancelled after " + std::to_string(step) + " steps");
+                                return w::tool_result::error("export cancelled");
+                            }
+                            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                            if (step % 5 == 1) ctx.progress(step, a.seconds * 10, "batch " + std::to_string(step));
+                        }
+                        return w::tool_result::text("exported " + std::to_string(next_invoice - 1000) + " invoices");
                     });
         return server.run();
     };

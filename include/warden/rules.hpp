@@ -46,6 +46,11 @@ template <class T, class A, class P>
 inline constexpr bool anonymous_network_needs_loopback =
     !A::is_anonymous || is_host_local(T::channel) || P::allows_anonymous_network;
 
+/// Rule 8: tasks of a replicated deployment live in storage every instance shares (a client
+/// polls whichever instance it reaches). Checked by `server<D>::enable_tasks()`.
+template <class S, class P>
+inline constexpr bool replicated_tasks_need_shared_storage = !P::multi_instance || S::shared_across_instances;
+
 /// True when every rule holds.
 template <class T, class C, class A, class S, class P>
 inline constexpr bool all_hold =
@@ -86,6 +91,16 @@ struct check_rules {
                   "warden: rule 7 (anonymous network server only on loopback): auth::anonymous on a network "
                   "transport is refused in production; bind transport::streamable_http<loopback>, add an auth "
                   "scheme, or use profile::development");
+    static constexpr bool value = true;
+};
+
+/// Instantiated by `server<D>::enable_tasks()`: the rules of a server that runs tasks.
+template <class S, class P>
+struct check_task_rules {
+    static_assert(replicated_tasks_need_shared_storage<S, P>,
+                  "warden: rule 8 (replicated tasks need shared storage): the profile declares several instances "
+                  "and tasks would be kept in storage that is per instance, so a client polling another instance "
+                  "would not find its task; use storage::redis");
     static constexpr bool value = true;
 };
 

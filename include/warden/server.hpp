@@ -16,6 +16,8 @@
 #include <warden/definition.hpp>
 #include <warden/detail/server_core.hpp>
 #include <warden/mcp/registry.hpp>
+#include <warden/mcp/tasks.hpp>
+#include <warden/rules.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -195,6 +197,21 @@ public:
             install_store(std::make_shared<typename storage_policy_type::store_type>());
     }
 
+    /// Lets tools run as tasks (the tasks extension, io.modelcontextprotocol/tasks; see
+    /// warden/mcp/tasks.hpp): call it before adding a tool with `tool_spec::task`. Tasks are
+    /// kept in the definition's storage (rule 8: a replicated profile needs storage::redis).
+    server& enable_tasks(task_settings ts = {}) {
+        static_assert(rules::check_task_rules<storage_policy_type, typename Definition::profile>::value);
+        if (!core_.tasks()) {
+            auto t = std::make_shared<mcp::task_manager>(ts, storage_policy_type::shared_across_instances,
+                                                         core_.log_handle());
+            if (core_.store()) t->set_store(core_.store());
+            core_.set_tasks(std::move(t));
+            core_.registry().enable_tasks();
+        }
+        return *this;
+    }
+
     /// Loads the declared credentials, and those the auth scheme needs, through the
     /// definition's credential source; every missing or unusable one is reported at once.
     result<void> load_credentials() {
@@ -283,7 +300,9 @@ public:
             return exit_config_error;
         }
         running_ = true;
-        return Definition::transport::template serve<typename Definition::auth>(core_);
+        const int status = Definition::transport::template serve<typename Definition::auth>(core_);
+        if (const auto& tasks = core_.tasks()) tasks->shutdown(core_.config().shutdown_grace);
+        return status;
     }
 
     /// What the profile and the transport decide in the settings, whatever they said: the
@@ -312,6 +331,7 @@ private:
         // Brute-force buckets in a store every instance shares, so that limits hold across
         // the fleet; a store of this process alone would only add disk writes per failure.
         if constexpr (storage_policy_type::shared_across_instances) core_.set_failure_store(s);
+        if (const auto& tasks = core_.tasks()) tasks->set_store(s);
         core_.set_store(std::move(s));
     }
 

@@ -29,6 +29,7 @@
 #include <warden/mcp/impl/session_stateless.hpp>
 #include <warden/mcp/impl/session_listen.hpp>
 #include <warden/mcp/impl/session_client_requests.hpp>
+#include <warden/mcp/impl/tasks.hpp>
 #include <warden/transport/detail/impl/event_stream.hpp>
 #include <warden/transport/http/impl/read_loop.hpp>
 #include <warden/transport/http/impl/authenticate.hpp>

@@ -57,7 +57,7 @@ start_nginx "$nginx" "$work" "$work/warden.conf" || exit 1
 wait_port "$nginx_port" nginx || { cat "$work/nginx-error.log"; exit 1; }
 
 status=0
-node "$here/cluster_client.mjs" "https://127.0.0.1:$nginx_port/mcp" "http://127.0.0.1:$port_a/mcp" \
+CLUSTER_LOG_A=$work/a.log node "$here/cluster_client.mjs" "https://127.0.0.1:$nginx_port/mcp" "http://127.0.0.1:$port_a/mcp" \
   "http://127.0.0.1:$port_b/mcp" "http://127.0.0.1:$port_c/mcp" "${pid[a]}" || status=1
 
 for name in b c; do kill -TERM "${pid[$name]}"; done

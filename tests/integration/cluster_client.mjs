@@ -11,8 +11,12 @@
 //   with 429 after 20 failures however nginx spreads them, a key id hammered from elsewhere
 //   after 10 from every address but those it has authenticated from, where its owner is
 //   still served;
+// - a task (the tasks extension, 2026-07-28 requests) started on A is polled, read and
+//   cancelled through B, C and nginx, and is no other client's;
 // - instance A killed: its sessions get 404 and start again elsewhere, the others keep
-//   serving, and what lives in Redis (the nonces, the attacker's bucket) is still there.
+//   serving, what lives in Redis (the nonces, the attacker's bucket) is still there, and the
+//   task A was running reads as failed once its heartbeat stops.
+import { readFileSync } from 'node:fs';
 import { authorization, signedFetch } from '../../examples/hmac_signed/hmac_sign.mjs';
 import { rawRequest as send, runner, sdk } from './harness.mjs';
 
@@ -96,6 +100,72 @@ await check('6 legacy HTTP+SSE clients (2024-11-05) through nginx: each POST /me
   for (const c of legacy) await c.client.close();
 });
 
+// The tasks extension over 2026-07-28 requests (no session), sent straight to each instance
+// or through nginx: the task lives in Redis, its handler on the instance that took the call.
+let rpcId = 100;
+async function modern(url, method, params, { name, keyId = 'billing-2026', secret = key } = {}) {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params: { ...params, _meta: {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } } } });
+  const headers = { ...signed(body, { keyId, secret }), 'mcp-protocol-version': '2026-07-28', 'mcp-method': method,
+                    ...(name !== undefined ? { 'mcp-name': name } : {}) };
+  const r = await send(url, { headers, body });
+  const data = r.body.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+  const msg = JSON.parse(data.length ? data[data.length - 1] : r.body);
+  if (msg.error) throw Object.assign(new Error(`${method} at ${url}: ${msg.error.code} ${msg.error.message}`), { code: msg.error.code });
+  return msg.result;
+}
+const startExport = (url, seconds) =>
+  modern(url, 'tools/call', { name: 'export_invoices', arguments: { seconds } }, { name: 'export_invoices' });
+const getTask = (url, id, who) => modern(url, 'tasks/get', { taskId: id }, { name: id, ...who });
+async function until(url, id, done, ms = 25_000) {
+  const end = Date.now() + ms;
+  let t;
+  while (Date.now() < end) {
+    t = await getTask(url, id);
+    if (done(t)) return t;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`task ${id} through ${url}: still ${JSON.stringify(t)}`);
+}
+
+let stranded;
+await check('a task started on instance A is polled through B, C and nginx, and its result read on any', async () => {
+  const t = await startExport(urlA, 1);
+  if (t.resultType !== 'task' || !t.taskId || t.status !== 'working') throw new Error(JSON.stringify(t));
+  for (const url of [urlB, urlC, nginxUrl]) {
+    const seen = await getTask(url, t.taskId);
+    if (seen.taskId !== t.taskId || !['working', 'completed'].includes(seen.status)) throw new Error(`${url}: ${JSON.stringify(seen)}`);
+  }
+  const done = await until(urlC, t.taskId, (x) => x.status === 'completed');
+  if (!/exported \d+ invoices/.test(done.result?.content?.[0]?.text ?? '')) throw new Error(JSON.stringify(done));
+  const again = await getTask(urlB, t.taskId);
+  if (again.status !== 'completed' || again.result?.content?.[0]?.text !== done.result.content[0].text)
+    throw new Error(JSON.stringify(again));
+  // Another client (the partner's key) finds no such task, on any instance.
+  for (const url of [urlA, urlB, nginxUrl]) {
+    let code;
+    try { await getTask(url, t.taskId, { keyId: 'partner-2026', secret: partnerKey }); } catch (e) { code = e.code; }
+    if (code !== -32602) throw new Error(`the partner reading billing's task through ${url}: ${code ?? 'served'}`);
+  }
+  stranded = (await startExport(urlA, 120)).taskId; // still running when A is killed below
+});
+
+await check('a cancel sent through C reaches the handler running on A', async () => {
+  const t = await startExport(urlA, 60);
+  await until(urlB, t.taskId, (x) => x.statusMessage !== undefined); // it runs, and says how far it got
+  const ack = await modern(urlC, 'tasks/cancel', { taskId: t.taskId }, { name: t.taskId });
+  if (ack.resultType !== 'complete' || 'status' in ack) throw new Error(JSON.stringify(ack));
+  await until(urlB, t.taskId, (x) => x.status === 'cancelled');
+  // The handler on A says so in A's log once it saw the stop (A learns of it from Redis
+  // within a heartbeat).
+  const end = Date.now() + 10_000;
+  while (!/export_invoices: cancelled after/.test(readFileSync(process.env.CLUSTER_LOG_A, 'utf8'))) {
+    if (Date.now() > end) throw new Error("A's log does not show the task's handler stopping");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+
 let captured;
 await check('a signed request served through nginx is refused as a replay by every instance and by nginx', async () => {
   captured = signed(initBody);
@@ -164,6 +234,14 @@ await check('instance A killed: its sessions get 404 and start again on B or C; 
     clients.push(again);
   }
   console.log(`# ${orphans.length} sessions of A started again on ${[...new Set(clients.slice(-orphans.length).map((c) => c.instance))]}`);
+});
+
+await check('the task A was running when it was killed reads as failed through B and C, with the reason', async () => {
+  for (const url of [urlB, urlC]) {
+    const t = await until(url, stranded, (x) => x.status !== 'working');
+    if (t.status !== 'failed' || !/stopped before it finished/.test(t.error?.message ?? '') || 'result' in t)
+      throw new Error(JSON.stringify(t));
+  }
 });
 
 await check('after the kill, what lives in Redis holds: the nonce is still a replay, the attacker still refused', async () => {

@@ -13,6 +13,7 @@
 namespace json = boost::json;
 namespace wm = warden::mcp;
 using test::error_code_of;
+using test::person;
 using test::result_of;
 using namespace std::chrono_literals;
 
@@ -28,15 +29,6 @@ json::value modern(test::harness& h, std::string_view method, json::object param
                    json::object caps = {{"elicitation", json::object{}}, {"sampling", json::object{}}}) {
     if (!params.contains("_meta")) params["_meta"] = envelope(std::move(caps));
     return h.request(method, std::move(params), std::move(id));
-}
-
-warden::principal person(std::string subject) {
-    warden::principal p;
-    p.subject = std::move(subject);
-    p.scheme = "oauth";
-    p.issuer = "https://as.example";
-    p.unrestricted = true;
-    return p;
 }
 
 /// A tool that asks for a name, then the model's answer (two rounds), counting its runs.

@@ -147,6 +147,16 @@ struct harness {
     }
 };
 
+/// A caller who signed in at an OAuth authorization server, holding every scope.
+inline warden::principal person(std::string subject) {
+    warden::principal p;
+    p.subject = std::move(subject);
+    p.scheme = "oauth";
+    p.issuer = "https://as.example";
+    p.unrestricted = true;
+    return p;
+}
+
 inline int error_code_of(const json::value& response) {
     const auto* e = response.as_object().if_contains("error");
     return e ? static_cast<int>(e->as_object().at("code").as_int64()) : 0;

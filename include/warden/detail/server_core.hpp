@@ -53,6 +53,7 @@ public:
     const server_info& info() const noexcept { return *info_; }
     const logger& log() const noexcept { return *log_; }
     logger& log() noexcept { return *log_; }
+    std::shared_ptr<const logger> log_handle() const { return log_; }
     const credential_set& credentials() const noexcept { return *credentials_; }
     std::shared_ptr<const credential_set> credentials_snapshot() const {
         std::lock_guard lock(mutex_);
@@ -111,6 +112,14 @@ public:
         std::lock_guard lock(mutex_);
         failure_store_ = std::move(s);
         limiter_.reset();
+    }
+
+    /// The tasks (the tasks extension); null until `server<D>::enable_tasks()`.
+    const std::shared_ptr<mcp::task_manager>& tasks() const noexcept { return tasks_; }
+    void set_tasks(std::shared_ptr<mcp::task_manager> t) {
+        std::lock_guard lock(mutex_);
+        tasks_ = std::move(t);
+        direct_.reset();
     }
 
     /// The audit log; null when it is off.
@@ -241,6 +250,7 @@ private:
     std::shared_ptr<storage::store> failure_store_{};
     std::shared_ptr<auth::failure_limiter> limiter_{};
     std::shared_ptr<audit_log> audit_{};
+    std::shared_ptr<mcp::task_manager> tasks_{};
     std::shared_ptr<const mcp::request_state_sealer> sealer_{};
     std::shared_ptr<mcp::session> direct_{};
     std::vector<std::function<result<void>(const credential_set&)>> reload_listeners_{};

@@ -34,6 +34,7 @@
 namespace warden {
 
 namespace mcp {
+class session;
 /// One request to the client: elicitation/create, sampling/createMessage or roots/list.
 /// In the stateless era its `key` names it in `inputRequests` and `inputResponses`.
 struct input_request {
@@ -68,6 +69,12 @@ public:
     virtual bool stateless() const { return false; }
     /// The requestState the request presented (stateless era), else empty.
     virtual std::string_view request_state() const { return {}; }
+    /// Turns the rest of the call into a task (the tasks extension): true when the call now
+    /// runs as one, false when it cannot (a tool not declared for tasks, a client that did
+    /// not declare the extension), and it then goes on as a plain call.
+    virtual bool start_task() { return false; }
+    /// True while the handler runs as a task.
+    virtual bool in_task() const { return false; }
 };
 } // namespace mcp::detail
 
@@ -103,10 +110,11 @@ public:
     std::string_view protocol_version() const { return link_.protocol_version(); }
     const boost::json::object& client_capabilities() const { return link_.client_capabilities(); }
 
-    /// Sends notifications/progress when the client asked for progress. Progress must
-    /// increase: a value not above the last one sent is dropped. Returns whether it was sent.
+    /// Sends notifications/progress when the client asked for progress; in a task, sets the
+    /// task's statusMessage (`message`, else "progress 3 of 10"). Progress must increase: a
+    /// value not above the last one sent is dropped. Returns whether it was sent.
     bool progress(double value, std::optional<double> total = std::nullopt, std::string_view message = {}) {
-        if (progress_token_.is_null()) return false;
+        if (progress_token_.is_null() && !link_.in_task()) return false; // a task's goes to its statusMessage
         if (last_progress_ && value <= *last_progress_) return false;
         last_progress_ = value;
         boost::json::object params{};
@@ -139,6 +147,18 @@ public:
     /// True in the stateless era (2026-07-28): requests to the client are answered through
     /// input-required results, and the handler may run again from the start on the retry.
     bool stateless() const { return link_.stateless(); }
+
+    /// For a tool declared `task_starts_in_handler` (warden/mcp/tasks.hpp): the client gets a
+    /// task now (CreateTaskResult) and the rest of the handler runs as that task; what it
+    /// returns becomes the task's result. Call it once the inputs are gathered: before it,
+    /// requests to the client go through the call itself (input-required in 2026-07-28);
+    /// after it, through the task (`input_required` until `tasks/update` answers). False,
+    /// and nothing changes, when the call cannot become a task (the client did not declare
+    /// the extension): the handler then simply goes on and returns the result.
+    bool start_task() { return link_.start_task(); }
+    /// True while the handler runs as a task: progress then becomes the task's
+    /// statusMessage, and cancellation comes from `tasks/cancel`.
+    bool in_task() const { return link_.in_task(); }
     /// The sealed requestState this retry presented (empty on a first round and in the
     /// session era), e.g. for `mcp::use_once(store, ctx.request_state())`.
     std::string_view request_state() const { return link_.request_state(); }
@@ -225,6 +245,8 @@ public:
     }
 
 private:
+    friend class mcp::session; // hands the request's link to a task that starts in the handler
+
     mcp::detail::request_link& link_;
     const principal& caller_;
     const credential_set& credentials_;

@@ -141,7 +141,29 @@ inline bool may_require_input(std::string_view m) noexcept {
 inline std::string_view name_member(std::string_view method) noexcept {
     if (method == "tools/call" || method == "prompts/get") return "name";
     if (method == "resources/read") return "uri";
+    if (method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel") return "taskId"; // the tasks extension
     return {};
+}
+
+/// Why `answer` cannot be the client's result of `client_method` (an inputResponses entry),
+/// or nothing.
+inline std::optional<std::string> malformed_answer(std::string_view client_method, const boost::json::value& answer) {
+    if (!answer.is_object()) return "must be an object";
+    const auto& a = answer.get_object();
+    if (client_method == "elicitation/create") {
+        const auto* action = a.if_contains("action");
+        if (!action || !action->is_string() ||
+            (action->get_string() != "accept" && action->get_string() != "decline" && action->get_string() != "cancel"))
+            return "\"action\" must be accept, decline or cancel";
+        if (const auto* c = a.if_contains("content"); c && !c->is_object()) return "\"content\" must be an object";
+    } else if (client_method == "sampling/createMessage") {
+        const auto* content = a.if_contains("content");
+        if (!content || (!content->is_object() && !content->is_array())) return "\"content\" is missing";
+    } else if (client_method == "roots/list") {
+        const auto* roots = a.if_contains("roots");
+        if (!roots || !roots->is_array()) return "\"roots\" must be an array";
+    }
+    return std::nullopt;
 }
 
 /// The capability a request to the client needs ("elicitation", "sampling", "roots").

@@ -19,6 +19,7 @@
 #include <warden/mcp/context.hpp>
 #include <warden/mcp/dispatcher.hpp>
 #include <warden/mcp/schema.hpp>
+#include <warden/mcp/task_settings.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <boost/mp11/list.hpp>
@@ -63,6 +64,15 @@ struct tool_spec {
     /// own (a question to the client then fails at once in the session era). Leave false
     /// when in doubt.
     bool run_inline = false;
+    /// Whether the tool runs as a task (the tasks extension; `server<D>::enable_tasks()`
+    /// first): `optional` becomes a task when the client declared the extension, `required`
+    /// always does (a client without it gets -32021). Listed as `execution.taskSupport`.
+    task_support task = task_support::forbidden;
+    /// For a task tool: the call stays a plain call (its requests to the client answered
+    /// through it, input-required in 2026-07-28) until the handler calls
+    /// `ctx.start_task()`; it becomes a task there. Without it the task starts before the
+    /// handler runs.
+    bool task_starts_in_handler = false;
 };
 
 using tool_handler = std::function<tool_result(const boost::json::object& arguments, call_context&)>;
@@ -308,6 +318,8 @@ public:
         bool run_inline = false;
         std::vector<std::string> schemes{};
         std::vector<modern::mirrored_param> mirrored{}; ///< parameters mirrored into Mcp-Param-* headers
+        task_support task = task_support::forbidden;
+        bool task_starts_in_handler = false;
 
         /// Why `caller` may not call this tool, or nothing when it may. `held` tells whether
         /// the caller holds the scopes (with the server's scope hierarchy).
@@ -361,10 +373,18 @@ public:
         else if (output_schema)
             def.emplace("outputSchema", std::move(*output_schema));
         if (!spec.annotations.empty()) def.emplace("annotations", std::move(spec.annotations));
+        if (spec.task != task_support::forbidden) {
+            if (!tasks_enabled_.load())
+                throw std::invalid_argument("warden: tool \"" + spec.name +
+                                            "\" runs as a task: call enable_tasks() on the server before adding it");
+            def.emplace("execution", boost::json::object{
+                                         {"taskSupport", spec.task == task_support::required ? "required" : "optional"}});
+        }
         auto mirrored = modern::mirrored_params(def.at("inputSchema").as_object());
         auto entry = std::make_shared<tool_entry>(tool_entry{std::move(def), std::move(spec.scopes), std::move(handler),
-                                                             spec.run_inline, std::move(spec.schemes),
-                                                             std::move(mirrored)});
+                                                             spec.run_inline && spec.task == task_support::forbidden,
+                                                             std::move(spec.schemes), std::move(mirrored), spec.task,
+                                                             spec.task_starts_in_handler});
         std::unique_lock lock(mutex_);
         insert_unique(tools_, tool_order_, spec.name, std::move(entry), "tool");
     }
@@ -534,6 +554,7 @@ public:
 
     // The dispatcher interface (warden/mcp/dispatcher.hpp): what transports may ask.
     bool offers(std::string_view method) const override {
+        if (method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel") return tasks_enabled_.load();
         if (!modern::is_request_method(method)) return false;
         if (method.starts_with("tools/")) return has_tools();
         if (method.starts_with("resources/")) return has_resources();
@@ -552,6 +573,11 @@ public:
         auto tool = find_tool(name);
         return tool ? tool->mirrored : std::vector<modern::mirrored_param>{};
     }
+
+    /// Tools may run as tasks (the tasks extension): `tasks/*` are served, the extension is
+    /// advertised. Set by `server<D>::enable_tasks()`.
+    void enable_tasks() { tasks_enabled_ = true; }
+    bool tasks_enabled() const noexcept { return tasks_enabled_.load(); }
 
     bool has_resources() const { return count(resource_order_) + count(template_order_) > 0; }
     bool has_prompts() const { return count(prompt_order_) > 0; }
@@ -604,6 +630,7 @@ private:
     }
 
     const std::uint64_t id_ = next_id(); ///< tells this registry from a destroyed one at the same address
+    std::atomic<bool> tasks_enabled_{false};
     mutable std::shared_mutex mutex_;
     std::map<std::string, std::shared_ptr<tool_entry>, std::less<>> tools_{};
     std::vector<std::string> tool_order_{};

@@ -37,6 +37,7 @@
 #include <warden/mcp/outbound.hpp>
 #include <warden/mcp/request_state.hpp>
 #include <warden/mcp/session_options.hpp>
+#include <warden/mcp/tasks.hpp>
 #include <warden/mcp/versions.hpp>
 #include <warden/metrics.hpp>
 #include <warden/server_info.hpp>
@@ -71,7 +72,10 @@ namespace detail {
 // How a stateless-era handler run ends early (not std::exceptions, so that a handler's
 // `catch (const std::exception&)` lets them through).
 struct input_needed {};                           ///< answers missing: answer input-required
-struct capability_needed { std::string name; };   ///< -32021
+struct capability_needed {                        ///< -32021
+    std::string name;                             ///< what the message names
+    boost::json::object required{};               ///< requiredCapabilities; empty: {name: {}}
+};
 struct input_malformed { std::string message; };  ///< -32602
 } // namespace detail
 
@@ -183,6 +187,8 @@ public:
     /// process (states then open only here); the server installs one from its credentials.
     /// Where per-tool authorization decisions are audited (null: nowhere).
     void set_audit(std::shared_ptr<audit_log> a) { audit_ = std::move(a); }
+    /// The server's tasks (the tasks extension), when it enabled them.
+    void set_tasks(std::shared_ptr<task_manager> t) { tasks_ = std::move(t); }
     void set_state_sealer(std::shared_ptr<const request_state_sealer> s) {
         if (s) sealer_ = std::move(s);
     }
@@ -379,6 +385,24 @@ private:
 
     result<boost::json::object> complete_argument(const boost::json::object& params, call_context&);
 
+    // ---- the tasks extension (warden/mcp/tasks.hpp) ----
+
+    /// Whether the client declared the tasks extension (at initialize, or in this request's
+    /// `_meta` client capabilities).
+    static bool declares_tasks_here(const boost::json::object& params, const call_context& ctx);
+    /// A tools/call of a task tool whose client declared the extension: the CreateTaskResult,
+    /// or what the handler returned when it never started its task.
+    template <class Tool> // registry::tool_entry
+    result<task_manager::attached_outcome> call_task_tool(const std::shared_ptr<const Tool>& tool,
+                                                          const boost::json::object& args, call_context& ctx);
+    /// The `taskId` of a tasks/* request; -32021 when the client did not declare the extension.
+    static result<std::string> task_id_of(const boost::json::object& params, const call_context& ctx);
+    result<boost::json::object> get_task(const boost::json::object& params, call_context& ctx);
+    result<boost::json::object> update_task(const boost::json::object& params, call_context& ctx);
+    result<boost::json::object> cancel_task(const boost::json::object& params, call_context& ctx);
+    /// The -32021 error `c` describes.
+    static boost::json::object missing_capability(const boost::json::value& id, const detail::capability_needed& c);
+
     // ---- request_link: what call_context uses ----
 
     void notify(boost::json::object message, const boost::json::value& related) override;
@@ -415,7 +439,7 @@ private:
                 if (!r.capability.empty() && !call_.env.capabilities.contains(r.capability))
                     throw detail::capability_needed{r.capability};
                 if (const auto* a = call_.answers.if_contains(r.key)) {
-                    if (auto why = malformed(r.method, *a))
+                    if (auto why = modern::malformed_answer(r.method, *a))
                         throw detail::input_malformed{"inputResponses[\"" + r.key + "\"]: " + *why};
                     out.push_back(a->get_object());
                     continue;
@@ -436,26 +460,6 @@ private:
         std::string_view request_state() const override { return call_.presented_state; }
 
     private:
-        /// Why `answer` cannot be the client's result of `method`, or nothing.
-        static std::optional<std::string> malformed(std::string_view method, const boost::json::value& answer) {
-            if (!answer.is_object()) return "must be an object";
-            const auto& a = answer.get_object();
-            if (method == "elicitation/create") {
-                const auto* action = a.if_contains("action");
-                if (!action || !action->is_string() ||
-                    (action->get_string() != "accept" && action->get_string() != "decline" &&
-                     action->get_string() != "cancel"))
-                    return "\"action\" must be accept, decline or cancel";
-                if (const auto* c = a.if_contains("content"); c && !c->is_object()) return "\"content\" must be an object";
-            } else if (method == "sampling/createMessage") {
-                const auto* content = a.if_contains("content");
-                if (!content || (!content->is_object() && !content->is_array())) return "\"content\" is missing";
-            } else if (method == "roots/list") {
-                const auto* roots = a.if_contains("roots");
-                if (!roots || !roots->is_array()) return "\"roots\" must be an array";
-            }
-            return std::nullopt;
-        }
         session& session_;
         modern_call& call_;
         direct_reply* sink_;
@@ -517,6 +521,7 @@ private:
     std::set<std::string, std::less<>> subscriptions_{};
     std::shared_ptr<const request_state_sealer> sealer_{};
     std::shared_ptr<audit_log> audit_{};
+    std::shared_ptr<task_manager> tasks_{};
     std::mutex listen_send_mutex_{}; // orders an acknowledgement before its notifications; taken first
     std::mutex listen_mutex_{};      // taken before mutex_ when both are
     std::map<std::string, listen_entry, std::less<>> listens_{};

@@ -20,6 +20,7 @@ WARDEN_DECL std::shared_ptr<mcp::session> server_core::open_session(principal ca
                                             workers().get_executor(), std::move(out), log_);
     s->set_state_sealer(state_sealer());
     s->set_audit(audit_);
+    s->set_tasks(tasks_);
     if (!tracked) return s;
     std::lock_guard lock(mutex_);
     std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
@@ -39,6 +40,7 @@ WARDEN_DECL std::shared_ptr<mcp::session> server_core::direct_session() {
                                                  pool.get_executor(), std::make_shared<nowhere>(), log_);
         direct_->set_state_sealer(sealer_);
         direct_->set_audit(audit_);
+        direct_->set_tasks(tasks_);
     }
     return direct_;
 }

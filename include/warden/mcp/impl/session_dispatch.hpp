@@ -204,6 +204,11 @@ WARDEN_DECL std::pair<session::handler_fn, bool> session::handler_for(std::strin
     if (method == "resources/read") return {&session::read_resource, false};
     if (method == "prompts/get") return {&session::get_prompt, false};
     if (method == "completion/complete") return {&session::complete_argument, false};
+    if (tasks_) {
+        if (method == "tasks/get") return {&session::get_task, false};
+        if (method == "tasks/update") return {&session::update_task, false};
+        if (method == "tasks/cancel") return {&session::cancel_task, false};
+    }
     return {nullptr, false};
 }
 
@@ -277,13 +282,16 @@ WARDEN_DECL boost::json::object session::invoke(const boost::json::object& msg, 
         call_context ctx(direct ? static_cast<detail::request_link&>(*direct) : *this, who, *credentials_, id,
                          std::move(token), std::move(stop));
         result<boost::json::object> r = failure(errc::internal_error);
+        std::optional<boost::json::object> refused;
         try {
             r = (this->*handler)(params, ctx);
+        } catch (const detail::capability_needed& c) {
+            refused = missing_capability(id, c);
         } catch (const std::exception& e) {
             log_->error(std::string(msg.at("method").get_string()) + " failed: " + e.what());
             r = failure(errc::internal_error, "internal error");
         }
-        response = answer(id, std::move(r));
+        response = refused ? std::move(*refused) : answer(id, std::move(r));
     }
     count_request(msg, response, std::chrono::steady_clock::now() - started);
     return response;

@@ -56,6 +56,7 @@ WARDEN_DECL boost::json::object session::server_capabilities() const {
     if (registry_->has_resources())
         caps.emplace("resources", boost::json::object{{"subscribe", true}, {"listChanged", true}});
     if (registry_->has_tools()) caps.emplace("tools", boost::json::object{{"listChanged", true}});
+    if (tasks_) caps.emplace("extensions", boost::json::object{{tasks_extension, boost::json::object{}}});
     return caps;
 }
 
@@ -119,9 +120,22 @@ WARDEN_DECL result<boost::json::object> session::call_tool(const boost::json::ob
         return failure(errc::insufficient_scope, std::move(*why));
     }
     record_authorization(audit_.get(), ctx.caller(), name->get_string(), true, &ctx.request_id());
+    bool as_task = false;
+    if (tool->task != task_support::forbidden && tasks_) {
+        as_task = declares_tasks_here(params, ctx);
+        if (!as_task && tool->task == task_support::required)
+            throw detail::capability_needed{std::string(tasks_extension), tasks_capability()};
+    }
     tool_result r;
     try {
-        r = tool->handler(*args, ctx);
+        if (as_task) {
+            auto out = call_task_tool(tool, *args, ctx);
+            if (!out) return out.error();
+            if (out.value().created) return std::move(*out.value().created);
+            r = std::move(out.value().result);
+        } else {
+            r = tool->handler(*args, ctx);
+        }
     } catch (const tool_error& e) {
         r = tool_result::error(e.what());
     } catch (const std::exception& e) {
@@ -134,6 +148,76 @@ WARDEN_DECL result<boost::json::object> session::call_tool(const boost::json::ob
         r = tool_result::error("tool \"" + std::string(name->get_string()) + "\" returned no structured content");
     }
     return std::move(r).to_json();
+}
+
+template <class Tool>
+result<task_manager::attached_outcome> session::call_task_tool(const std::shared_ptr<const Tool>& tool,
+                                                               const boost::json::object& args, call_context& ctx) {
+    task_job job{};
+    job.caller = ctx.caller();
+    job.credentials = credentials_;
+    job.request_id = ctx.request_id();
+    job.progress_token = ctx.progress_token_;
+    job.capabilities = ctx.client_capabilities();
+    job.version = std::string(ctx.protocol_version());
+    job.tool = std::string(tool->definition.at("name").get_string());
+    job.run = [tool, args](call_context& c) { return tool->handler(args, c); };
+    if (tool->task_starts_in_handler) return tasks_->run_attached(std::move(job), ctx.link_, ctx.stop_token());
+    auto created = tasks_->create(std::move(job));
+    if (!created) return created.error();
+    return task_manager::attached_outcome{std::move(created).value(), {}};
+}
+
+WARDEN_DECL bool session::declares_tasks_here(const boost::json::object& params, const call_context& ctx) {
+    if (declares_tasks(ctx.client_capabilities())) return true;
+    if (const auto* meta = modern::meta_of(params))
+        if (const auto* c = meta->if_contains(modern::meta_client_capabilities); c && c->is_object())
+            return declares_tasks(c->get_object());
+    return false;
+}
+
+WARDEN_DECL result<std::string> session::task_id_of(const boost::json::object& params, const call_context& ctx) {
+    if (!declares_tasks_here(params, ctx))
+        throw detail::capability_needed{std::string(tasks_extension), tasks_capability()};
+    const auto* id = params.if_contains("taskId");
+    if (!id || !id->is_string()) return failure(errc::invalid_params, "\"taskId\" must be a string");
+    return std::string(id->get_string());
+}
+
+WARDEN_DECL result<boost::json::object> session::get_task(const boost::json::object& params, call_context& ctx) {
+    auto id = task_id_of(params, ctx);
+    if (!id) return id.error();
+    auto task = tasks_->get(ctx.caller(), id.value());
+    if (!task) return task.error();
+    task.value()["resultType"] = "complete";
+    return task;
+}
+
+WARDEN_DECL result<boost::json::object> session::update_task(const boost::json::object& params, call_context& ctx) {
+    auto id = task_id_of(params, ctx);
+    if (!id) return id.error();
+    const auto* responses = params.if_contains("inputResponses");
+    if (!responses || !responses->is_object())
+        return failure(errc::invalid_params, "tasks/update needs an object \"inputResponses\"");
+    if (auto r = tasks_->update(ctx.caller(), id.value(), responses->get_object()); !r) return r.error();
+    return boost::json::object{{"resultType", "complete"}};
+}
+
+WARDEN_DECL result<boost::json::object> session::cancel_task(const boost::json::object& params, call_context& ctx) {
+    auto id = task_id_of(params, ctx);
+    if (!id) return id.error();
+    if (auto r = tasks_->cancel(ctx.caller(), id.value()); !r) return r.error();
+    return boost::json::object{{"resultType", "complete"}};
+}
+
+WARDEN_DECL boost::json::object session::missing_capability(const boost::json::value& id,
+                                                            const detail::capability_needed& c) {
+    boost::json::object required = c.required;
+    if (required.empty()) required.emplace(c.name, boost::json::object{});
+    return jsonrpc::make_error(id, modern::missing_client_capability,
+                               "this request needs the client capability \"" + c.name +
+                                   "\", which the client did not declare",
+                               boost::json::object{{"requiredCapabilities", std::move(required)}});
 }
 
 WARDEN_DECL result<boost::json::object> session::read_resource(const boost::json::object& params, call_context& ctx) {

@@ -29,6 +29,8 @@ WARDEN_DECL void session::on_modern_request(boost::json::object& msg, const repl
     if (method == "subscriptions/listen") return listen(id, params, reply);
 
     const auto [handler, run_inline] = handler_for(method, params);
+    if (!handler)
+        return reply(id, jsonrpc::make_error(id, jsonrpc::method_not_found, "method not found: " + std::string(method)));
     run_handler(id, msg, handler, reply, run_inline, std::move(call));
 }
 
@@ -76,7 +78,7 @@ WARDEN_DECL request_state_binding session::state_binding(std::string_view method
 }
 
 WARDEN_DECL boost::json::object session::complete(boost::json::object r, const cache_hint* hint) const {
-    r["resultType"] = "complete";
+    if (!r.contains("resultType")) r["resultType"] = "complete"; // a CreateTaskResult says "task"
     if (hint) add_cache_hint(r, *hint);
     add_server_meta(r);
     return r;
@@ -110,10 +112,7 @@ WARDEN_DECL boost::json::object session::execute_modern(const boost::json::objec
     } catch (const detail::input_needed&) {
         return input_required(id, method, params, who, call);
     } catch (const detail::capability_needed& c) {
-        return jsonrpc::make_error(
-            id, modern::missing_client_capability,
-            "this request needs the client capability \"" + c.name + "\", which the request does not declare",
-            boost::json::object{{"requiredCapabilities", boost::json::object{{c.name, boost::json::object{}}}}});
+        return missing_capability(id, c);
     } catch (const detail::input_malformed& m) {
         return jsonrpc::make_error(id, jsonrpc::invalid_params, m.message);
     } catch (const std::exception& e) {

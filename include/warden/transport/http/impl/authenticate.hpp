@@ -187,8 +187,9 @@ WARDEN_DECL void connection::audit_authentication(const http_request_view& view,
                   .scheme = scheme_name, .who = who, .http = http_line};
     const auto method = request_.find("Mcp-Method");
     if (method != request_.end()) e.method = method->value().substr(0, 64);
-    const auto name = request_.find("Mcp-Name");
-    if (name != request_.end()) e.tool = name->value().substr(0, 128);
+    // Mcp-Name names the tool of a tools/call only (a prompt, a URI or a task id otherwise).
+    if (e.method == "tools/call")
+        if (const auto name = request_.find("Mcp-Name"); name != request_.end()) e.tool = name->value().substr(0, 128);
     e.request_id = request_id_;
     e.address = view.remote_address;
     // A thread mostly hears from the caller it heard from last: the keyed digest of the same
