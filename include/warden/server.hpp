@@ -17,6 +17,7 @@
 #include <warden/detail/server_core.hpp>
 #include <warden/mcp/registry.hpp>
 #include <warden/mcp/tasks.hpp>
+#include <warden/storage/encrypted_file.hpp>
 #include <warden/rules.hpp>
 
 #include <algorithm>
@@ -225,6 +226,14 @@ public:
                               false, true});
         if constexpr (requires { storage_policy_type::variables(core_.config().storage); })
             for (auto& v : storage_policy_type::variables(core_.config().storage)) needed.push_back(std::move(v));
+        // Tasks in storage other hosts read (Redis) are sealed with the storage key.
+        if (core_.tasks() && storage_policy_type::shared_across_instances) {
+            const auto& st = core_.config().storage;
+            needed.push_back({st.key_variable, "base64 of 32 random bytes: the key sealing task records in the "
+                                               "shared storage (openssl rand -base64 32)", false, true});
+            needed.push_back({st.previous_key_variable, "the key task records were sealed with before a rotation",
+                              false, true});
+        }
         // Handlers see what the author declared, less what verifies callers or guards storage.
         std::vector<std::string> for_handlers;
         for (const auto& d : req->variables)
@@ -284,6 +293,8 @@ public:
             if (prepared)
                 if (auto st = storage(); !st) prepared = st.error();
         }
+        if (prepared)
+            if (auto sealed = seal_tasks(); !sealed) prepared = sealed.error();
         if (prepared && !core_.audit()) {
             auto audit = audit_log::open(core_.config().audit, profile::audits_by_default<typename Definition::profile>);
             if (audit) core_.set_audit(std::move(audit).value());
@@ -348,6 +359,26 @@ private:
         crypto::cleanse(bytes.value().data(), bytes.value().size());
         if (!sealer) return sealer.error();
         core_.set_state_sealer(std::make_shared<const mcp::request_state_sealer>(std::move(sealer).value()));
+        return success();
+    }
+    /// Task records go into a store other hosts read (Redis) only sealed: with the storage
+    /// key, or the server does not start.
+    result<void> seal_tasks() {
+        const auto& tasks = core_.tasks();
+        const auto& store = core_.store();
+        if (!tasks || !store || !store->keeps_values_in_clear()) return success();
+        const auto& st = core_.config().storage;
+        auto current = storage::detail::storage_key(core_.credentials(), st.key_variable);
+        if (!current) return current.error();
+        auto previous = storage::detail::storage_key(core_.credentials(), st.previous_key_variable);
+        if (!previous) return previous.error();
+        if (current.value().empty())
+            return failure(errc::missing_credentials,
+                           "tasks would keep their results in the clear where other hosts read them (Redis); set " +
+                               st.key_variable + " (openssl rand -base64 32) to seal them");
+        auto codec = storage::aead_codec::make(std::move(current).value(), std::move(previous).value());
+        if (!codec) return codec.error();
+        tasks->set_codec(std::move(codec).value());
         return success();
     }
     bool credentials_loaded_ = false;

@@ -27,6 +27,7 @@ read -r redis_port nginx_port port_a port_b port_c <<<"$ports"
 
 export BILLING_HMAC_KEY=$(openssl rand -hex 32) BILLING_HMAC_KEY_NEXT=$(openssl rand -hex 32) PARTNER_HMAC_KEY=$(openssl rand -hex 32)
 export REDIS_PASSWORD=$(openssl rand -hex 20) REDIS_URL=redis://127.0.0.1:$redis_port
+export WARDEN_STORAGE_KEY=$(openssl rand -base64 32) # seals the task records in Redis
 "$redis" --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --requirepass "$REDIS_PASSWORD" \
   --dir "$work" --protected-mode no --loglevel warning >/dev/null 2>&1 &
 pids+=($!)
@@ -72,7 +73,7 @@ if grep -qE 'connect\(\) failed \(111|upstream server temporarily disabled' "$wo
 else
   echo "not ok - nginx's error log does not show the dead instance:"; cat "$work/nginx-error.log"; status=1
 fi
-if grep -rqF -e "$BILLING_HMAC_KEY" -e "$BILLING_HMAC_KEY_NEXT" -e "$PARTNER_HMAC_KEY" -e "$REDIS_PASSWORD" "$work"/*.log; then
+if grep -rqF -e "$BILLING_HMAC_KEY" -e "$BILLING_HMAC_KEY_NEXT" -e "$PARTNER_HMAC_KEY" -e "$REDIS_PASSWORD" -e "$WARDEN_STORAGE_KEY" "$work"/*.log; then
   echo "not ok - a secret reached a log"; status=1
 else
   echo "ok - no secret in any log (instances, nginx access and error logs)"

@@ -23,6 +23,15 @@ start_redis() {
 }
 start_redis
 export REDIS_URL=redis://127.0.0.1:$port
+# Without the key that seals task records, an instance sharing Redis refuses to start.
+timeout 10 env -u WARDEN_STORAGE_KEY "$server" --listen 127.0.0.1:0 --allow-host mcp.internal 2>"$work/nokey.log"
+code=$?
+if [ "$code" -eq 78 ] && grep -q "set WARDEN_STORAGE_KEY" "$work/nokey.log"; then
+  echo "ok - without WARDEN_STORAGE_KEY the instance refuses to keep task results in Redis in the clear (78)"
+else
+  echo "not ok - without WARDEN_STORAGE_KEY: exit $code"; cat "$work/nokey.log"; status_nokey=1
+fi
+export WARDEN_STORAGE_KEY=$(openssl rand -base64 32) # seals the task records in Redis
 urls=()
 for name in a b; do
   "$server" --listen 127.0.0.1:0 --allow-host mcp.internal 2>"$work/$name.log" &
@@ -30,7 +39,7 @@ for name in a b; do
   url=$(listening_url "$work/$name.log" $!) || exit 1
   urls+=("$url")
 done
-status=0
+status=${status_nokey:-0}
 node "$here/redis_hmac_client.mjs" "${urls[0]}" "${urls[1]}" shared || status=1
 kill -KILL "$redis_pid"; wait "$redis_pid" 2>/dev/null
 node "$here/redis_hmac_client.mjs" "${urls[0]}" "${urls[1]}" down || status=1
@@ -45,7 +54,7 @@ else
   echo "not ok - outage and recovery lines in the log:"; cat "$work/a.log"; status=1
 fi
 if [ "$(grep -c 'is unreachable' "$work/a.log")" -le 2 ]; then echo "ok - no log flood during the outage"; else echo "not ok - log flood"; status=1; fi
-if grep -qF -e "$BILLING_HMAC_KEY" -e "$REDIS_PASSWORD" "$work"/*.log; then
+if grep -qF -e "$BILLING_HMAC_KEY" -e "$REDIS_PASSWORD" -e "$WARDEN_STORAGE_KEY" "$work"/*.log; then
   echo "not ok - a secret reached a log"; status=1
 else
   echo "ok - no secret in any log"

@@ -10,6 +10,7 @@
 #include "temp_dir.hpp"
 
 #include <warden/mcp/registry.hpp>
+#include <warden/storage/encrypted_file.hpp>
 #include <warden/storage/file.hpp>
 #include <warden/storage/memory.hpp>
 #include <warden/storage/redis.hpp>
@@ -69,6 +70,13 @@ struct fixture {
             return warden::tool_result::text(ctx.in_task() ? "done as a task" : "done");
         });
         tool("ask", warden::task_support::optional, [](const json::object&, warden::call_context& ctx) {
+            auto r = ctx.elicit("Your name?", json::object{{"type", "object"}}, "q");
+            if (!r) return warden::tool_result::error(r.error().message());
+            return warden::tool_result::text("name=" + std::string(r.value().content.at("name").as_string()));
+        });
+        // Asks once released: a test can follow it first.
+        tool("ask_later", warden::task_support::optional, [this](const json::object&, warden::call_context& ctx) {
+            while (!release && !ctx.cancelled()) std::this_thread::sleep_for(5ms);
             auto r = ctx.elicit("Your name?", json::object{{"type", "object"}}, "q");
             if (!r) return warden::tool_result::error(r.error().message());
             return warden::tool_result::text("name=" + std::string(r.value().content.at("name").as_string()));
@@ -358,8 +366,14 @@ namespace {
 /// Two instances over one store: a task started through `a` is read, answered and cancelled
 /// through `b`, and `b` judges `a` alive by its heartbeat.
 void two_instances(std::shared_ptr<warden::storage::store> sa, std::shared_ptr<warden::storage::store> sb) {
+    auto raw = sa;
     fixture a(quick(), std::move(sa), true);
     fixture b(quick(), std::move(sb), true);
+    // Sealed records (what a server does over Redis, with WARDEN_STORAGE_KEY): both instances
+    // hold the key.
+    const auto key = warden::crypto::random_bytes(32);
+    a.tasks->set_codec(warden::storage::aead_codec::make(key).value());
+    b.tasks->set_codec(warden::storage::aead_codec::make(key).value());
     const auto ada = person("ada");
     auto ha = a.session(ada);
     auto hb = b.session(ada);
@@ -373,6 +387,15 @@ void two_instances(std::shared_ptr<warden::storage::store> sa, std::shared_ptr<w
                   3));
     auto done = poll(*hb, asking, [](const json::object& t) { return has_status(t, "completed"); });
     CHECK(done.at("result").at("content").at(0).at("text") == "name=Ada");
+    // What the store holds says nothing of the answer or the result.
+    const auto stored = raw->get("tasks", asking).value();
+    REQUIRE(stored);
+    CHECK(stored->find("Ada") == std::string::npos);
+    // An instance without the key cannot read it (nor take it for another's).
+    fixture keyless(quick(), raw, true);
+    const auto unreadable = keyless.tasks->get(person("ada"), asking);
+    REQUIRE_FALSE(unreadable);
+    CHECK(unreadable.error() == warden::errc::storage_error);
 
     const std::string working(result_of(ask(*ha, "tools/call", {{"name", "work"}}, 4)).at("taskId").as_string());
     result_of(ask(*hb, "tasks/cancel", {{"taskId", working}}, 5));
@@ -399,4 +422,94 @@ TEST_CASE("tasks: two instances sharing a real redis-server serve one task", "[t
         return warden::storage::redis::open({settings, c, cap.log, "tasks-test"}).value();
     };
     two_instances(open(), open());
+}
+
+namespace {
+/// Opens a subscriptions/listen request following `ids` on `h`'s session; its acknowledgement.
+json::value listen_to(test::harness& h, std::string_view listen_id, json::array ids) {
+    json::object params{{"_meta",
+                         {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                          {"io.modelcontextprotocol/clientCapabilities", with_tasks()}}},
+                        {"notifications", {{"taskIds", std::move(ids)}}}};
+    h.session->receive(json::object{{"jsonrpc", "2.0"}, {"id", listen_id}, {"method", "subscriptions/listen"},
+                                    {"params", std::move(params)}});
+    return h.out->wait_for([](const json::value& m) {
+        return m.as_object().contains("method") && m.at("method") == "notifications/subscriptions/acknowledged";
+    });
+}
+/// The first notifications/tasks `h` received whose task has `status`.
+json::value heard(test::harness& h, std::string_view status, std::chrono::milliseconds wait = 5s) {
+    return h.out->wait_for([&](const json::value& m) {
+        const auto* o = m.if_object();
+        return o && o->contains("method") && o->at("method") == "notifications/tasks" &&
+               o->at("params").at("status").as_string() == status;
+    }, wait);
+}
+/// Stops sending task changes to the sessions (before they go).
+struct observing {
+    explicit observing(std::shared_ptr<wm::task_manager> t) : tasks(std::move(t)) {}
+    observing(const observing&) = delete;
+    ~observing() { tasks->set_observers({}, {}); }
+    std::shared_ptr<wm::task_manager> tasks;
+};
+/// Sends `f`'s task changes to the listens of `sessions` (what the server core does) while
+/// the guard lives.
+[[nodiscard]] observing observe(fixture& f, std::vector<test::harness*> sessions) {
+    f.tasks->set_observers(
+        [sessions](std::string_view id, std::string_view owner, const json::object& task) {
+            for (auto* h : sessions) h->session->notify_task(id, owner, task);
+        },
+        [sessions] {
+            std::vector<std::string> ids;
+            for (auto* h : sessions)
+                for (auto& id : h->session->followed_tasks()) ids.push_back(id);
+            return ids;
+        });
+    return observing{f.tasks};
+}
+} // namespace
+
+TEST_CASE("tasks: a subscriptions/listen stream hears of its own tasks' changes (notifications/tasks)", "[tasks]") {
+    fixture f;
+    auto ada = f.session(person("ada"), true);
+    auto bob = f.session(person("bob"), true);
+    const auto guard = observe(f, {ada.get(), bob.get()});
+    const std::string id(
+        result_of(ask(*ada, "tools/call", {{"name", "ask_later"}}, 1, with_tasks())).at("taskId").as_string());
+    const auto ack = listen_to(*ada, "L", {id, "another-task"});
+    REQUIRE(ack.is_object());
+    CHECK(ack.at("params").at("notifications").at("taskIds") == json::array{id, "another-task"});
+    listen_to(*bob, "B", {id}); // Bob asks to follow Ada's task: he hears nothing of it
+    f.release = true;
+
+    const auto waiting = heard(*ada, "input_required");
+    REQUIRE(waiting.is_object());
+    CHECK(waiting.at("params").at("taskId") == id.c_str());
+    CHECK(waiting.at("params").at("inputRequests").as_object().contains("q"));
+    CHECK(waiting.at("params").at("_meta").at("io.modelcontextprotocol/subscriptionId") == "L");
+    result_of(ask(*ada, "tasks/update",
+                  {{"taskId", id}, {"inputResponses", {{"q", {{"action", "accept"}, {"content", {{"name", "Ada"}}}}}}}}, 2,
+                  with_tasks()));
+    const auto done = heard(*ada, "completed");
+    REQUIRE(done.is_object());
+    CHECK(done.at("params").at("result").at("content").at(0).at("text") == "name=Ada");
+    CHECK(bob->out->with_method("notifications/tasks").empty());
+}
+
+TEST_CASE("tasks: a listen on one instance hears of changes made through another", "[tasks]") {
+    auto shared = std::make_shared<warden::storage::memory_store>();
+    fixture a(quick(), shared, true);
+    fixture b(quick(), shared, true);
+    auto on_a = a.session(person("ada"), true);
+    auto on_b = b.session(person("ada"), true);
+    const auto guard_a = observe(a, {on_a.get()});
+    const auto guard_b = observe(b, {on_b.get()});
+    const std::string id(
+        result_of(ask(*on_a, "tools/call", {{"name", "work"}}, 1, with_tasks())).at("taskId").as_string());
+    listen_to(*on_b, "L", {id});
+    std::this_thread::sleep_for(200ms); // b has looked at the task once
+    result_of(ask(*on_a, "tasks/cancel", {{"taskId", id}}, 2, with_tasks()));
+    const auto cancelled = heard(*on_b, "cancelled");
+    REQUIRE(cancelled.is_object());
+    CHECK(cancelled.at("params").at("statusMessage") == "cancelled by the client");
 }

@@ -42,7 +42,10 @@ public:
 
     server_core(const server_core&) = delete;
     server_core& operator=(const server_core&) = delete;
-    ~server_core() { stop_workers(); }
+    ~server_core() {
+        if (tasks_) tasks_->set_observers({}, {}); // its threads may outlive this core
+        stop_workers();
+    }
 
     const settings& config() const noexcept { return settings_; }
     settings& config() noexcept { return settings_; }
@@ -117,6 +120,19 @@ public:
     /// The tasks (the tasks extension); null until `server<D>::enable_tasks()`.
     const std::shared_ptr<mcp::task_manager>& tasks() const noexcept { return tasks_; }
     void set_tasks(std::shared_ptr<mcp::task_manager> t) {
+        // What changes in a task reaches the subscriptions/listen streams that follow it.
+        t->set_observers(
+            [this](std::string_view id, std::string_view owner, const boost::json::object& task) {
+                for_each_session([&](mcp::session& s) { s.notify_task(id, owner, task); });
+            },
+            [this] {
+                std::vector<std::string> ids;
+                for_each_session([&](mcp::session& s) {
+                    auto mine = s.followed_tasks();
+                    ids.insert(ids.end(), mine.begin(), mine.end());
+                });
+                return ids;
+            });
         std::lock_guard lock(mutex_);
         tasks_ = std::move(t);
         direct_.reset();

@@ -178,6 +178,13 @@ public:
     /// or a subscriptions/listen request names it.
     void notify_resource_updated(std::string_view uri);
 
+    /// Sends notifications/tasks (the tasks extension) with `task`, a DetailedTask, to every
+    /// subscriptions/listen request that follows task `id`, when this session's caller is
+    /// its `owner` (`task_manager::owner_of`).
+    void notify_task(std::string_view id, std::string_view owner, const boost::json::object& task);
+    /// The task ids this session's subscriptions/listen requests follow.
+    std::vector<std::string> followed_tasks();
+
     /// True while a subscriptions/listen request is open.
     bool listening();
     /// Ends every open subscriptions/listen request with its result (server shutdown).
@@ -216,6 +223,7 @@ private:
         bool prompts = false;
         bool resources = false;
         std::set<std::string, std::less<>> uris{};
+        std::set<std::string, std::less<>> tasks{}; ///< task ids (the tasks extension)
     };
     /// A stateless-era handler request: what its envelope declares, the client's answers
     /// so far (from the sealed requestState and this retry's inputResponses), and the

@@ -43,6 +43,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -50,6 +51,10 @@
 #include <thread>
 #include <vector>
 
+
+namespace warden::storage {
+class record_codec; // warden/storage/file.hpp
+} // namespace warden::storage
 
 namespace warden::mcp {
 
@@ -98,6 +103,13 @@ public:
         store_ = std::move(s);
     }
     const task_settings& settings() const noexcept { return settings_; }
+    /// Seals every record (AES-256-GCM, bound to its task id) before it reaches the store:
+    /// for a store whose values other hosts read (Redis). Records the codec cannot open read
+    /// as a storage error.
+    void set_codec(std::shared_ptr<const storage::record_codec> c) {
+        std::lock_guard lock(mutex_);
+        codec_ = std::move(c);
+    }
 
     /// Starts `job` as a task at once: the CreateTaskResult, or why not (the caller's limit,
     /// the store).
@@ -127,6 +139,27 @@ public:
     /// those still running are recorded as failed (the server stopped). New calls are refused.
     void shutdown(std::chrono::milliseconds grace);
 
+    /// Who hears of changes (`notifications/tasks` on subscriptions/listen streams):
+    /// `announce(id, owner, task)` gets every change of a task as a DetailedTask with the
+    /// digest of its owner (`owner_of`), and `interest()` names the tasks some listen on this
+    /// instance follows. Changes made here are announced at once; those made through another
+    /// instance sharing the store, within a heartbeat. Cleared by `shutdown`.
+    using announcer = std::function<void(std::string_view id, std::string_view owner, const boost::json::object& task)>;
+    void set_observers(announcer announce, std::function<std::vector<std::string>()> interest) {
+        std::unique_lock lock(observers_mutex_);
+        announce_ = std::move(announce);
+        interest_ = std::move(interest);
+    }
+    /// A listen on this instance follows tasks: changes made through other instances are
+    /// looked for from now on.
+    void following() {
+        std::lock_guard lock(mutex_);
+        start_watching();
+    }
+    /// What a task's owner is recorded as: a digest of the caller (scheme, issuer, subject,
+    /// tenant).
+    static std::string owner_of(const principal& p);
+
     /// Tasks of this instance whose handler runs.
     std::size_t running() const {
         std::lock_guard lock(mutex_);
@@ -141,16 +174,20 @@ private:
     std::shared_ptr<storage::store> store();
     static std::int64_t now_ms();
     static std::string iso_time(std::int64_t ms);
-    static std::string owner_of(const principal& p);
     static bool terminal(std::string_view status) noexcept {
         return status == "completed" || status == "failed" || status == "cancelled";
     }
     static std::string_view status_of(const record& r);
+    /// Marks `x` changed: its `updated` moves on (what tells a change from a heartbeat).
+    static void touch(record& x);
     /// Makes `x` end as `status` (with an internal error saying `failure`, when given):
     /// nothing asked or answered any more.
     static void settle(record& x, std::string_view status, std::string_view failure = {});
 
     result<std::optional<record>> load(std::string_view id);
+    /// A record as stored (sealed when there is a codec), and back.
+    result<std::string> encode(std::string_view id, const record& r);
+    result<record> decode(std::string_view id, std::string_view stored);
     /// Changes the record of `id` with `f(record&)` (false: leave it) atomically, retrying
     /// when another writer came first. The record as it is after, or nothing when absent.
     result<std::optional<record>> modify(std::string_view id, const std::function<bool(record&)>& f);
@@ -170,7 +207,13 @@ private:
                                                  std::optional<std::chrono::milliseconds> timeout, std::stop_token stop);
     void progress(const std::shared_ptr<task_state>& t, const boost::json::object& notification);
     void wake(std::string_view id);
+    /// Tells the observers about `r`, the record of `id` as it is now.
+    void announce(std::string_view id, const record& r);
+    /// Announces what changed in the tasks listens follow that was not announced here (a
+    /// change made through another instance).
+    void follow_remote();
     void watch(std::stop_token stop);
+    void start_watching(); ///< with mutex_ held
     void stop_watching();
 
     const task_settings settings_;
@@ -183,9 +226,14 @@ private:
     mutable std::mutex mutex_{};
     std::condition_variable_any changed_{};
     std::shared_ptr<storage::store> store_{};
+    std::shared_ptr<const storage::record_codec> codec_{};
     std::map<std::string, std::shared_ptr<task_state>, std::less<>> local_{};
     std::map<std::string, std::size_t, std::less<>> per_owner_{};
     bool stopping_ = false;
+    std::map<std::string, std::int64_t, std::less<>> seen_{}; ///< followed tasks: the last change announced
+    std::shared_mutex observers_mutex_{}; ///< held shared while announcing, so that clearing waits
+    announcer announce_{};
+    std::function<std::vector<std::string>()> interest_{};
     std::jthread watcher_{}; ///< last: stopped and joined first
 };
 

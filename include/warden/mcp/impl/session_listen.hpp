@@ -33,6 +33,27 @@ WARDEN_DECL void session::notify_resource_updated(std::string_view uri) {
     });
 }
 
+WARDEN_DECL void session::notify_task(std::string_view id, std::string_view owner, const boost::json::object& task) {
+    {
+        std::lock_guard lock(listen_mutex_);
+        if (listens_.empty()) return; // the common case: no stream to send to
+    }
+    if (owner != task_manager::owner_of(*caller())) return;
+    to_listeners([&](const listen_entry& l) -> std::optional<boost::json::object> {
+        if (!l.tasks.contains(id)) return std::nullopt;
+        boost::json::object params = task;
+        params["_meta"] = subscription_meta(l.id);
+        return jsonrpc::make_notification("notifications/tasks", std::move(params));
+    });
+}
+
+WARDEN_DECL std::vector<std::string> session::followed_tasks() {
+    std::vector<std::string> out;
+    std::lock_guard lock(listen_mutex_);
+    for (const auto& [key, l] : listens_) out.insert(out.end(), l.tasks.begin(), l.tasks.end());
+    return out;
+}
+
 WARDEN_DECL bool session::listening() {
     std::lock_guard lock(listen_mutex_);
     return !listens_.empty();
@@ -76,6 +97,17 @@ WARDEN_DECL void session::listen(const boost::json::value& id, const boost::json
         for (const auto& x : u->get_array())
             if (x.is_string() && l.uris.insert(std::string(x.get_string())).second) kept.push_back(x);
         honoured.emplace("resourceSubscriptions", std::move(kept));
+    }
+    // The tasks extension: task ids to hear about (notifications/tasks). Each is followed
+    // only for its owner: another caller's task never says anything on this stream.
+    if (const auto* t = asked.if_contains("taskIds"); t && t->is_array() && tasks_) {
+        constexpr std::size_t most = 64;
+        boost::json::array kept{};
+        for (const auto& x : t->get_array())
+            if (x.is_string() && l.tasks.size() < most && l.tasks.insert(std::string(x.get_string())).second)
+                kept.push_back(x);
+        honoured.emplace("taskIds", std::move(kept));
+        tasks_->following();
     }
     const auto key = jsonrpc::id_key(id);
     // The acknowledgement goes out before any notification of this listen: notifiers

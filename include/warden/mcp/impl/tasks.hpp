@@ -12,10 +12,12 @@
 #include <warden/mcp/jsonrpc.hpp>
 #include <warden/mcp/modern.hpp>
 #include <warden/mcp/request_state.hpp>
+#include <warden/storage/file.hpp>
 #include <warden/storage/memory.hpp>
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -128,13 +130,19 @@ WARDEN_DECL std::string task_manager::owner_of(const principal& p) {
 
 WARDEN_DECL std::string task_manager::new_id() { return crypto::base64url_encode(crypto::random_bytes(18)); }
 
+WARDEN_DECL void task_manager::touch(record& x) {
+    const auto* u = x.if_contains("updated");
+    const std::int64_t before = u && u->is_int64() ? u->get_int64() : 0;
+    x["updated"] = std::max(now_ms(), before + 1); // every change is a new value, within a millisecond too
+}
+
 WARDEN_DECL void task_manager::settle(record& x, std::string_view status, std::string_view failure) {
     x["status"] = status;
     if (!failure.empty())
         x["error"] = boost::json::object{{"code", jsonrpc::internal_error}, {"message", failure}};
     x.erase("inputRequests");
     x.erase("answers");
-    x["updated"] = now_ms();
+    touch(x);
 }
 
 WARDEN_DECL std::string_view task_manager::status_of(const record& r) {
@@ -142,13 +150,46 @@ WARDEN_DECL std::string_view task_manager::status_of(const record& r) {
     return s && s->is_string() ? std::string_view(s->get_string()) : std::string_view{};
 }
 
+WARDEN_DECL result<std::string> task_manager::encode(std::string_view id, const record& r) {
+    std::shared_ptr<const storage::record_codec> codec;
+    {
+        std::lock_guard lock(mutex_);
+        codec = codec_;
+    }
+    std::string text = boost::json::serialize(r);
+    if (!codec) return text;
+    auto sealed = codec->seal("task:" + std::string(id), text);
+    crypto::cleanse(text.data(), text.size());
+    return sealed;
+}
+
+WARDEN_DECL result<task_manager::record> task_manager::decode(std::string_view id, std::string_view stored) {
+    std::shared_ptr<const storage::record_codec> codec;
+    {
+        std::lock_guard lock(mutex_);
+        codec = codec_;
+    }
+    const auto invalid = [] { return failure(errc::storage_error, "a task record in the store is not valid"); };
+    std::string opened;
+    if (codec) {
+        auto o = codec->open("task:" + std::string(id), stored);
+        if (!o) return invalid();
+        opened = std::move(o).value();
+        stored = opened;
+    }
+    auto doc = warden::detail::parse_strict_json(stored);
+    crypto::cleanse(opened.data(), opened.size());
+    if (!doc || !doc.value().is_object()) return invalid();
+    return std::move(doc.value().as_object());
+}
+
 WARDEN_DECL result<std::optional<task_manager::record>> task_manager::load(std::string_view id) {
     auto text = store()->get("tasks", id);
     if (!text) return text.error();
     if (!text.value()) return std::optional<record>{};
-    auto doc = warden::detail::parse_strict_json(*text.value());
-    if (!doc || !doc.value().is_object()) return failure(errc::storage_error, "a task record in the store is not valid");
-    return std::optional<record>(std::move(doc.value().as_object()));
+    auto r = decode(id, *text.value());
+    if (!r) return r.error();
+    return std::optional<record>(std::move(r).value());
 }
 
 WARDEN_DECL result<std::optional<task_manager::record>> task_manager::modify(std::string_view id,
@@ -159,14 +200,21 @@ WARDEN_DECL result<std::optional<task_manager::record>> task_manager::modify(std
         auto text = s->get("tasks", id);
         if (!text) return text.error();
         if (!text.value()) return std::optional<record>{};
-        auto doc = warden::detail::parse_strict_json(*text.value());
-        if (!doc || !doc.value().is_object())
-            return failure(errc::storage_error, "a task record in the store is not valid");
-        record r = std::move(doc.value().as_object());
+        auto decoded = decode(id, *text.value());
+        if (!decoded) return decoded.error();
+        record r = std::move(decoded).value();
+        const auto* before = r.if_contains("updated");
+        const std::int64_t was = before && before->is_int64() ? before->get_int64() : -1;
         if (!f(r)) return std::optional<record>(std::move(r));
-        auto swapped = s->compare_and_swap("tasks", id, text.value(), boost::json::serialize(r), ttl);
+        auto encoded = encode(id, r);
+        if (!encoded) return encoded.error();
+        auto swapped = s->compare_and_swap("tasks", id, text.value(), std::move(encoded).value(), ttl);
         if (!swapped) return swapped.error();
-        if (swapped.value()) return std::optional<record>(std::move(r));
+        if (swapped.value()) {
+            const auto* after = r.if_contains("updated");
+            if (after && after->is_int64() && after->get_int64() != was) announce(id, r); // not a mere heartbeat
+            return std::optional<record>(std::move(r));
+        }
     }
     return failure(errc::storage_error, "a task record kept changing under this write");
 }
@@ -237,7 +285,7 @@ WARDEN_DECL result<void> task_manager::admit(const std::shared_ptr<task_state>& 
                                              "cancel one (tasks/cancel)");
     ++n;
     local_.emplace(t->id, t);
-    if (!watcher_.joinable()) watcher_ = std::jthread([this](std::stop_token stop) { watch(stop); });
+    start_watching();
     return success();
 }
 
@@ -252,7 +300,9 @@ WARDEN_DECL result<task_manager::record> task_manager::write_new(const task_stat
     r.emplace("status", "working");
     r.emplace("created", now);
     r.emplace("updated", now);
-    auto fresh = store()->insert_if_absent("tasks", t.id, boost::json::serialize(r),
+    auto encoded = encode(t.id, r);
+    if (!encoded) return encoded.error();
+    auto fresh = store()->insert_if_absent("tasks", t.id, std::move(encoded).value(),
                                            std::chrono::duration_cast<storage::store::ttl_type>(settings_.ttl));
     if (!fresh) return fresh.error();
     if (!fresh.value()) return failure(errc::internal_error, "a task id was drawn twice");
@@ -388,6 +438,43 @@ WARDEN_DECL void task_manager::finish(const std::shared_ptr<task_state>& t, std:
     changed_.notify_all();
 }
 
+WARDEN_DECL void task_manager::announce(std::string_view id, const record& r) {
+    std::shared_lock lock(observers_mutex_);
+    if (!announce_) return;
+    const auto* owner = r.if_contains("owner");
+    if (!owner || !owner->is_string()) return;
+    announce_(id, owner->get_string(), task_json(r, id, true));
+    const auto* u = r.if_contains("updated");
+    std::lock_guard seen(mutex_);
+    if (auto it = seen_.find(id); it != seen_.end() && u && u->is_int64()) it->second = u->get_int64();
+}
+
+WARDEN_DECL void task_manager::follow_remote() {
+    std::vector<std::string> ids;
+    {
+        std::shared_lock lock(observers_mutex_);
+        if (interest_) ids = interest_();
+    }
+    std::map<std::string, std::int64_t, std::less<>> seen;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& id : ids) {
+            const auto it = seen_.find(id);
+            seen.emplace(id, it != seen_.end() ? it->second : -1);
+        }
+    }
+    for (auto& [id, last] : seen) {
+        auto loaded = load(id);
+        if (!loaded || !loaded.value()) continue;
+        const auto* u = loaded.value()->if_contains("updated");
+        const std::int64_t updated = u && u->is_int64() ? u->get_int64() : -1;
+        if (last != -1 && updated != last) announce(id, *loaded.value()); // changed elsewhere, or unseen here
+        last = updated;
+    }
+    std::lock_guard lock(mutex_);
+    seen_ = std::move(seen); // forgets the tasks no listen follows any more
+}
+
 WARDEN_DECL void task_manager::wake(std::string_view id) {
     std::shared_ptr<task_state> t;
     {
@@ -426,7 +513,7 @@ WARDEN_DECL result<std::vector<boost::json::object>> task_manager::ask(const std
             x.erase("inputRequests");
         else
             x["status"] = "input_required";
-        x["updated"] = now_ms();
+        touch(x);
         return true;
     });
     if (!published) return published.error();
@@ -439,7 +526,7 @@ WARDEN_DECL result<std::vector<boost::json::object>> task_manager::ask(const std
                 if (asked->get_object().empty()) x.erase("inputRequests");
             }
             if (!x.contains("inputRequests") && status_of(x) == "input_required") x["status"] = "working";
-            x["updated"] = now_ms();
+            touch(x);
             return true;
         });
     };
@@ -471,7 +558,7 @@ WARDEN_DECL result<std::vector<boost::json::object>> task_manager::ask(const std
                     if (a->get_object().empty()) y.erase("answers");
                 }
                 if (!y.contains("inputRequests") && status_of(y) == "input_required") y["status"] = "working";
-                y["updated"] = now_ms();
+                touch(y);
                 return true;
             });
             if (!taken) return taken.error();
@@ -511,7 +598,7 @@ WARDEN_DECL void task_manager::progress(const std::shared_ptr<task_state>& t, co
     auto r = modify(t->id, [&](record& x) {
         if (terminal(status_of(x))) return false;
         x["statusMessage"] = text;
-        x["updated"] = now_ms();
+        touch(x);
         return true;
     });
     if (!r) log_->warn("the progress of a task of tool " + t->tool + " could not be stored: " + r.error().message());
@@ -556,7 +643,7 @@ WARDEN_DECL result<void> task_manager::update(const principal& who, std::string_
             x.erase("inputRequests");
             if (status_of(x) == "input_required") x["status"] = "working";
         }
-        x["updated"] = now_ms();
+        touch(x);
         return true;
     });
     if (!changed) return changed.error();
@@ -595,6 +682,7 @@ WARDEN_DECL void task_manager::watch(std::stop_token stop) {
         std::vector<std::shared_ptr<task_state>> mine;
         for (const auto& [id, t] : local_) mine.push_back(t);
         lock.unlock();
+        follow_remote();
         for (const auto& t : mine) {
             bool ended = false;
             auto beat = modify(t->id, [&](record& x) {
@@ -612,6 +700,10 @@ WARDEN_DECL void task_manager::watch(std::stop_token stop) {
         }
         lock.lock();
     }
+}
+
+WARDEN_DECL void task_manager::start_watching() {
+    if (!watcher_.joinable() && !stopping_) watcher_ = std::jthread([this](std::stop_token stop) { watch(stop); });
 }
 
 WARDEN_DECL void task_manager::stop_watching() {
@@ -641,6 +733,7 @@ WARDEN_DECL void task_manager::shutdown(std::chrono::milliseconds grace) {
         mine.clear();
         for (const auto& [id, t] : local_) mine.push_back(t);
     }
+    set_observers({}, {}); // waits for an announcement under way: the server may go after this
     for (const auto& t : mine) // their handlers ignore the stop: say so in their records
         (void)modify(t->id, [&](record& x) {
             if (terminal(status_of(x))) return false;
