@@ -117,7 +117,14 @@ private:
 
     beast::tcp_stream& lowest() { return stream_.lowest(); }
 
-    net::awaitable<after> send(response res);
+    /// Answers the request with `res`: the connection's loop writes it once `handle()` has
+    /// returned, so the frames of the coroutines that made it are freed before the write (a
+    /// write waiting on a slow client then holds one response, not a stack of frames). Every
+    /// caller returns what this returns at once.
+    after send(response res) {
+        pending_ = std::move(res);
+        return after::keep_alive; // decided by the write
+    }
 
     static response make(http::status status, unsigned version, std::string body, std::string_view type) {
         response res{status, version};
@@ -360,6 +367,7 @@ private:
     std::optional<net::steady_timer> timer_;
     bool timed_out_ = false;
     http::request<http::string_body> request_;
+    std::optional<response> pending_{}; ///< what `send` left for the loop to write
     principal caller_;
     std::shared_ptr<const http_gate> checked_gate_;        ///< the gate that last admitted caller_
     std::chrono::steady_clock::time_point checked_at_{};   ///< and when

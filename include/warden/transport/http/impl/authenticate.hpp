@@ -18,9 +18,9 @@ WARDEN_DECL net::awaitable<after> connection::handle() {
         const auto scheme = state_.auth.load(std::memory_order_acquire);
         if (scheme->is_metadata_path(p)) {
             if (request_.method() != http::verb::get && request_.method() != http::verb::head)
-                co_return co_await send(not_allowed("GET", "method not allowed"));
+                co_return send(not_allowed("GET", "method not allowed"));
             if (!host_allowed())
-                co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
+                co_return send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
                                                   "forbidden Host"));
             // Public by design (RFC 9728), readable by browser-based clients too.
             auto res = make(http::status::ok, v,
@@ -28,24 +28,24 @@ WARDEN_DECL net::awaitable<after> connection::handle() {
                             "application/json");
             res.set(http::field::access_control_allow_origin, "*");
             res.set(http::field::cache_control, "max-age=3600");
-            co_return co_await send(std::move(res));
+            co_return send(std::move(res));
         }
     }
     if (p == "/healthz") {
         if (request_.method() != http::verb::get && request_.method() != http::verb::head)
-            co_return co_await send(make(http::status::method_not_allowed, v, "", ""));
-        co_return co_await send(make(http::status::ok, v, R"({"status":"ok"})", "application/json"));
+            co_return send(make(http::status::method_not_allowed, v, "", ""));
+        co_return send(make(http::status::ok, v, R"({"status":"ok"})", "application/json"));
     }
     const bool legacy = state_.config.legacy_sse && !state_.config.stateless &&
                         (p == state_.config.sse_path || p == state_.config.messages_path);
     const bool ws = state_.websocket && p == state_.config.websocket_path;
     if (p != state_.config.path && !legacy && !ws)
-        co_return co_await send(rpc_error(http::status::not_found, v, mcp::jsonrpc::invalid_request, "not found"));
+        co_return send(rpc_error(http::status::not_found, v, mcp::jsonrpc::invalid_request, "not found"));
     if (!origin_allowed())
-        co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
+        co_return send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
                                           "forbidden Origin"));
     if (!host_allowed())
-        co_return co_await send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
+        co_return send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
                                           "forbidden Host"));
 
     if (state_.core.log().enabled(log_level::debug))
@@ -102,7 +102,7 @@ WARDEN_DECL net::awaitable<after> connection::handle() {
         if (!refusal->dpop_nonce.empty()) res.set("DPoP-Nonce", refusal->dpop_nonce);
         if (refusal->retry_after) res.set(http::field::retry_after, std::to_string(refusal->retry_after->count()));
         res.set("X-Request-Id", request_id_);
-        co_return co_await send(std::move(res));
+        co_return send(std::move(res));
     }
     gate_result& gate = *d.gate;
     // A plain POST carries at most one tools/call: with `one_line_per_allowed_call`, its
@@ -134,7 +134,7 @@ WARDEN_DECL net::awaitable<after> connection::handle() {
     case http::verb::get: co_return co_await get();
     case http::verb::delete_: co_return co_await del();
     default:
-        co_return co_await send(not_allowed(state_.config.stateless ? "POST" : "GET, POST, DELETE",
+        co_return send(not_allowed(state_.config.stateless ? "POST" : "GET, POST, DELETE",
                                             "method not allowed"));
     }
 }

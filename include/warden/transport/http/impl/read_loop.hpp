@@ -114,6 +114,13 @@ WARDEN_DECL net::awaitable<void> connection::run() {
             it = request_.erase(it);
         ++state_.in_flight;
         after next = co_await handle();
+        if (pending_) { // an answer `send` left: written here, after handle()'s frames are gone
+            pending_->keep_alive(request_.keep_alive() && !state_.stopping);
+            pending_->prepare_payload();
+            auto [wec, wn] = co_await http::async_write(stream_, *pending_, net::as_tuple(net::use_awaitable));
+            next = wec || !pending_->keep_alive() ? after::close : after::keep_alive;
+            pending_.reset();
+        }
         --state_.in_flight;
         if (stateless_session_) {
             stateless_session_->close();
@@ -122,13 +129,6 @@ WARDEN_DECL net::awaitable<void> connection::run() {
         }
         if (next == after::close || !request_.keep_alive() || state_.stopping) co_return;
     }
-}
-
-WARDEN_DECL net::awaitable<after> connection::send(response res) {
-    res.keep_alive(request_.keep_alive() && !state_.stopping);
-    res.prepare_payload();
-    auto [ec, n] = co_await http::async_write(stream_, res, net::as_tuple(net::use_awaitable));
-    co_return ec || !res.keep_alive() ? after::close : after::keep_alive;
 }
 
 WARDEN_DECL net::awaitable<void> connection::write_error(http::status status, std::string_view message,

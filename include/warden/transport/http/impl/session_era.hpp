@@ -99,11 +99,11 @@ WARDEN_DECL net::awaitable<after> connection::post() {
     const unsigned v = request_.version();
     const auto accept = request_[http::field::accept];
     if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
-        co_return co_await send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
+        co_return send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
                                           "Accept must include application/json and text/event-stream"));
-    if (auto refused = header_tool_refusal()) co_return co_await send(std::move(*refused));
+    if (auto refused = header_tool_refusal()) co_return send(std::move(*refused));
     auto body = json_body();
-    if (auto* err = std::get_if<response>(&body)) co_return co_await send(std::move(*err));
+    if (auto* err = std::get_if<response>(&body)) co_return send(std::move(*err));
     boost::json::value message = std::move(std::get<boost::json::value>(body));
 
     const auto* obj = message.if_object();
@@ -117,7 +117,7 @@ WARDEN_DECL net::awaitable<after> connection::post() {
     if (!state_.core.config().session.session_era) {
         // A modern-only server: session-era requests learn which version to speak.
         if (!mcp::session::expects_response(message))
-            co_return co_await send(make(http::status::accepted, v, "", ""));
+            co_return send(make(http::status::accepted, v, "", ""));
         boost::json::value id{};
         boost::json::object data{{"supported", boost::json::array{mcp::modern::version}}};
         if (obj) {
@@ -126,7 +126,7 @@ WARDEN_DECL net::awaitable<after> connection::post() {
                 if (const auto* pv = p->get_object().if_contains("protocolVersion"); pv && pv->is_string())
                     data.emplace("requested", *pv);
         }
-        co_return co_await send(make(
+        co_return send(make(
             http::status::bad_request, v,
             boost::json::serialize(mcp::jsonrpc::make_error(
                 id, mcp::modern::unsupported_protocol_version,
@@ -140,16 +140,16 @@ WARDEN_DECL net::awaitable<after> connection::post() {
     if (state_.config.stateless) {
         auto version = is_initialize ? std::optional<std::string>("") : declared_version();
         if (!version)
-            co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
+            co_return send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
                                               "unsupported MCP-Protocol-Version"));
         if (obj && !is_initialize) {
-            if (auto refused = tool_refusal(message)) co_return co_await send(std::move(*refused));
+            if (auto refused = tool_refusal(message)) co_return send(std::move(*refused));
             refusal_checked = true;
             // A request that cannot wait is answered here, without a session.
             mcp::session::direct_reply direct;
             const bool answered =
                 state_.core.direct_session()->answer_here(message.as_object(), caller_, *version, direct);
-            if (answered && direct.messages.empty()) co_return co_await send(direct_response(direct, false));
+            if (answered && direct.messages.empty()) co_return send(direct_response(direct, false));
             if (answered) co_return co_await send_direct(&direct, false);
         }
         session = std::make_shared<http_session>(std::string(), caller_);
@@ -159,32 +159,32 @@ WARDEN_DECL net::awaitable<after> connection::post() {
         tracked_ = state_.track_request(session);
     } else if (is_initialize) {
         if (request_.find("mcp-session-id") != request_.end())
-            co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
+            co_return send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
                                               "initialize must not carry an Mcp-Session-Id"));
         session = state_.sessions.create(caller_);
         if (!session)
-            co_return co_await send(too_many_sessions());
+            co_return send(too_many_sessions());
         session->set_mcp(state_.core.open_session(caller_, session));
         issued_id = session->id();
     } else {
         auto found = find_session();
-        if (auto* err = std::get_if<response>(&found)) co_return co_await send(std::move(*err));
+        if (auto* err = std::get_if<response>(&found)) co_return send(std::move(*err));
         session = std::move(std::get<std::shared_ptr<http_session>>(found));
         if (!declared_version())
-            co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
+            co_return send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
                                               "unsupported MCP-Protocol-Version"));
     }
 
     // A tool the caller may not use is refused at the HTTP layer, with the scopes it
     // needs, so that an OAuth client can step up (MCP authorization, scope challenges).
     if (!refusal_checked)
-        if (auto refused = tool_refusal(message)) co_return co_await send(std::move(*refused));
+        if (auto refused = tool_refusal(message)) co_return send(std::move(*refused));
 
     auto mcp_session = session->mcp();
-    if (!mcp_session) co_return co_await send(rpc_error(http::status::not_found, v, -32001, "session not found"));
+    if (!mcp_session) co_return send(rpc_error(http::status::not_found, v, -32001, "session not found"));
     if (!mcp::session::expects_response(message)) {
         mcp_session->receive(std::move(message));
-        co_return co_await send(make(http::status::accepted, v, "", ""));
+        co_return send(make(http::status::accepted, v, "", ""));
     }
 
     auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
@@ -208,11 +208,11 @@ WARDEN_DECL net::awaitable<after> connection::post() {
         got = next;
     }
     if (got == event_stream::status::end)
-        co_return co_await send(make(http::status::accepted, v, "", "")); // cancelled: no response
+        co_return send(make(http::status::accepted, v, "", "")); // cancelled: no response
     if (first.final) {
         auto res = make(http::status::ok, v, std::move(first.data), "application/json");
         if (!issued_id.empty()) res.set("Mcp-Session-Id", issued_id);
-        co_return co_await send(std::move(res));
+        co_return send(std::move(res));
     }
     // Answered as a stream: keep its events so a client that loses the connection can
     // resume it (not in stateless mode, where there is no session to resume in).
@@ -223,15 +223,15 @@ WARDEN_DECL net::awaitable<after> connection::post() {
 WARDEN_DECL net::awaitable<after> connection::get() {
     const unsigned v = request_.version();
     if (state_.config.stateless)
-        co_return co_await send(not_allowed("POST", "this server is stateless: no GET stream"));
+        co_return send(not_allowed("POST", "this server is stateless: no GET stream"));
     if (!accepts(request_[http::field::accept], "text/event-stream"))
-        co_return co_await send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
+        co_return send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
                                           "Accept must include text/event-stream"));
     auto found = find_session();
-    if (auto* err = std::get_if<response>(&found)) co_return co_await send(std::move(*err));
+    if (auto* err = std::get_if<response>(&found)) co_return send(std::move(*err));
     auto session = std::move(std::get<std::shared_ptr<http_session>>(found));
     if (!declared_version())
-        co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
+        co_return send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
                                           "unsupported MCP-Protocol-Version"));
     // Opens with a comment so the client sees the stream established at once.
     event_stream::event opening;
@@ -254,11 +254,11 @@ WARDEN_DECL net::awaitable<after> connection::get() {
 WARDEN_DECL net::awaitable<after> connection::del() {
     const unsigned v = request_.version();
     if (state_.config.stateless)
-        co_return co_await send(not_allowed("POST", "this server is stateless: no sessions to end"));
+        co_return send(not_allowed("POST", "this server is stateless: no sessions to end"));
     auto found = find_session();
-    if (auto* err = std::get_if<response>(&found)) co_return co_await send(std::move(*err));
+    if (auto* err = std::get_if<response>(&found)) co_return send(std::move(*err));
     state_.sessions.end(std::get<std::shared_ptr<http_session>>(found)->id());
-    co_return co_await send(make(http::status::ok, v, "", ""));
+    co_return send(make(http::status::ok, v, "", ""));
 }
 
 } // namespace warden::transport::detail

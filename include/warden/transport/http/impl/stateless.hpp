@@ -24,9 +24,9 @@ WARDEN_DECL net::awaitable<after> connection::post_modern(boost::json::value mes
     };
     const auto what = mcp::jsonrpc::classify(message).what;
     // Cancellation over HTTP is closing the request's stream: notifications need nothing.
-    if (what == mcp::jsonrpc::kind::notification) co_return co_await send(make(http::status::accepted, v, "", ""));
+    if (what == mcp::jsonrpc::kind::notification) co_return send(make(http::status::accepted, v, "", ""));
     if (what != mcp::jsonrpc::kind::request)
-        co_return co_await send(refuse(http::status::bad_request, mcp::jsonrpc::invalid_request,
+        co_return send(refuse(http::status::bad_request, mcp::jsonrpc::invalid_request,
                                        "MCP " + std::string(modern::version) +
                                            " takes one JSON-RPC request or notification per POST"));
     const std::string method(obj.at("method").get_string());
@@ -38,16 +38,16 @@ WARDEN_DECL net::awaitable<after> connection::post_modern(boost::json::value mes
             request_.base(), method, params,
             modern::supported_list(state_.core.config().session.session_era, mcp::supported_versions),
             state_.core.dispatcher()))
-        co_return co_await send(refuse(static_cast<http::status>(refused->http_status), refused->code,
+        co_return send(refuse(static_cast<http::status>(refused->http_status), refused->code,
                                        std::move(refused->message), std::move(refused->data)));
     // The scope decision again, from the body (the headers were only a head start).
-    if (auto refused = tool_refusal(message)) co_return co_await send(std::move(*refused));
+    if (auto refused = tool_refusal(message)) co_return send(std::move(*refused));
 
     const bool listen = method == "subscriptions/listen";
     if (!listen) {
         mcp::session::direct_reply direct;
         const bool answered = state_.core.direct_session()->answer_here(obj, caller_, {}, direct);
-        if (answered && direct.messages.empty()) co_return co_await send(direct_response(direct, true));
+        if (answered && direct.messages.empty()) co_return send(direct_response(direct, true));
         if (answered) co_return co_await send_direct(&direct, true);
     }
     auto session = std::make_shared<http_session>(std::string(), caller_);
@@ -69,11 +69,11 @@ WARDEN_DECL net::awaitable<after> connection::post_modern(boost::json::value mes
     }
     if (got == event_stream::status::end) {
         stop_watching();
-        co_return co_await send(make(http::status::accepted, v, "", ""));
+        co_return send(make(http::status::accepted, v, "", ""));
     }
     if (first.final) {
         stop_watching();
-        co_return co_await send(make(final_status(first.error, true), v, std::move(first.data), "application/json"));
+        co_return send(make(final_status(first.error, true), v, std::move(first.data), "application/json"));
     }
     const auto outcome = co_await stream_events(std::move(stream), 1, &first, nullptr);
     stop_watching();
@@ -82,7 +82,7 @@ WARDEN_DECL net::awaitable<after> connection::post_modern(boost::json::value mes
 
 WARDEN_DECL net::awaitable<after> connection::send_direct(mcp::session::direct_reply* reply, bool modern) {
     // (Its callers send a response alone themselves: one coroutine frame less per call.)
-    if (reply->messages.empty()) co_return co_await send(direct_response(*reply, modern));
+    if (reply->messages.empty()) co_return send(direct_response(*reply, modern));
     // What the handler sent while it ran goes first, in order, as events of one stream.
     auto stream = std::make_shared<event_stream>(co_await net::this_coro::executor);
     for (auto& m : reply->messages) stream->push(std::move(m), false);

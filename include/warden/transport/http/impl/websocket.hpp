@@ -20,7 +20,7 @@ WARDEN_DECL net::awaitable<after> connection::websocket() {
     namespace websocket = beast::websocket;
     const unsigned v = request_.version();
     if (!websocket::is_upgrade(request_))
-        co_return co_await send(rpc_error(http::status::upgrade_required, v, mcp::jsonrpc::invalid_request,
+        co_return send(rpc_error(http::status::upgrade_required, v, mcp::jsonrpc::invalid_request,
                                           "a WebSocket upgrade is expected here"));
     bool offered = false;
     {
@@ -35,11 +35,11 @@ WARDEN_DECL net::awaitable<after> connection::websocket() {
         }
     }
     if (!offered)
-        co_return co_await send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
+        co_return send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
                                           "the WebSocket subprotocol \"mcp\" is required"));
     auto session = state_.sessions.create(caller_, true);
     if (!session)
-        co_return co_await send(too_many_sessions());
+        co_return send(too_many_sessions());
     websocket::stream<any_stream&> ws(stream_);
     ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
