@@ -259,8 +259,10 @@ public:
                 core_.log().warn(core_.config().request_state_key_variable +
                                  " is not set: each instance seals requestState with its own key, so an "
                                  "input-required retry that reaches another instance is refused");
-        if (!credentials_loaded_) // a rotated key takes over on reload (a malformed one is refused)
+        if (!credentials_loaded_) { // a rotated key takes over on reload (a malformed one is refused)
             core_.on_credentials_changed([this](const credential_set& c) { return install_state_key(c); });
+            core_.on_credentials_changed([this](const credential_set& c) { return seal_tasks(c); });
+        }
         req->warn = nullptr; // reloads do not repeat the warnings about optional credentials
         core_.set_credential_loader([req] { return Definition::credentials::load(*req); });
         credentials_loaded_ = true;
@@ -294,7 +296,7 @@ public:
                 if (auto st = storage(); !st) prepared = st.error();
         }
         if (prepared)
-            if (auto sealed = seal_tasks(); !sealed) prepared = sealed.error();
+            if (auto sealed = seal_tasks(core_.credentials()); !sealed) prepared = sealed.error();
         if (prepared && !core_.audit()) {
             auto audit = audit_log::open(core_.config().audit, profile::audits_by_default<typename Definition::profile>);
             if (audit) core_.set_audit(std::move(audit).value());
@@ -362,15 +364,16 @@ private:
         return success();
     }
     /// Task records go into a store other hosts read (Redis) only sealed: with the storage
-    /// key, or the server does not start.
-    result<void> seal_tasks() {
+    /// key, or the server does not start (and a reload without it is refused). A reload with
+    /// a rotated key seals with the new one; `_PREVIOUS` keeps older records readable.
+    result<void> seal_tasks(const credential_set& creds) {
         const auto& tasks = core_.tasks();
         const auto& store = core_.store();
         if (!tasks || !store || !store->keeps_values_in_clear()) return success();
         const auto& st = core_.config().storage;
-        auto current = storage::detail::storage_key(core_.credentials(), st.key_variable);
+        auto current = storage::detail::storage_key(creds, st.key_variable);
         if (!current) return current.error();
-        auto previous = storage::detail::storage_key(core_.credentials(), st.previous_key_variable);
+        auto previous = storage::detail::storage_key(creds, st.previous_key_variable);
         if (!previous) return previous.error();
         if (current.value().empty())
             return failure(errc::missing_credentials,

@@ -513,3 +513,18 @@ TEST_CASE("tasks: a listen on one instance hears of changes made through another
     REQUIRE(cancelled.is_object());
     CHECK(cancelled.at("params").at("statusMessage") == "cancelled by the client");
 }
+
+TEST_CASE("tasks: a task's result is held to the tool's output schema like a plain call's", "[tasks]") {
+    fixture f;
+    f.registry->add_tool({.name = "typed", .task = warden::task_support::optional},
+                         [](const json::object&, warden::call_context&) { return warden::tool_result::text("untyped"); },
+                         json::object{{"type", "object"}},
+                         json::object{{"type", "object"}, {"properties", {{"n", {{"type", "integer"}}}}}});
+    auto h = f.session(person("ada"));
+    const std::string id(result_of(ask(*h, "tools/call", {{"name", "typed"}}, 1)).at("taskId").as_string());
+    auto done = poll(*h, id, [](const json::object& t) { return has_status(t, "completed"); });
+    REQUIRE(done.at("status") == "completed");
+    CHECK(done.at("result").at("isError") == true);
+    CHECK(done.at("result").at("content").at(0).at("text").as_string().find("no structured content") !=
+          json::string::npos);
+}

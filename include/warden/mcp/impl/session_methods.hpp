@@ -10,6 +10,18 @@
 
 namespace warden::mcp {
 
+namespace detail {
+/// `r`, or an error when the tool declares an output schema and `r` has no structured
+/// content (a plain call's result and a task's alike).
+template <class Tool>
+tool_result declared_output(const Tool& tool, tool_result r, const logger& log) {
+    if (r.is_error || r.structured || !tool.definition.contains("outputSchema")) return r;
+    const std::string name(tool.definition.at("name").get_string());
+    log.error("tool " + name + " declares an output schema and returned no structured content");
+    return tool_result::error("tool \"" + name + "\" returned no structured content");
+}
+} // namespace detail
+
 WARDEN_DECL result<boost::json::object> session::discover() {
     boost::json::array versions{};
     for (const auto& v : supported()) versions.emplace_back(v);
@@ -142,12 +154,7 @@ WARDEN_DECL result<boost::json::object> session::call_tool(const boost::json::ob
         log_->error("tool " + std::string(name->get_string()) + " threw: " + e.what());
         r = tool_result::error("tool \"" + std::string(name->get_string()) + "\" failed");
     }
-    if (!r.is_error && !r.structured && tool->definition.contains("outputSchema")) {
-        log_->error("tool " + std::string(name->get_string()) + " declares an output schema and returned no "
-                    "structured content");
-        r = tool_result::error("tool \"" + std::string(name->get_string()) + "\" returned no structured content");
-    }
-    return std::move(r).to_json();
+    return detail::declared_output(*tool, std::move(r), *log_).to_json();
 }
 
 template <class Tool>
@@ -161,7 +168,9 @@ result<task_manager::attached_outcome> session::call_task_tool(const std::shared
     job.capabilities = ctx.client_capabilities();
     job.version = std::string(ctx.protocol_version());
     job.tool = std::string(tool->definition.at("name").get_string());
-    job.run = [tool, args](call_context& c) { return tool->handler(args, c); };
+    job.run = [tool, args, log = log_](call_context& c) {
+        return detail::declared_output(*tool, tool->handler(args, c), *log);
+    };
     if (tool->task_starts_in_handler) return tasks_->run_attached(std::move(job), ctx.link_, ctx.stop_token());
     auto created = tasks_->create(std::move(job));
     if (!created) return created.error();
