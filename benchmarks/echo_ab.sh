@@ -5,6 +5,9 @@
 #
 #   bash benchmarks/echo_ab.sh BASELINE_ECHO CANDIDATE_ECHO [SECONDS_PER_RUN] [ROUNDS]
 #
+# ANONYMOUS=1 runs both without a token (the servers' default, as in run.sh's first table);
+# CONNECTIONS=N changes the 64.
+#
 # Prints each run and the medians, and the candidate's median as a share of the baseline's.
 # Bounded: ROUNDS x 2 runs of SECONDS (defaults 5 and 5: under a minute).
 set -euo pipefail
@@ -20,10 +23,12 @@ trap cleanup EXIT
 token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 source benchmarks/servers.sh
-run() { BEARER_TOKEN=$token taskset -c 1 wrk -t1 -c64 -d"${2}s" -s benchmarks/tools_call.lua "$1" | awk '/^RESULT/ {
+conns=${CONNECTIONS:-64}
+[ "${ANONYMOUS:-0}" = 1 ] && token=
+run() { BEARER_TOKEN=$token taskset -c 1 wrk -t1 -c"$conns" -d"${2}s" -s benchmarks/tools_call.lua "$1" | awk '/^RESULT/ {
   if ($6 != 0) { print "errors: " $6 > "/dev/stderr"; exit 1 } printf "%.0f\n", $2 / ($3 / 1e6) }'; }
 
-export ECHO_BEARER_TOKEN=$token
+[ -n "$token" ] && export ECHO_BEARER_TOKEN=$token
 start baseline "$base" --listen 127.0.0.1:0 --stateless; base_url=$URL
 start candidate "$cand" --listen 127.0.0.1:0 --stateless; cand_url=$URL
 run "$base_url" 1 >/dev/null; run "$cand_url" 1 >/dev/null

@@ -46,7 +46,7 @@ boost::beast::http::fields headers(std::initializer_list<std::pair<const char*, 
 
 std::optional<modern::rejection> check(const boost::beast::http::fields& h, std::string_view method,
                                        const boost::json::object& params) {
-    return td::check_stateless_request(h, method, params, served, one_tool{});
+    return td::check_stateless_request(h, td::mcp_fields(h), method, params, served, one_tool{});
 }
 
 } // namespace
@@ -150,4 +150,27 @@ TEST_CASE("stateless checks: Mcp-Name and the Mcp-Param-* headers a tool mirrors
     // A tool that mirrors nothing needs no Mcp-Param-* header.
     CHECK_FALSE(check(with({{"Mcp-Name", "other"}}), "tools/call",
                       params_with("2026-07-28", {{"name", "other"}, {"arguments", {{"region", "eu"}}}})));
+}
+
+TEST_CASE("mcp_fields: one pass finds the MCP and media-type fields in any case, first value and copies", "[stateless]") {
+    namespace http = boost::beast::http;
+    http::fields h;
+    h.insert("mcp-METHOD", "tools/call");
+    h.insert(http::field::accept, "application/json, text/event-stream");
+    h.insert("MCP-Protocol-Version", "2026-07-28");
+    h.insert("Mcp-Method", "prompts/get"); // a second copy: counted, its value not taken
+    h.insert("Mcp-Named", "echo");         // neither Mcp-Name
+    h.insert("X-Mcp-Name", "echo");        // nor this
+    h.insert("mcp-session-id", "s1");
+    const td::mcp_fields f(h);
+    CHECK(f.method.count == 2);
+    CHECK(f.method.value == h.find("mcp-method")->value()); // what a lookup gives: the first
+    CHECK(f.method.value == "tools/call");
+    CHECK(f.protocol_version.value == "2026-07-28");
+    CHECK(f.protocol_version.count == 1);
+    CHECK_FALSE(f.name.present());
+    CHECK(f.session_id.value == "s1");
+    CHECK(f.accept.value == "application/json, text/event-stream");
+    CHECK_FALSE(f.content_type.present());
+    CHECK(f.content_type.value.empty());
 }

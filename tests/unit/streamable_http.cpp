@@ -282,6 +282,55 @@ TEST_CASE("streamable HTTP: the hostile request table", "[http]") {
     CHECK(session_of(ok).size() == 64);
 }
 
+TEST_CASE("streamable HTTP: read deadlines on a keep-alive connection (head, body, idle)", "[http]") {
+    auto settings = small_limits<w::local_http_server>();
+    settings.http.idle_timeout = 4000ms; // header and body: 300 ms
+    w::server<w::local_http_server> server{{.name = "t", .version = "1"}, settings};
+    test::running run(server);
+    const auto port = run.port();
+    boost::asio::io_context io;
+    auto connect = [&] {
+        boost::asio::ip::tcp::socket socket(io);
+        socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+        return socket;
+    };
+    boost::beast::flat_buffer buffer;
+    auto answer = [&](boost::asio::ip::tcp::socket& socket, const std::string& raw) {
+        boost::asio::write(socket, boost::asio::buffer(test::with_port(raw, port)));
+        boost::beast::http::response<boost::beast::http::string_body> res;
+        boost::system::error_code ec;
+        boost::beast::http::read(socket, buffer, res, ec);
+        return ec ? 0u : res.result_int();
+    };
+    const std::string health = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\n\r\n";
+    using clock = std::chrono::steady_clock;
+
+    auto socket = connect();
+    CHECK(answer(socket, health) == 200);
+    // Quiet for longer than the head and body deadlines, within the idle one: still served.
+    std::this_thread::sleep_for(500ms);
+    CHECK(answer(socket, health) == 200);
+    std::this_thread::sleep_for(400ms);
+    CHECK(answer(socket, health) == 200);
+    // A body that stops short: 408 after the body deadline, not after the idle one that was
+    // pending when its head arrived.
+    const auto start = clock::now();
+    CHECK(answer(socket, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nContent-Type: application/json\r\n"
+                         "Accept: application/json, text/event-stream\r\nContent-Length: 100\r\n\r\n{\"jsonrpc\"") == 408);
+    CHECK(clock::now() - start < 1500ms);
+
+    // An idle keep-alive connection is closed after the idle deadline.
+    auto idle = connect();
+    CHECK(answer(idle, health) == 200);
+    const auto quiet = clock::now();
+    char byte;
+    boost::system::error_code ec;
+    idle.read_some(boost::asio::buffer(&byte, 1), ec);
+    CHECK(ec == boost::asio::error::eof);
+    CHECK(clock::now() - quiet > 3500ms);
+    CHECK(clock::now() - quiet < 7000ms);
+}
+
 TEST_CASE("streamable HTTP: sessions, SSE, notifications, DELETE", "[http]") {
     w::server<w::local_http_server> server{{.name = "t", .version = "1"}, small_limits<w::local_http_server>()};
     server.tool("chatty", "logs, then answers", [](w::call_context& ctx) {

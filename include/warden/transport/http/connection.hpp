@@ -24,6 +24,7 @@
 #include <warden/mcp/session.hpp>
 #include <warden/metrics.hpp>
 #include <warden/transport/http/any_stream.hpp>
+#include <warden/transport/http/mcp_fields.hpp>
 #include <warden/transport/http/state.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -68,18 +69,30 @@ private:
     using response = http::response<http::string_body>;
 
     // Read deadlines cancel the read but keep the socket open, so that a 408 can still be
-    // written (a beast::tcp_stream expiry would close it).
+    // written (a beast::tcp_stream expiry would close it). Arming only moves `deadline_`: one
+    // wait is pending at a time, never later than the deadline; when it ends early (the
+    // deadline moved on, or none is set) it waits again or stops. So a request costs no timer
+    // operation, where starting and cancelling a wait per read cost two completions.
     void arm(std::chrono::milliseconds d) {
         timed_out_ = false;
-        timer_->expires_after(d);
-        timer_->async_wait([this](boost::system::error_code ec) {
-            if (ec) return;
+        deadline_ = std::chrono::steady_clock::now() + d;
+        if (!waiting_ || timer_->expiry() > deadline_) wait_for_deadline(); // (moving it cancels the old wait)
+    }
+    void disarm() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+    void wait_for_deadline() {
+        waiting_ = true;
+        timer_->expires_at(deadline_);
+        timer_->async_wait([this, alive = std::weak_ptr<void>(alive_)](boost::system::error_code ec) {
+            // Cancelled (moved, or the connection is gone), or run after the connection ended.
+            if (ec || alive.expired()) return;
+            waiting_ = false;
+            if (deadline_ == std::chrono::steady_clock::time_point::max()) return;
+            if (std::chrono::steady_clock::now() < deadline_) return wait_for_deadline();
             timed_out_ = true;
             boost::system::error_code ignored;
             lowest().socket().cancel(ignored);
         });
     }
-    void disarm() { timer_->cancel(); }
 
     // A stateless-era request is cancelled when its client goes away (the revision's
     // cancellation over HTTP): while it is answered, the socket is watched for readability
@@ -146,6 +159,25 @@ private:
         bool folded = false;
     };
     net::awaitable<head_read> read_head(beast::flat_buffer& buffer, http::request_parser<http::empty_body>& head);
+    /// The rest of a request's body, when `take_body` found it incomplete: reads until the
+    /// parser is done (or an error, or the end of the stream).
+    net::awaitable<boost::system::error_code> read_body(beast::flat_buffer& buffer,
+                                                        http::request_parser<http::string_body>& parser);
+    /// Gives the parser the body bytes already in `buffer` (usually all of them: a request's
+    /// body mostly arrives with its head): success once the message is complete, `need_more`
+    /// when bytes are missing, or the parser's error.
+    static boost::system::error_code take_body(beast::flat_buffer& buffer,
+                                               http::request_parser<http::string_body>& parser) {
+        boost::system::error_code ec;
+        while (!parser.is_done()) {
+            if (buffer.size() == 0) return http::error::need_more;
+            const auto used = parser.put(buffer.data(), ec);
+            buffer.consume(used);
+            if (ec) return ec;
+            if (used == 0) return http::error::need_more;
+        }
+        return ec;
+    }
 
     /// Answers a framing error and closes: the connection cannot be read any further.
     net::awaitable<void> write_error(http::status status, std::string_view message, unsigned version);
@@ -197,7 +229,36 @@ private:
         return host != request_.end() && lower(host->value()) == *authority;
     }
 
+    /// Where `handle` carries on from when `handle_now` stopped short of an answer.
+    enum class resume {
+        start,     ///< from the beginning: the gate may wait (it asks off the I/O thread)
+        dispatch,  ///< admitted: GET, DELETE, the legacy transport, a WebSocket
+        modern,    ///< a POST of the stateless era (post_modern, message_)
+        direct,    ///< answered by the shared session, after messages its handler sent (direct_)
+        post_rest, ///< a POST that needs a session (post_rest, message_)
+    };
+
+    /// Handles the request as far as it can without waiting: its answer (through `send`),
+    /// or nothing, with `resume_` saying where `handle` goes on.
+    std::optional<after> handle_now();
+    /// The rest of the request that `handle_now` left (all of it, for `resume::start`).
     net::awaitable<after> handle();
+    /// Routing, Host and Origin: an answer for a request that goes no further, or nothing.
+    std::optional<after> route();
+    /// The request as the auth gate sees it (X-Forwarded-* from a trusted proxy applied).
+    http_request_view request_view();
+    /// The gate's decision `d` (by `scheme`) acted on: a refusal answered and audited, or the
+    /// caller admitted, audited, and taken as far as `handle_now` goes.
+    std::optional<after> admit(std::shared_ptr<const http_gate> scheme, gate_decision& d,
+                               const http_request_view& view, const auth::presented_credential& offered);
+    /// The end of a request: its pending audit line recorded, its state dropped.
+    void finish_request() {
+        if (settle_audit_)
+            if (auto* audit = state_.core.audit().get()) audit->settle(request_id_);
+        settle_audit_ = false;
+        message_.reset();
+        direct_.reset();
+    }
 
     /// Whether the caller of a long-lived stream (WebSocket, SSE) may go on: empty when it
     /// may, else why not. Its credential must not have expired, and the gate in force (a
@@ -229,9 +290,8 @@ private:
 
     /// The protocol version the request declares: its header, or 2025-03-26 when absent.
     std::optional<std::string> declared_version() const {
-        auto it = request_.find("mcp-protocol-version");
-        if (it == request_.end()) return std::string("2025-03-26");
-        std::string value(it->value());
+        if (!fields_.protocol_version.present()) return std::string("2025-03-26");
+        std::string value(fields_.protocol_version.value);
         if (!mcp::is_supported_version(value)) return std::nullopt;
         return value;
     }
@@ -253,7 +313,7 @@ private:
     /// malformed JSON).
     std::variant<boost::json::value, response> json_body() const {
         const unsigned v = request_.version();
-        std::string_view type = request_[http::field::content_type];
+        std::string_view type = fields_.content_type.value;
         type = type.substr(0, type.find(';'));
         while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
         if (!beast::iequals(type, "application/json"))
@@ -282,7 +342,16 @@ private:
     /// The live session `id` if it belongs to the caller, or an HTTP error (404, 403).
     std::variant<std::shared_ptr<http_session>, response> session_by_id(std::string_view id);
 
-    net::awaitable<after> post();
+    /// A POST of the session era up to what needs a session: the Accept and scope checks, the
+    /// body, the era it belongs to, and in stateless mode the request answered at once by the
+    /// shared session. Nothing (`resume_` set) when the rest must wait.
+    std::optional<after> post_now();
+    /// The rest of such a POST: the session it goes to, and its answer or event stream.
+    net::awaitable<after> post_rest();
+    static bool initializes(const boost::json::object& message) {
+        const auto* m = message.if_contains("method");
+        return m && *m == "initialize";
+    }
 
     /// A request of the stateless era (2026-07-28): its envelope and the headers that
     /// mirror it are checked in the revision's order (-32602, -32020, -32022, -32601 and
@@ -365,8 +434,18 @@ private:
     std::string remote_;
     bool first_ = true;
     std::optional<net::steady_timer> timer_;
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    bool waiting_ = false; ///< a wait on timer_ is pending
     bool timed_out_ = false;
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0); ///< expires with the connection (timer handlers)
     http::request<http::string_body> request_;
+    mcp_fields fields_; ///< request_'s MCP and media-type fields, read once per request
+    bool legacy_ = false;       ///< the request is for the legacy HTTP+SSE transport (route)
+    bool ws_ = false;           ///< the request is for the WebSocket endpoint (route)
+    bool settle_audit_ = false; ///< its authentication line may wait for its call's (admit)
+    resume resume_ = resume::start;
+    std::optional<boost::json::value> message_;            ///< a POST's body, parsed (post_now)
+    std::optional<mcp::session::direct_reply> direct_;     ///< its answer from the shared session
     std::optional<response> pending_{}; ///< what `send` left for the loop to write
     principal caller_;
     std::shared_ptr<const http_gate> checked_gate_;        ///< the gate that last admitted caller_

@@ -5,6 +5,7 @@
 #include <warden/mcp/dispatcher.hpp>
 #include <warden/mcp/jsonrpc.hpp>
 #include <warden/mcp/modern.hpp>
+#include <warden/transport/http/mcp_fields.hpp>
 
 #include <boost/beast/http/fields.hpp>
 #include <boost/json/object.hpp>
@@ -17,7 +18,7 @@
 namespace warden::transport::detail {
 
 /// Checks a stateless-era request whose body calls `method` with `params`, sent with the
-/// header fields `headers`, on a server serving the protocol versions `supported` and
+/// header fields `headers` (`fields`: its MCP fields, read once), on a server serving the protocol versions `supported` and
 /// offering what `server` says. In the revision's order, the first failure wins:
 ///
 /// 1. the envelope in params._meta is malformed: -32602;
@@ -33,6 +34,7 @@ namespace warden::transport::detail {
 ///
 /// Every refusal is HTTP 400 unless it says otherwise. Nothing when the request may go on.
 inline std::optional<mcp::modern::rejection> check_stateless_request(const boost::beast::http::fields& headers,
+                                                                      const mcp_fields& fields,
                                                                       std::string_view method,
                                                                       const boost::json::object& params,
                                                                       const std::vector<std::string>& supported,
@@ -45,24 +47,22 @@ inline std::optional<mcp::modern::rejection> check_stateless_request(const boost
     const auto* rej = std::get_if<modern::rejection>(&env);
     if (rej && rej->code == mcp::jsonrpc::invalid_params) return modern::rejection{rej->code, rej->message, nullptr, 400};
     const std::string body_version(modern::meta_of(params)->at(modern::meta_protocol_version).get_string());
-    for (const char* name : {"mcp-protocol-version", "mcp-method", "mcp-name"})
-        if (headers.count(name) > 1) return mismatch(std::string("the ") + name + " header appears more than once");
-    auto hv = headers.find("mcp-protocol-version");
-    if (hv == headers.end()) return mismatch("the MCP-Protocol-Version header is required");
-    if (modern::trim_ows(hv->value()) != body_version)
+    for (const auto& [f, name] : {std::pair{&fields.protocol_version, "mcp-protocol-version"},
+                                  std::pair{&fields.method, "mcp-method"}, std::pair{&fields.name, "mcp-name"}})
+        if (f->count > 1) return mismatch(std::string("the ") + name + " header appears more than once");
+    if (!fields.protocol_version.present()) return mismatch("the MCP-Protocol-Version header is required");
+    if (modern::trim_ows(fields.protocol_version.value) != body_version)
         return mismatch("Header mismatch: MCP-Protocol-Version does not match params._meta");
     if (rej) return modern::rejection{rej->code, rej->message, rej->data, 400};
-    auto hm = headers.find("mcp-method");
-    if (hm == headers.end()) return mismatch("the Mcp-Method header is required");
-    if (modern::trim_ows(hm->value()) != method)
+    if (!fields.method.present()) return mismatch("the Mcp-Method header is required");
+    if (modern::trim_ows(fields.method.value) != method)
         return mismatch("Header mismatch: Mcp-Method does not match the body's method");
     if (!server.offers(method))
         return modern::rejection{mcp::jsonrpc::method_not_found, "method not found: " + std::string(method), nullptr,
                                  404};
     if (const auto member = modern::name_member(method); !member.empty()) {
-        auto hn = headers.find("mcp-name");
-        if (hn == headers.end()) return mismatch("the Mcp-Name header is required for " + std::string(method));
-        const auto named = modern::decode_header_value(hn->value());
+        if (!fields.name.present()) return mismatch("the Mcp-Name header is required for " + std::string(method));
+        const auto named = modern::decode_header_value(fields.name.value);
         const auto* b = params.if_contains(member);
         if (!named || !b || !b->is_string() || b->get_string() != *named)
             return mismatch("Header mismatch: Mcp-Name does not match params." + std::string(member));

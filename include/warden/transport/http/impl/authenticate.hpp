@@ -11,74 +11,68 @@
 
 namespace warden::transport::detail {
 
-WARDEN_DECL net::awaitable<after> connection::handle() {
+// A request is handled in two parts: what never waits (`handle_now`, a plain function) and,
+// when that part stops short, the rest (`handle`, a coroutine that carries on from `resume_`).
+// Most requests are answered by the first part alone, so they cost no coroutine frame of
+// their own (Asio allocates each awaited coroutine's frame, and never recycles one over 1 KB).
+
+WARDEN_DECL std::optional<after> connection::route() {
     const unsigned v = request_.version();
     const std::string_view p = path();
     {
         const auto scheme = state_.auth.load(std::memory_order_acquire);
         if (scheme->is_metadata_path(p)) {
             if (request_.method() != http::verb::get && request_.method() != http::verb::head)
-                co_return send(not_allowed("GET", "method not allowed"));
+                return send(not_allowed("GET", "method not allowed"));
             if (!host_allowed())
-                co_return send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
-                                                  "forbidden Host"));
+                return send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request, "forbidden Host"));
             // Public by design (RFC 9728), readable by browser-based clients too.
             auto res = make(http::status::ok, v,
                             boost::json::serialize(scheme->resource_metadata(state_.core.dispatcher().advertised_scopes())),
                             "application/json");
             res.set(http::field::access_control_allow_origin, "*");
             res.set(http::field::cache_control, "max-age=3600");
-            co_return send(std::move(res));
+            return send(std::move(res));
         }
     }
     if (p == "/healthz") {
         if (request_.method() != http::verb::get && request_.method() != http::verb::head)
-            co_return send(make(http::status::method_not_allowed, v, "", ""));
-        co_return send(make(http::status::ok, v, R"({"status":"ok"})", "application/json"));
+            return send(make(http::status::method_not_allowed, v, "", ""));
+        return send(make(http::status::ok, v, R"({"status":"ok"})", "application/json"));
     }
-    const bool legacy = state_.config.legacy_sse && !state_.config.stateless &&
-                        (p == state_.config.sse_path || p == state_.config.messages_path);
-    const bool ws = state_.websocket && p == state_.config.websocket_path;
-    if (p != state_.config.path && !legacy && !ws)
-        co_return send(rpc_error(http::status::not_found, v, mcp::jsonrpc::invalid_request, "not found"));
+    legacy_ = state_.config.legacy_sse && !state_.config.stateless &&
+              (p == state_.config.sse_path || p == state_.config.messages_path);
+    ws_ = state_.websocket && p == state_.config.websocket_path;
+    if (p != state_.config.path && !legacy_ && !ws_)
+        return send(rpc_error(http::status::not_found, v, mcp::jsonrpc::invalid_request, "not found"));
     if (!origin_allowed())
-        co_return send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
-                                          "forbidden Origin"));
+        return send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request, "forbidden Origin"));
     if (!host_allowed())
-        co_return send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request,
-                                          "forbidden Host"));
-
+        return send(rpc_error(http::status::forbidden, v, mcp::jsonrpc::invalid_request, "forbidden Host"));
     if (state_.core.log().enabled(log_level::debug))
         state_.core.log().debug("request " + std::string(request_.method_string()) + " " +
                                 std::string(request_.target().substr(0, request_.target().find('?'))) + " from " +
                                 remote_ + ": " + describe_headers(request_.base()));
+    return std::nullopt;
+}
+
+WARDEN_DECL http_request_view connection::request_view() {
     http_request_view view{request_.method_string(), request_.target(), &request_.base(), remote_,
                            state_.tls.has_value(), request_.body()};
     if (peer_certificate_) view.client_cert = &*peer_certificate_;
     if (state_.trust_forwarded_headers) forwarded(view);
-    const auto scheme = state_.auth.load(std::memory_order_acquire);
-    const auto limiter = state_.core.failure_limiter();
-    request_id_ = state_.next_request_id();
-    const auth::presented_credential offered = scheme->presented(view);
-    gate_decision d;
-    if (limiter->may_block() || scheme->may_block()) {
-        // The scheme or the limiter's store may wait on the network (keys, introspection,
-        // Redis): on the worker pool, so that the I/O thread keeps serving meanwhile.
-        co_await net::co_spawn(
-            state_.core.workers(),
-            [&]() -> net::awaitable<void> {
-                d = decide_gate(*scheme, *limiter, view, offered.bucket);
-                co_return;
-            },
-            net::use_awaitable);
-    } else {
-        d = decide_gate(*scheme, *limiter, view, offered.bucket);
-    }
+    return view;
+}
+
+WARDEN_DECL std::optional<after> connection::admit(std::shared_ptr<const http_gate> scheme, gate_decision& d,
+                                                   const http_request_view& view,
+                                                   const auth::presented_credential& offered) {
+    const unsigned v = request_.version();
     if (d.gate && !d.store_error.empty() && state_.store_errors.due())
         state_.core.log().error("could not count a failed authentication from " + view.remote_address + ": " +
                                 d.store_error);
     if (auto refusal = refusal_of(d)) {
-        const std::string what = "refused " + std::string(request_.method_string()) + " " + std::string(p) +
+        const std::string what = "refused " + std::string(request_.method_string()) + " " + std::string(path()) +
                                  " from " + view.remote_address + ": ";
         if (d.limit.limited()) {
             metrics::global().rate_limited.with({d.limit.by}).inc();
@@ -102,40 +96,80 @@ WARDEN_DECL net::awaitable<after> connection::handle() {
         if (!refusal->dpop_nonce.empty()) res.set("DPoP-Nonce", refusal->dpop_nonce);
         if (refusal->retry_after) res.set(http::field::retry_after, std::to_string(refusal->retry_after->count()));
         res.set("X-Request-Id", request_id_);
-        co_return send(std::move(res));
+        return send(std::move(res));
     }
     gate_result& gate = *d.gate;
     // A plain POST carries at most one tools/call: with `one_line_per_allowed_call`, its
-    // authentication line waits for that call's authorization, or for the end of the request.
-    const bool one_exchange = !legacy && !ws && request_.method() == http::verb::post;
-    struct settle_audit {
-        audit_log* log;
-        const std::string& request_id;
-        ~settle_audit() {
-            if (log) log->settle(request_id);
-        }
-    } settle{one_exchange ? state_.core.audit().get() : nullptr, request_id_};
-    {
-        auto& who = std::get<principal>(gate);
-        who.address = view.remote_address;
-        who.request_id = request_id_;
-        audit_authentication(view, offered, "allow", "ok", 0, &who, one_exchange);
-    }
-    caller_ = std::move(std::get<principal>(gate));
-    checked_gate_ = scheme;
+    // authentication line waits for that call's authorization, or for the end of the request
+    // (finish_request settles it).
+    const bool one_exchange = !legacy_ && !ws_ && request_.method() == http::verb::post;
+    settle_audit_ = one_exchange;
+    auto& who = std::get<principal>(gate);
+    who.address = view.remote_address;
+    who.request_id = request_id_;
+    audit_authentication(view, offered, "allow", "ok", 0, &who, one_exchange);
+    caller_ = std::move(who);
+    checked_gate_ = std::move(scheme);
     checked_at_ = std::chrono::steady_clock::now();
+    // What comes next and never waits: the first part of a plain POST.
+    if (one_exchange) return post_now();
+    resume_ = resume::dispatch;
+    return std::nullopt;
+}
 
-    // (Two statements: g++ 12 destroys the awaitable of `co_await (c ? f() : g())` twice.)
-    if (legacy && p == state_.config.sse_path) co_return co_await legacy_open();
-    if (legacy) co_return co_await legacy_post();
-    if (ws) co_return co_await state_.websocket(*this);
+WARDEN_DECL std::optional<after> connection::handle_now() {
+    resume_ = resume::start;
+    const auto scheme = state_.auth.load(std::memory_order_acquire);
+    const auto limiter = state_.core.failure_limiter();
+    if (limiter->may_block() || scheme->may_block()) return std::nullopt; // handle() asks off this thread
+    if (auto done = route()) return done;
+    const auto view = request_view();
+    request_id_ = state_.next_request_id();
+    const auth::presented_credential offered = scheme->presented(view);
+    auto d = decide_gate(*scheme, *limiter, view, offered.bucket);
+    return admit(scheme, d, view, offered);
+}
+
+WARDEN_DECL net::awaitable<after> connection::handle() {
+    if (resume_ == resume::start) {
+        if (auto done = route()) co_return *done;
+        const auto view = request_view();
+        const auto scheme = state_.auth.load(std::memory_order_acquire);
+        const auto limiter = state_.core.failure_limiter();
+        request_id_ = state_.next_request_id();
+        const auth::presented_credential offered = scheme->presented(view);
+        gate_decision d;
+        if (limiter->may_block() || scheme->may_block()) {
+            // The scheme or the limiter's store may wait on the network (keys, introspection,
+            // Redis): on the worker pool, so that the I/O thread keeps serving meanwhile.
+            co_await net::co_spawn(
+                state_.core.workers(),
+                [&]() -> net::awaitable<void> {
+                    d = decide_gate(*scheme, *limiter, view, offered.bucket);
+                    co_return;
+                },
+                net::use_awaitable);
+        } else {
+            d = decide_gate(*scheme, *limiter, view, offered.bucket);
+        }
+        if (auto done = admit(scheme, d, view, offered)) co_return *done;
+    }
+    // (Separate statements: g++ 12 destroys the awaitable of `co_await (c ? f() : g())` twice.)
+    switch (resume_) {
+    case resume::modern: co_return co_await post_modern(std::move(*message_));
+    case resume::direct: co_return co_await send_direct(&*direct_, false);
+    case resume::post_rest: co_return co_await post_rest();
+    default: break;
+    }
+    const std::string_view p = path();
+    if (legacy_ && p == state_.config.sse_path) co_return co_await legacy_open();
+    if (legacy_) co_return co_await legacy_post();
+    if (ws_) co_return co_await state_.websocket(*this);
     switch (request_.method()) {
-    case http::verb::post: co_return co_await post();
     case http::verb::get: co_return co_await get();
     case http::verb::delete_: co_return co_await del();
     default:
-        co_return send(not_allowed(state_.config.stateless ? "POST" : "GET, POST, DELETE",
-                                            "method not allowed"));
+        co_return send(not_allowed(state_.config.stateless ? "POST" : "GET, POST, DELETE", "method not allowed"));
     }
 }
 
@@ -148,10 +182,7 @@ WARDEN_DECL net::awaitable<std::optional<std::string>> connection::recheck_calle
         co_return std::nullopt;
     checked_gate_ = gate;
     checked_at_ = now;
-    http_request_view view{request_.method_string(), request_.target(), &request_.base(), remote_,
-                           state_.tls.has_value(), request_.body()};
-    if (peer_certificate_) view.client_cert = &*peer_certificate_;
-    if (state_.trust_forwarded_headers) forwarded(view);
+    const auto view = request_view();
     std::optional<gate_result> verdict;
     if (gate->may_block()) {
         co_await net::co_spawn(
@@ -185,11 +216,9 @@ WARDEN_DECL void connection::audit_authentication(const http_request_view& view,
     http_line.assign(request_.method_string()).append(" ").append(path());
     audit_event e{.event = "authentication", .decision = decision, .reason = reason, .status = status,
                   .scheme = scheme_name, .who = who, .http = http_line};
-    const auto method = request_.find("Mcp-Method");
-    if (method != request_.end()) e.method = method->value().substr(0, 64);
+    if (fields_.method.present()) e.method = fields_.method.value.substr(0, 64);
     // Mcp-Name names the tool of a tools/call only (a prompt, a URI or a task id otherwise).
-    if (e.method == "tools/call")
-        if (const auto name = request_.find("Mcp-Name"); name != request_.end()) e.tool = name->value().substr(0, 128);
+    if (e.method == "tools/call" && fields_.name.present()) e.tool = fields_.name.value.substr(0, 128);
     e.request_id = request_id_;
     e.address = view.remote_address;
     // A thread mostly hears from the caller it heard from last: the keyed digest of the same

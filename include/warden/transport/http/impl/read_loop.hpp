@@ -8,7 +8,7 @@
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 
@@ -37,6 +37,22 @@ WARDEN_DECL net::awaitable<connection::head_read> connection::read_head(beast::f
                                                                      : http::error::end_of_stream,
                                 false};
         if (rec) co_return head_read{rec, false};
+    }
+}
+
+WARDEN_DECL net::awaitable<boost::system::error_code> connection::read_body(beast::flat_buffer& buffer,
+                                                                           http::request_parser<http::string_body>& parser) {
+    for (;;) {
+        constexpr std::size_t read_size = 64 * 1024;
+        auto [rec, n] = co_await stream_.async_read_some(buffer.prepare(read_size), net::as_tuple(net::use_awaitable));
+        buffer.commit(n);
+        if (rec == net::error::eof) {
+            boost::system::error_code ec;
+            parser.put_eof(ec); // the body was cut short
+            co_return ec ? ec : boost::system::error_code(http::error::partial_message);
+        }
+        if (rec) co_return rec;
+        if (auto ec = take_body(buffer, parser); ec != http::error::need_more) co_return ec;
     }
 }
 
@@ -94,9 +110,13 @@ WARDEN_DECL net::awaitable<void> connection::run() {
         const auto head_fields = static_cast<std::size_t>(std::distance(h.begin(), h.end()));
         http::request_parser<http::string_body> parser(std::move(head));
         parser.body_limit(state_.config.max_body_bytes);
-        arm(state_.config.body_timeout);
-        auto [bec, bn] = co_await http::async_read(stream_, buffer, parser, net::as_tuple(net::use_awaitable));
-        disarm();
+        parser.eager(true);
+        auto bec = take_body(buffer, parser);
+        if (bec == http::error::need_more) {
+            arm(state_.config.body_timeout);
+            bec = co_await read_body(buffer, parser);
+            disarm();
+        }
         if (bec) {
             if (timed_out_)
                 co_await write_error(http::status::request_timeout, "request body not received in time", 11);
@@ -112,10 +132,20 @@ WARDEN_DECL net::awaitable<void> connection::run() {
         // server has no use for them, so they are dropped.
         for (auto it = std::next(request_.begin(), static_cast<std::ptrdiff_t>(head_fields)); it != request_.end();)
             it = request_.erase(it);
+        fields_ = mcp_fields(request_.base());
+        const bool keep_alive = request_.keep_alive();
         ++state_.in_flight;
-        after next = co_await handle();
+        after next = after::keep_alive;
+        {
+            struct finish { // also when handling throws
+                connection& c;
+                ~finish() { c.finish_request(); }
+            } done{*this};
+            if (auto quick = handle_now()) next = *quick;
+            else next = co_await handle();
+        }
         if (pending_) { // an answer `send` left: written here, after handle()'s frames are gone
-            pending_->keep_alive(request_.keep_alive() && !state_.stopping);
+            pending_->keep_alive(keep_alive && !state_.stopping);
             pending_->prepare_payload();
             auto [wec, wn] = co_await http::async_write(stream_, *pending_, net::as_tuple(net::use_awaitable));
             next = wec || !pending_->keep_alive() ? after::close : after::keep_alive;
@@ -127,7 +157,7 @@ WARDEN_DECL net::awaitable<void> connection::run() {
             stateless_session_.reset();
             state_.untrack_request(tracked_);
         }
-        if (next == after::close || !request_.keep_alive() || state_.stopping) co_return;
+        if (next == after::close || !keep_alive || state_.stopping) co_return;
     }
 }
 

@@ -21,11 +21,9 @@ WARDEN_DECL std::optional<connection::response> connection::tool_refusal(const b
 }
 
 WARDEN_DECL std::optional<connection::response> connection::header_tool_refusal() {
-    auto m = request_.find("mcp-method");
-    if (m == request_.end() || mcp::modern::trim_ows(m->value()) != "tools/call") return std::nullopt;
-    auto n = request_.find("mcp-name");
-    if (n == request_.end()) return std::nullopt;
-    auto name = mcp::modern::decode_header_value(n->value());
+    if (!fields_.method.present() || mcp::modern::trim_ows(fields_.method.value) != "tools/call") return std::nullopt;
+    if (!fields_.name.present()) return std::nullopt;
+    auto name = mcp::modern::decode_header_value(fields_.name.value);
     if (!name) return std::nullopt;
     return scope_refusal(*name);
 }
@@ -58,11 +56,10 @@ WARDEN_DECL std::optional<connection::response> connection::scope_refusal(std::s
 }
 
 WARDEN_DECL std::variant<std::shared_ptr<http_session>, connection::response> connection::find_session() {
-    auto it = request_.find("mcp-session-id");
-    if (it == request_.end())
+    if (!fields_.session_id.present())
         return rpc_error(http::status::bad_request, request_.version(), mcp::jsonrpc::invalid_request,
                          "Mcp-Session-Id required");
-    return session_by_id(it->value());
+    return session_by_id(fields_.session_id.value);
 }
 
 WARDEN_DECL std::variant<std::shared_ptr<http_session>, connection::response> connection::session_by_id(std::string_view id) {
@@ -95,29 +92,31 @@ WARDEN_DECL std::variant<std::shared_ptr<http_session>, connection::response> co
     return s;
 }
 
-WARDEN_DECL net::awaitable<after> connection::post() {
+WARDEN_DECL std::optional<after> connection::post_now() {
     const unsigned v = request_.version();
-    const auto accept = request_[http::field::accept];
+    const auto accept = fields_.accept.value;
     if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
-        co_return send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
-                                          "Accept must include application/json and text/event-stream"));
-    if (auto refused = header_tool_refusal()) co_return send(std::move(*refused));
+        return send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
+                              "Accept must include application/json and text/event-stream"));
+    if (auto refused = header_tool_refusal()) return send(std::move(*refused));
     auto body = json_body();
-    if (auto* err = std::get_if<response>(&body)) co_return send(std::move(*err));
-    boost::json::value message = std::move(std::get<boost::json::value>(body));
+    if (auto* err = std::get_if<response>(&body)) return send(std::move(*err));
+    // (Emplaced, never assigned: a value assigned keeps its old storage, and copies into it.)
+    auto& message = message_.emplace(std::move(std::get<boost::json::value>(body)));
 
     const auto* obj = message.if_object();
     // The stateless era: the body claims it, or the version header names it.
     if (obj) {
-        auto hv = request_.find("mcp-protocol-version");
-        const bool header_modern =
-            hv != request_.end() && mcp::modern::trim_ows(hv->value()) == mcp::modern::version;
-        if (header_modern || mcp::modern::claims_modern(*obj)) co_return co_await post_modern(std::move(message));
+        const bool header_modern = fields_.protocol_version.present() &&
+                                   mcp::modern::trim_ows(fields_.protocol_version.value) == mcp::modern::version;
+        if (header_modern || mcp::modern::claims_modern(*obj)) {
+            resume_ = resume::modern;
+            return std::nullopt;
+        }
     }
     if (!state_.core.config().session.session_era) {
         // A modern-only server: session-era requests learn which version to speak.
-        if (!mcp::session::expects_response(message))
-            co_return send(make(http::status::accepted, v, "", ""));
+        if (!mcp::session::expects_response(message)) return send(make(http::status::accepted, v, "", ""));
         boost::json::value id{};
         boost::json::object data{{"supported", boost::json::array{mcp::modern::version}}};
         if (obj) {
@@ -126,14 +125,33 @@ WARDEN_DECL net::awaitable<after> connection::post() {
                 if (const auto* pv = p->get_object().if_contains("protocolVersion"); pv && pv->is_string())
                     data.emplace("requested", *pv);
         }
-        co_return send(make(
-            http::status::bad_request, v,
-            boost::json::serialize(mcp::jsonrpc::make_error(
-                id, mcp::modern::unsupported_protocol_version,
-                "this server serves MCP " + std::string(mcp::modern::version) + " only", std::move(data))),
-            "application/json"));
+        return send(make(http::status::bad_request, v,
+                         boost::json::serialize(mcp::jsonrpc::make_error(
+                             id, mcp::modern::unsupported_protocol_version,
+                             "this server serves MCP " + std::string(mcp::modern::version) + " only", std::move(data))),
+                         "application/json"));
     }
-    const bool is_initialize = obj && obj->contains("method") && obj->at("method") == "initialize";
+    resume_ = resume::post_rest;
+    if (!state_.config.stateless || !obj || initializes(*obj)) return std::nullopt;
+    const auto version = declared_version();
+    if (!version)
+        return send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
+                              "unsupported MCP-Protocol-Version"));
+    if (auto refused = tool_refusal(message)) return send(std::move(*refused));
+    // A request that cannot wait is answered here, without a session.
+    auto& direct = direct_.emplace();
+    if (!state_.core.direct_session()->answer_here(message.as_object(), caller_, *version, direct))
+        return std::nullopt;
+    if (direct.messages.empty()) return send(direct_response(direct, false));
+    resume_ = resume::direct;
+    return std::nullopt;
+}
+
+WARDEN_DECL net::awaitable<after> connection::post_rest() {
+    const unsigned v = request_.version();
+    auto& message = *message_;
+    const auto* obj = message.if_object();
+    const bool is_initialize = obj && initializes(*obj);
     std::shared_ptr<http_session> session;
     std::string issued_id;
     bool refusal_checked = false;
@@ -141,24 +159,15 @@ WARDEN_DECL net::awaitable<after> connection::post() {
         auto version = is_initialize ? std::optional<std::string>("") : declared_version();
         if (!version)
             co_return send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
-                                              "unsupported MCP-Protocol-Version"));
-        if (obj && !is_initialize) {
-            if (auto refused = tool_refusal(message)) co_return send(std::move(*refused));
-            refusal_checked = true;
-            // A request that cannot wait is answered here, without a session.
-            mcp::session::direct_reply direct;
-            const bool answered =
-                state_.core.direct_session()->answer_here(message.as_object(), caller_, *version, direct);
-            if (answered && direct.messages.empty()) co_return send(direct_response(direct, false));
-            if (answered) co_return co_await send_direct(&direct, false);
-        }
+                                     "unsupported MCP-Protocol-Version"));
+        refusal_checked = obj && !is_initialize; // by post_now
         session = std::make_shared<http_session>(std::string(), caller_);
         session->set_mcp(state_.core.open_session(caller_, session, false));
         if (!is_initialize) session->mcp()->assume_initialized(*version);
         stateless_session_ = session; // ended when this request is answered
         tracked_ = state_.track_request(session);
     } else if (is_initialize) {
-        if (request_.find("mcp-session-id") != request_.end())
+        if (fields_.session_id.present())
             co_return send(rpc_error(http::status::bad_request, v, mcp::jsonrpc::invalid_request,
                                               "initialize must not carry an Mcp-Session-Id"));
         session = state_.sessions.create(caller_);
@@ -224,7 +233,7 @@ WARDEN_DECL net::awaitable<after> connection::get() {
     const unsigned v = request_.version();
     if (state_.config.stateless)
         co_return send(not_allowed("POST", "this server is stateless: no GET stream"));
-    if (!accepts(request_[http::field::accept], "text/event-stream"))
+    if (!accepts(fields_.accept.value, "text/event-stream"))
         co_return send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
                                           "Accept must include text/event-stream"));
     auto found = find_session();

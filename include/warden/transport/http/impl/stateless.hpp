@@ -35,7 +35,7 @@ WARDEN_DECL net::awaitable<after> connection::post_modern(boost::json::value mes
     const auto& params = p && p->is_object() ? p->get_object() : no_params;
 
     if (auto refused = check_stateless_request(
-            request_.base(), method, params,
+            request_.base(), fields_, method, params,
             modern::supported_list(state_.core.config().session.session_era, mcp::supported_versions),
             state_.core.dispatcher()))
         co_return send(refuse(static_cast<http::status>(refused->http_status), refused->code,
