@@ -373,28 +373,34 @@ private:
         }
     }
 
-    /// Now as RFC 3339 UTC with milliseconds; the seconds part formatted once a second.
-    static std::string time_text() {
+    /// Now as RFC 3339 UTC with milliseconds (24 characters, held inline: no allocation per
+    /// line); the seconds part formatted once a second.
+    struct stamp {
+        char text[24];
+        operator std::string_view() const { return {text, sizeof text}; }
+    };
+    static stamp time_text() {
         const auto now = std::chrono::system_clock::now();
         const auto ms_total = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
         const auto t = static_cast<std::time_t>(ms_total / 1000);
         thread_local std::time_t cached_second = -1;
-        thread_local char cached[24];
+        thread_local char cached[20]; // YYYY-MM-DDTHH:MM:SS
         if (t != cached_second) {
             std::tm tm{};
             gmtime_r(&t, &tm);
-            std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+            char full[24];
+            std::strftime(full, sizeof full, "%Y-%m-%dT%H:%M:%S", &tm);
+            std::memcpy(cached, full, sizeof cached);
             cached_second = t;
         }
         const auto ms = static_cast<int>(ms_total % 1000);
-        std::string out;
-        out.reserve(24);
-        out.append(cached);
-        out.push_back('.');
-        out.push_back(static_cast<char>('0' + ms / 100));
-        out.push_back(static_cast<char>('0' + ms / 10 % 10));
-        out.push_back(static_cast<char>('0' + ms % 10));
-        out.push_back('Z');
+        stamp out;
+        std::memcpy(out.text, cached, sizeof cached);
+        out.text[19] = '.';
+        out.text[20] = static_cast<char>('0' + ms / 100);
+        out.text[21] = static_cast<char>('0' + ms / 10 % 10);
+        out.text[22] = static_cast<char>('0' + ms % 10);
+        out.text[23] = 'Z';
         return out;
     }
 

@@ -179,6 +179,12 @@ private:
         return ec;
     }
 
+    /// The head of `res` (status line and fields) as Beast's serializer writes it, appended
+    /// to `out`; false for a chunked body, whose framing it leaves to http::async_write. The
+    /// loop writes a response as this head and its body in one gather write: Beast's own
+    /// write walks its buffer sequence views in nested operations per write.
+    static bool head_text(response& res, std::string& out);
+
     /// Answers a framing error and closes: the connection cannot be read any further.
     net::awaitable<void> write_error(http::status status, std::string_view message, unsigned version);
 
@@ -447,6 +453,7 @@ private:
     std::optional<boost::json::value> message_;            ///< a POST's body, parsed (post_now)
     std::optional<mcp::session::direct_reply> direct_;     ///< its answer from the shared session
     std::optional<response> pending_{}; ///< what `send` left for the loop to write
+    std::string head_;                   ///< its head, serialized (capacity kept between requests)
     principal caller_;
     std::shared_ptr<const http_gate> checked_gate_;        ///< the gate that last admitted caller_
     std::chrono::steady_clock::time_point checked_at_{};   ///< and when

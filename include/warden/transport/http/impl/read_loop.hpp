@@ -6,6 +6,7 @@
 #include <warden/transport/http/connection.hpp>
 #include <warden/transport/http/framing.hpp>
 
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -13,6 +14,8 @@
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
+#include <array>
+#include <tuple>
 #include <iterator>
 
 namespace warden::transport::detail {
@@ -147,7 +150,14 @@ WARDEN_DECL net::awaitable<void> connection::run() {
         if (pending_) { // an answer `send` left: written here, after handle()'s frames are gone
             pending_->keep_alive(keep_alive && !state_.stopping);
             pending_->prepare_payload();
-            auto [wec, wn] = co_await http::async_write(stream_, *pending_, net::as_tuple(net::use_awaitable));
+            boost::system::error_code wec;
+            head_.clear();
+            if (head_text(*pending_, head_)) { // one write of two buffers: the head, the body
+                const std::array<net::const_buffer, 2> both{net::buffer(head_), net::buffer(pending_->body())};
+                std::tie(wec, std::ignore) = co_await net::async_write(stream_, both, net::as_tuple(net::use_awaitable));
+            } else {
+                std::tie(wec, std::ignore) = co_await http::async_write(stream_, *pending_, net::as_tuple(net::use_awaitable));
+            }
             next = wec || !pending_->keep_alive() ? after::close : after::keep_alive;
             pending_.reset();
         }
@@ -159,6 +169,23 @@ WARDEN_DECL net::awaitable<void> connection::run() {
         }
         if (next == after::close || !keep_alive || state_.stopping) co_return;
     }
+}
+
+WARDEN_DECL bool connection::head_text(response& res, std::string& out) {
+    if (res.chunked()) return false;
+    http::serializer<false, http::string_body> sr(res);
+    sr.split(true);
+    boost::system::error_code ec;
+    while (!ec && !sr.is_header_done())
+        sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+            std::size_t n = 0;
+            for (const auto b : beast::buffers_range_ref(buffers)) {
+                out.append(static_cast<const char*>(b.data()), b.size());
+                n += b.size();
+            }
+            sr.consume(n);
+        });
+    return !ec;
 }
 
 WARDEN_DECL net::awaitable<void> connection::write_error(http::status status, std::string_view message,
