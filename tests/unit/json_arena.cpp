@@ -49,3 +49,15 @@ TEST_CASE("json arena: depth limit and syntax errors as a plain parse", "[json]"
     parse_request_json(R"({"a":)", ec);
     CHECK(ec);
 }
+
+TEST_CASE("append_json_text writes what serialize writes, again and again on one thread", "[json]") {
+    const auto doc = boost::json::parse(R"({"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"x\"y\n"}],)"
+                                        R"("deep":[[[[{"a":[1,2.5,null,true]}]]]],"big":")" + std::string(3000, 'z') + R"("}})")
+                         .as_object();
+    std::string out = "prefix:";
+    warden::detail::append_json_text(out, doc);
+    CHECK(out == "prefix:" + boost::json::serialize(doc));
+    out.clear();
+    warden::detail::append_json_text(out, boost::json::object{{"id", 1}});
+    CHECK(out == R"({"id":1})");
+}

@@ -162,13 +162,17 @@ inline std::variant<std::string_view, challenge> authorization_credentials(const
 
 /// RFC 9110 token68: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 inline bool is_token68(std::string_view s) {
+    // One table look-up per character: a JWT is hundreds of them, on every request.
+    static constexpr auto allowed = [] {
+        std::array<bool, 256> t{};
+        for (int c = 0; c < 256; ++c)
+            t[static_cast<std::size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                             (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' ||
+                                             c == '+' || c == '/';
+        return t;
+    }();
     std::size_t i = 0;
-    for (; i < s.size(); ++i) {
-        const char c = s[i];
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                        c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-        if (!ok) break;
-    }
+    while (i < s.size() && allowed[static_cast<unsigned char>(s[i])]) ++i;
     if (i == 0) return false;
     for (; i < s.size(); ++i)
         if (s[i] != '=') return false;

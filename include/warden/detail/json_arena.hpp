@@ -11,10 +11,12 @@
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serializer.hpp>
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace warden::detail {
@@ -57,6 +59,18 @@ inline boost::json::value parse_request_json(std::string_view text, boost::syste
     boost::json::storage_ptr sp;
     if (text.size() <= json_arena_limit) sp = boost::json::make_shared_resource<json_arena>();
     return boost::json::parse(boost::json::string_view(text.data(), text.size()), ec, std::move(sp), po);
+}
+
+/// `message` as JSON text, appended to `out`, by a serializer kept per thread:
+/// boost::json::serialize makes one per call, whose stack allocates again for every response.
+inline void append_json_text(std::string& out, const boost::json::object& message) {
+    thread_local boost::json::serializer sr;
+    sr.reset(&message);
+    char buf[1024];
+    while (!sr.done()) {
+        const auto part = sr.read(buf, sizeof buf);
+        out.append(part.data(), part.size());
+    }
 }
 
 } // namespace warden::detail

@@ -6,6 +6,7 @@
 #include <warden/mcp/session.hpp>
 
 #include <warden/mcp/registry.hpp>
+#include <warden/detail/json_arena.hpp>
 
 namespace warden::mcp {
 
@@ -323,7 +324,8 @@ WARDEN_DECL bool session::answer_here(boost::json::object& msg, const principal&
     if (const auto* e = response.if_contains("error"); e && e->is_object())
         if (const auto* c = e->get_object().if_contains("code"); c && c->is_int64())
             out.error = static_cast<int>(c->get_int64());
-    out.response = boost::json::serialize(response);
+    out.response.clear();
+    warden::detail::append_json_text(out.response, response);
     return true;
 }
 

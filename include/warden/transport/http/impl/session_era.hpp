@@ -94,8 +94,14 @@ WARDEN_DECL std::variant<std::shared_ptr<http_session>, connection::response> co
 
 WARDEN_DECL std::optional<after> connection::post_now() {
     const unsigned v = request_.version();
-    const auto accept = fields_.accept.value;
-    if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
+    // A client sends the same Accept with every request: the thread keeps its last verdict.
+    thread_local std::string last_accept;
+    thread_local bool last_acceptable = false;
+    if (const auto accept = fields_.accept.value; accept != last_accept) {
+        last_acceptable = accepts(accept, "application/json") && accepts(accept, "text/event-stream");
+        last_accept.assign(accept.data(), accept.size());
+    }
+    if (!last_acceptable)
         return send(rpc_error(http::status::not_acceptable, v, mcp::jsonrpc::invalid_request,
                               "Accept must include application/json and text/event-stream"));
     if (auto refused = header_tool_refusal()) return send(std::move(*refused));
