@@ -76,6 +76,40 @@ TEST_CASE("oauth: tokens of each configured issuer, with its tenant", "[auth][oa
     CHECK(test::admitted(call(rs.value(), a.token()))->subject == "ada");
 }
 
+TEST_CASE("oauth: verified tokens are found by the digest the gate took of them", "[auth][oauth]") {
+    issuer_keys a{"https://a.example.com"}, b{"https://b.example.com"};
+    auto rs = w::auth::oauth_resource_server::configure({}, settings(a, b));
+    REQUIRE(rs);
+    const std::string token = a.token();
+    // Verified once without the gate's digest (the scheme hashes the token itself)...
+    REQUIRE(test::admitted(call(rs.value(), token)));
+    // ...and found again by the digest the gate takes of it: the cache key is the same.
+    test::request other({{"Authorization", "Bearer not.a.token"}});
+    auto v = other.view();
+    const auto taken = w::auth::presented<w::auth::oauth_resource_server>(v);
+    REQUIRE(taken.digest.token == "not.a.token");
+    w::presented_digest digest = taken.digest;
+    digest.sha256 = w::auth::token_digest({}, "bearer", token);
+    v.digest = &digest; // a digest that says this request presents `token`: trusted as the gate's
+    auto found = rs.value().authenticate(v);
+    REQUIRE(test::admitted(found));
+    CHECK(test::admitted(found)->subject == "ada");
+    // A digest of other bytes than the request's token is not the gate's: ignored.
+    const std::string copy = "not.a.token";
+    digest.token = copy;
+    CHECK(test::refused(rs.value().authenticate(v)));
+    // Its own digest: refused, the token is not a JWT.
+    v.digest = &taken.digest;
+    CHECK(test::refused(rs.value().authenticate(v))->status == 401);
+    // Syntax is still checked when the cache has nothing (and nothing malformed is cached).
+    for (int i = 0; i < 2; ++i) {
+        auto bad = call(rs.value(), "two words");
+        REQUIRE(test::refused(bad));
+        CHECK(test::refused(bad)->status == 400);
+        CHECK(test::refused(bad)->error == "invalid_request");
+    }
+}
+
 TEST_CASE("oauth: audience binding and its loudly named opt-out", "[auth][oauth]") {
     issuer_keys a{"https://a.example.com"}, b{"https://b.example.com"};
     auto s = settings(a, b);

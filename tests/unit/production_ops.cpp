@@ -250,6 +250,17 @@ TEST_CASE("failure limits: what a request presents is named by a digest of its i
     CHECK(t1.bucket != t2.bucket);
     CHECK(t1.bucket.find("token") == std::string::npos);
     CHECK(of({{"Authorization", "Bearer token-one-0123456789"}}).bucket == t1.bucket);
+    {
+        // A whole token: its digest is handed on to the scheme, with where the token lies.
+        test::request r({{"Authorization", "bEaReR   token-one-0123456789"}});
+        const auto v = r.view();
+        const auto p = w::auth::presented<any>(v);
+        CHECK(p.bucket == t1.bucket);
+        CHECK(p.digest.token == "token-one-0123456789");
+        CHECK(p.digest.token.data() == v.headers->find("Authorization")->value().end() - p.digest.token.size());
+        CHECK(p.digest.sha256 == w::crypto::sha256(std::string_view("bearer:token-one-0123456789")));
+        CHECK(w::auth::token_digest({}, "bearer", "token-one-0123456789") == p.digest.sha256);
+    }
     // Basic: the user names the bucket, whatever password is tried.
     const auto a1 = of({{"Authorization", "Basic " + w::crypto::base64_encode(std::string_view("alice:guess1"))}});
     const auto a2 = of({{"Authorization", "Basic " + w::crypto::base64_encode(std::string_view("alice:guess2"))}});
@@ -262,6 +273,9 @@ TEST_CASE("failure limits: what a request presents is named by a digest of its i
     const auto h2 = of({{"Authorization", R"(HMAC-SHA256 keyId="k1", ts="2", nonce="b", signature="11")"}});
     CHECK(h1.scheme == "hmac-sha256");
     CHECK(h1.bucket == h2.bucket);
+    CHECK(a1.digest.token.empty()); // an identifier, not a whole token: nothing to hand on
+    CHECK(h1.digest.token.empty());
+    CHECK(none.digest.token.empty());
     // A key in a header of its own.
     const auto k = of({{"X-API-Key", "key-0123456789"}});
     CHECK(k.scheme == "api_key");

@@ -255,7 +255,19 @@ private:
 struct presented_credential {
     std::string scheme{}; ///< "bearer", "basic", "hmac-sha256", "api_key"... or "none"
     std::string bucket{}; ///< a digest of its identifier (never the credential); empty: none
+    /// When the identifier is a whole token after the scheme: its SHA-256, which the gate
+    /// hands to the scheme (`http_request_view::digest`). Empty `token` otherwise.
+    presented_digest digest{};
 };
+
+/// The SHA-256 of `scheme` (a lower-case scheme name), ':' and `token`: what the gate takes of
+/// a presented token for its brute-force bucket (`presented`). Taken from `r.digest` when the
+/// gate took it of this very token (the same bytes of the request), else computed.
+inline crypto::sha256_digest token_digest(const http_request_view& r, std::string_view scheme, std::string_view token) {
+    if (r.digest && r.digest->token.data() == token.data() && r.digest->token.size() == token.size())
+        return r.digest->sha256;
+    return crypto::sha256({scheme, ":", token});
+}
 
 /// What `r` presents to scheme `A`: the bucket is a digest of a Basic user name, an HMAC key
 /// id, or the whole token or key.
@@ -289,8 +301,11 @@ presented_credential presented(const http_request_view& r) {
             const auto at = rest.find("keyId=\"");
             const auto end = at == std::string_view::npos ? at : rest.find('"', at + 7);
             id += end == std::string_view::npos ? rest : rest.substr(at + 7, end - at - 7);
-        } else {
-            id += rest;
+        } else if (!rest.empty()) {
+            // A whole token: hashed where it lies, and handed on to the scheme.
+            out.digest.sha256 = token_digest({}, out.scheme, rest);
+            out.digest.token = rest;
+            out.bucket = crypto::to_hex(out.digest.sha256.data(), 16);
         }
         // Only letters, digits and a few marks: the name ends up in metrics labels.
         if (out.scheme.empty() || !std::all_of(out.scheme.begin(), out.scheme.end(), [](char c) {
@@ -304,7 +319,7 @@ presented_credential presented(const http_request_view& r) {
                 id.append(h).append(":").append(f->value()).push_back('\n');
             }
     }
-    if (id.empty()) return out;
+    if (!out.bucket.empty() || id.empty()) return out;
     const auto d = crypto::sha256(id);
     crypto::cleanse(id.data(), id.size());
     out.bucket = crypto::to_hex(d.data(), 16);

@@ -16,12 +16,22 @@
 
 #include <boost/beast/http/fields.hpp>
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
 namespace warden {
+
+/// The SHA-256 the gate took of a presented token for its brute-force bucket: over the
+/// scheme's name in lower case, ':' and the token (see `auth::token_digest`). A scheme that
+/// keys something by the token (a cache of verified tokens) takes it from here instead of
+/// reading the token a second time.
+struct presented_digest {
+    std::string_view token{}; ///< the token it covers: a view into the Authorization field
+    std::array<unsigned char, 32> sha256{};
+};
 
 /// What the gate may look at: the request line, the header fields, and the peer.
 struct http_request_view {
@@ -35,6 +45,8 @@ struct http_request_view {
     const client_certificate* client_cert = nullptr;
     /// A client certificate was presented (by a trusted proxy) and failed verification: why.
     std::string_view client_cert_refusal{};
+    /// The digest of the presented token, when the gate took one; null otherwise.
+    const presented_digest* digest = nullptr;
 };
 
 /// A refusal: the HTTP status, the WWW-Authenticate value (may be empty for 403), and an

@@ -179,18 +179,32 @@ inline bool is_token68(std::string_view s) {
     return true;
 }
 
+/// What follows `Authorization: Bearer` before its syntax is checked (`bearer_token` checks
+/// it): for a scheme that looks the token up where only well-formed tokens were ever put, and
+/// checks the syntax only when it is not found there.
+inline std::variant<std::string_view, challenge> bearer_credentials(const http_request_view& r, const challenges& refuse) {
+    auto read = authorization_credentials(r, "Bearer", refuse);
+    if (std::holds_alternative<challenge>(read)) return read;
+    if (std::get<std::string_view>(read).empty()) return refuse.malformed("no token after the Bearer scheme");
+    return read;
+}
+
+/// The refusal of bearer credentials `token` that are not one token68, else nothing.
+inline std::optional<challenge> malformed_bearer(std::string_view token, const challenges& refuse) {
+    if (is_token68(token)) return std::nullopt;
+    return refuse.malformed("the bearer credentials are not one token68");
+}
+
 /// The token of `Authorization: Bearer <token>` (RFC 6750 §2.1), or the refusal: none (401,
 /// the challenge alone), or a malformed request, 400 invalid_request (§3.1): no token, or
 /// anything but one token68 after the scheme (a second word, a comma and another scheme,
 /// quotes, `%`, `=` inside, bytes outside ASCII), besides the cases of
 /// `authorization_credentials`.
 inline std::variant<std::string_view, challenge> bearer_token(const http_request_view& r, const challenges& refuse) {
-    auto read = authorization_credentials(r, "Bearer", refuse);
+    auto read = bearer_credentials(r, refuse);
     if (std::holds_alternative<challenge>(read)) return read;
-    const auto token = std::get<std::string_view>(read);
-    if (token.empty()) return refuse.malformed("no token after the Bearer scheme");
-    if (!is_token68(token)) return refuse.malformed("the bearer credentials are not one token68");
-    return token;
+    if (auto refused = malformed_bearer(std::get<std::string_view>(read), refuse)) return std::move(*refused);
+    return read;
 }
 
 /// Configured secrets, kept as SHA-256 digests, matched against presented values in

@@ -25,8 +25,9 @@
 //   warden/auth/jwks_source.hpp: cached per Cache-Control, refetched once per interval for
 //   an unknown kid (the request waits for that fetch), kept for `jwks_max_stale` when the
 //   issuer is down, then refused with 503 (fail closed).
-// - Verified tokens are remembered by a keyed digest (crypto::lookup_key) until their `exp`
-//   (bounded count), so a client's repeated requests skip the signature check.
+// - Verified tokens are remembered by a keyed digest (crypto::lookup_key of the digest the
+//   gate took for the token's bucket) until their `exp` (bounded count), so a client's
+//   repeated requests skip the signature check.
 // - DPoP-bound tokens (`cnf.jkt`, RFC 9449) are never accepted as bearer tokens; with
 //   `dpop_resource_server` (below) they are, with a proof (warden/auth/dpop.hpp), from the
 //   issuers whose `dpop` is allowed or required.
@@ -40,6 +41,7 @@
 
 #include <warden/metrics.hpp>
 #include <warden/auth/dpop.hpp>
+#include <warden/auth/failure_limits.hpp>
 #include <warden/auth/gate.hpp>
 #include <warden/auth/http_credentials.hpp>
 #include <warden/auth/jwks_source.hpp>
@@ -173,7 +175,7 @@ public:
             token = t;
             proof = std::move(p);
         } else {
-            auto read = bearer_token(r, challenge_);
+            auto read = bearer_credentials(r, challenge_);
             if (auto* refused = std::get_if<challenge>(&read)) {
                 if (dpop_ && refused->status == 401 && refused->error.empty())
                     refused->www_authenticate += ", " + dpop_->challenge.header(); // both schemes are offered
@@ -182,8 +184,14 @@ public:
             token = std::get<std::string_view>(read);
         }
         const dpop_proof* with = proof ? &*proof : nullptr;
-        const auto key = crypto::lookup_key(token); // keyed: the cache holds nothing a guess can be checked against
+        // Keyed (the cache holds nothing a guess can be checked against), from the digest the
+        // gate took for the token's bucket: one pass over the token per request.
+        const auto digest = token_digest(r, proof ? "dpop" : "bearer", token);
+        const auto key = crypto::lookup_key(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
         if (auto hit = cache_->find(key, now)) return bound(std::move(hit->first), hit->second, r, with);
+        // Only well-formed tokens are ever cached: the syntax is checked past the cache.
+        if (!proof)
+            if (auto refused = malformed_bearer(token, challenge_)) return std::move(*refused);
 
         const issuer_entry* issuer = pick_issuer(token);
         if (!issuer) return invalid("invalid token", "token from an issuer that is not accepted");

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -90,6 +91,17 @@ inline sha256_digest sha256(std::string_view data) {
     if (EVP_DigestInit_ex2(ctx, detail::sha256_md(), nullptr) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
         EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size())
         detail::openssl_failed("SHA-256");
+    return out;
+}
+
+/// SHA-256 of `parts` one after another, as if joined first.
+inline sha256_digest sha256(std::initializer_list<std::string_view> parts) {
+    sha256_digest out{};
+    unsigned int len = 0;
+    EVP_MD_CTX* ctx = detail::thread_digest_ctx();
+    bool ok = EVP_DigestInit_ex2(ctx, detail::sha256_md(), nullptr) == 1;
+    for (const auto part : parts) ok = ok && EVP_DigestUpdate(ctx, part.data(), part.size()) == 1;
+    if (!ok || EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size()) detail::openssl_failed("SHA-256");
     return out;
 }
 

@@ -123,9 +123,10 @@ WARDEN_DECL std::optional<after> connection::handle_now() {
     const auto limiter = state_.core.failure_limiter();
     if (limiter->may_block() || scheme->may_block()) return std::nullopt; // handle() asks off this thread
     if (auto done = route()) return done;
-    const auto view = request_view();
+    auto view = request_view();
     request_id_ = state_.next_request_id();
     const auth::presented_credential offered = scheme->presented(view);
+    if (!offered.digest.token.empty()) view.digest = &offered.digest;
     auto d = decide_gate(*scheme, *limiter, view, offered.bucket);
     return admit(scheme, d, view, offered);
 }
@@ -133,11 +134,12 @@ WARDEN_DECL std::optional<after> connection::handle_now() {
 WARDEN_DECL net::awaitable<after> connection::handle() {
     if (resume_ == resume::start) {
         if (auto done = route()) co_return *done;
-        const auto view = request_view();
+        auto view = request_view();
         const auto scheme = state_.auth.load(std::memory_order_acquire);
         const auto limiter = state_.core.failure_limiter();
         request_id_ = state_.next_request_id();
         const auth::presented_credential offered = scheme->presented(view);
+        if (!offered.digest.token.empty()) view.digest = &offered.digest;
         gate_decision d;
         if (limiter->may_block() || scheme->may_block()) {
             // The scheme or the limiter's store may wait on the network (keys, introspection,
